@@ -1,0 +1,159 @@
+// The domain of Rowrunner: the agent spec (AGENT.json), run options, statuses, transcripts and the
+// events a running batch emits. Every front (CLI, Electron, served UI) and the core speak these types.
+import { z } from 'zod';
+
+/** A JSON-schema function tool the model may call. */
+export const ToolSpecSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
+  description: z.string().default(''),
+  parameters: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+});
+export type ToolSpec = z.infer<typeof ToolSpecSchema>;
+
+export const PricingSchema = z.strictObject({
+  /** USD per million prompt tokens. */
+  inputPerMTok: z.number().nonnegative(),
+  /** USD per million completion tokens. */
+  outputPerMTok: z.number().nonnegative(),
+});
+export type Pricing = z.infer<typeof PricingSchema>;
+
+/** The agent spec: the AGENT.json file that the CLI reads and the desktop app saves and loads. */
+export const AgentSpecSchema = z.strictObject({
+  name: z.string().min(1),
+  model: z.string().min(1),
+  /** Any OpenAI-compatible endpoint; absent means OPENAI_BASE_URL or OpenAI itself. */
+  baseURL: z.url().optional(),
+  systemMessage: z.string().default(''),
+  /** The input map: a template naming the CSV's columns as {{column}}. */
+  prompt: z.string().min(1),
+  tools: z.array(ToolSpecSchema).optional(),
+  /** End the item as soon as the model calls a tool with valid arguments, and return that call. */
+  doneIfTool: z.boolean().optional(),
+  /** The output map: output column → tool argument name, or "content" for the final text. */
+  output: z.record(z.string().min(1), z.string().min(1)).optional(),
+  turns: z.number().int().min(-1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokensPerCall: z.number().int().positive().optional(),
+  pricing: PricingSchema.optional(),
+});
+export type AgentSpec = z.infer<typeof AgentSpecSchema>;
+export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
+
+export const OnErrorSchema = z.enum(['stop', 'continue']);
+export type OnError = z.infer<typeof OnErrorSchema>;
+
+/** How a run is run. Budgets count this run only. */
+export const RunOptionsSchema = z.strictObject({
+  batchSize: z.number().int().positive().max(4096).default(8),
+  sequential: z.boolean().default(false),
+  /** Most turns per item; -1 = no limit. Absent: the agent's own, else no limit. */
+  turns: z.number().int().min(-1).optional(),
+  onError: OnErrorSchema.default('continue'),
+  maxCost: z.number().positive().optional(),
+  maxTokens: z.number().int().positive().optional(),
+  /** Requests per minute, throttled before sending. */
+  rpm: z.number().positive().optional(),
+  /** Tokens per minute, throttled before sending. */
+  tpm: z.number().positive().optional(),
+});
+export type RunOptions = z.infer<typeof RunOptionsSchema>;
+export type RunOptionsInput = z.input<typeof RunOptionsSchema>;
+
+export const ItemStatusSchema = z.enum(['pending', 'running', 'done', 'failed', 'skipped']);
+export type ItemStatus = z.infer<typeof ItemStatusSchema>;
+
+export const RunStatusSchema = z.enum([
+  'pending', // created, not started yet
+  'running',
+  'paused',
+  'completed', // every item done or failed under "continue"
+  'stopped-error', // an item failed under "stop"
+  'stopped-budget', // maxCost or maxTokens reached
+  'cancelled',
+  'interrupted', // the process died while it ran; found so at the next start
+]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** One message of an item's transcript, in the chat completions shape. */
+export const ToolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The raw JSON text the model sent, valid or not. */
+  arguments: z.string(),
+});
+export type ToolCall = z.infer<typeof ToolCallSchema>;
+
+export const TranscriptMessageSchema = z.object({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.string().nullable(),
+  toolCalls: z.array(ToolCallSchema).optional(),
+  toolCallId: z.string().optional(),
+});
+export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** What one item produced: its output columns, keyed by the spec's output map (or `result`). */
+export type OutputValues = Record<string, unknown>;
+
+/**
+ * The events a spec-driven batch emits, in the order they happen. `llm-call` is emitted for every
+ * finished LLM call (success or not), so tokens and cost already paid are never lost; item events
+ * carry the item's totals for the attempt.
+ */
+export type BatchEvent =
+  | { type: 'item-started'; index: number }
+  | {
+      type: 'llm-call';
+      index: number;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      latencyMs: number;
+      status: number; // HTTP status, 0 for a dropped connection or timeout
+    }
+  | {
+      type: 'item-done';
+      index: number;
+      output: OutputValues;
+      turns: number;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      latencyMs: number;
+      transcript: TranscriptMessage[];
+    }
+  | {
+      type: 'item-failed';
+      index: number;
+      error: string;
+      turns: number;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      latencyMs: number;
+      transcript: TranscriptMessage[];
+    }
+  /** Never started: a budget was reached, the batch stopped on an error, or it was cancelled. */
+  | { type: 'item-skipped'; index: number; reason: 'budget' | 'error' | 'cancelled' }
+  | {
+      type: 'progress';
+      total: number;
+      done: number;
+      failed: number;
+      skipped: number;
+      running: number;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      concurrency: number; // the window's current size, which shrinks on 429s and grows back
+    }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'finished'; status: Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>; error?: string };
+
+export type ItemSkipReason = Extract<BatchEvent, { type: 'item-skipped' }>['reason'];
