@@ -1,0 +1,253 @@
+// The one typed contract between every front (Electron preload, the served browser bridge) and the core.
+// Every call has a request and a response schema; every event a payload schema. The main side parses
+// each request with its schema before any handler runs; the renderer only ever sees these types.
+import { z } from 'zod';
+import {
+  AgentSpecSchema,
+  ItemStatusSchema,
+  RunOptionsSchema,
+  RunStatusSchema,
+  TranscriptMessageSchema,
+} from './domain.ts';
+
+const Id = z.string().min(1).max(200);
+const RunId = Id;
+
+export const DatasetSummarySchema = z.object({
+  id: Id,
+  name: z.string(),
+  columns: z.array(z.string()),
+  rowCount: z.number().int().nonnegative(),
+  delimiter: z.string(),
+  encoding: z.string(),
+  notes: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
+
+export const RunTotalsSchema = z.object({
+  items: z.number().int(),
+  pending: z.number().int(),
+  running: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costUsd: z.number(),
+});
+export type RunTotals = z.infer<typeof RunTotalsSchema>;
+
+export const RunSummarySchema = z.object({
+  runId: RunId,
+  name: z.string(),
+  datasetId: Id,
+  datasetName: z.string(),
+  status: RunStatusSchema,
+  error: z.string().nullable(),
+  agent: AgentSpecSchema,
+  options: RunOptionsSchema,
+  inputColumns: z.array(z.string()),
+  outputColumns: z.array(z.string()),
+  totals: RunTotalsSchema,
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const ItemRowSchema = z.object({
+  index: z.number().int(),
+  input: z.array(z.string()),
+  output: z.record(z.string(), z.unknown()).nullable(),
+  status: ItemStatusSchema,
+  error: z.string().nullable(),
+  turns: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costUsd: z.number(),
+  latencyMs: z.number().nullable(),
+});
+export type ItemRow = z.infer<typeof ItemRowSchema>;
+
+export const ItemDetailSchema = ItemRowSchema.extend({
+  prompt: z.string(),
+  attempts: z.number().int(),
+  transcript: z.array(TranscriptMessageSchema),
+});
+export type ItemDetail = z.infer<typeof ItemDetailSchema>;
+
+export const ItemsQuerySchema = z.strictObject({
+  runId: RunId,
+  offset: z.number().int().nonnegative(),
+  limit: z.number().int().positive().max(5000),
+  status: ItemStatusSchema.optional(),
+  search: z.string().max(1000).optional(),
+  sort: z
+    .strictObject({
+      /** 'index', 'status', 'latencyMs', 'costUsd', 'turns', or an input/output column name. */
+      column: z.string().max(500),
+      desc: z.boolean(),
+    })
+    .optional(),
+});
+export type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
+
+export const ExportFormatSchema = z.enum(['xlsx', 'csv', 'jsonl']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+/** Where a CSV comes from: a path (Electron, CLI) or an upload to the served bridge. */
+export const CsvSourceSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('upload'), uploadId: Id }),
+]);
+export type CsvSource = z.infer<typeof CsvSourceSchema>;
+
+export const EndpointSchema = z.strictObject({
+  /** 'simulated' is the built-in offline endpoint; 'openai' uses api.openai.com; 'custom' any compatible base URL. */
+  kind: z.enum(['simulated', 'openai', 'custom']),
+  baseURL: z.url().optional(),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+export const EstimateSchema = z.object({
+  items: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costUsd: z.number().nullable(), // null when the model's price is unknown
+  tokenizer: z.string(),
+});
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+const StartRunRequest = z.strictObject({
+  datasetId: Id,
+  agent: AgentSpecSchema,
+  options: RunOptionsSchema,
+  endpoint: EndpointSchema,
+  /** Run only the first N rows (the trial run). */
+  limit: z.number().int().positive().optional(),
+});
+
+const Ok = z.object({ ok: z.literal(true) });
+const RunRef = z.strictObject({ runId: RunId });
+
+/** Every call: its request and its response. */
+export const calls = {
+  'app:info': {
+    req: z.strictObject({}),
+    res: z.object({
+      version: z.string(),
+      front: z.enum(['electron', 'served']),
+      dataDir: z.string(),
+      /** Which endpoints have a stored key; the key itself never leaves the main side. */
+      keys: z.object({ openai: z.boolean(), custom: z.record(z.string(), z.boolean()) }),
+    }),
+  },
+  'key:set': {
+    req: z.strictObject({ endpoint: EndpointSchema, key: z.string().min(1).max(4096) }),
+    res: Ok,
+  },
+  'key:clear': { req: z.strictObject({ endpoint: EndpointSchema }), res: Ok },
+  'dataset:import': {
+    req: z.strictObject({
+      source: CsvSourceSchema,
+      name: z.string().max(500).optional(),
+      ragged: z.enum(['error', 'pad', 'skip']).optional(),
+    }),
+    res: DatasetSummarySchema,
+  },
+  'dataset:rows': {
+    req: z.strictObject({
+      datasetId: Id,
+      offset: z.number().int().nonnegative(),
+      limit: z.number().int().positive().max(1000),
+    }),
+    res: z.object({ rows: z.array(z.array(z.string())) }),
+  },
+  'dataset:samples': {
+    req: z.strictObject({}),
+    res: z.array(z.object({ id: z.string(), title: z.string(), description: z.string() })),
+  },
+  /** Imports a bundled sample CSV and returns it with its agent. */
+  'dataset:loadSample': {
+    req: z.strictObject({ sampleId: z.string().max(200) }),
+    res: z.object({ dataset: DatasetSummarySchema, agent: AgentSpecSchema }),
+  },
+  'run:estimate': { req: StartRunRequest, res: EstimateSchema },
+  'run:start': { req: StartRunRequest, res: RunRef },
+  'run:pause': { req: RunRef, res: Ok },
+  'run:resume': { req: RunRef, res: Ok },
+  'run:cancel': { req: RunRef, res: Ok },
+  /** Continues an interrupted, cancelled or stopped run, optionally with raised budgets. */
+  'run:continue': {
+    req: z.strictObject({
+      runId: RunId,
+      endpoint: EndpointSchema.optional(),
+      maxCost: z.number().positive().optional(),
+      maxTokens: z.number().int().positive().optional(),
+    }),
+    res: Ok,
+  },
+  'run:retryFailed': {
+    req: z.strictObject({ runId: RunId, endpoint: EndpointSchema.optional() }),
+    res: Ok,
+  },
+  'run:delete': { req: RunRef, res: Ok },
+  'run:get': { req: RunRef, res: RunSummarySchema },
+  'runs:list': { req: z.strictObject({}), res: z.array(RunSummarySchema) },
+  'items:page': {
+    req: ItemsQuerySchema,
+    res: z.object({ total: z.number().int(), rows: z.array(ItemRowSchema) }),
+  },
+  'item:detail': {
+    req: z.strictObject({ runId: RunId, index: z.number().int().nonnegative() }),
+    res: ItemDetailSchema,
+  },
+  /** Electron asks where to save with a native dialog; the served bridge answers a download URL. */
+  'run:export': {
+    req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: z.string().max(4096).optional() }),
+    res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
+} as const;
+
+export type CallName = keyof typeof calls;
+export type CallRequest<K extends CallName> = z.input<(typeof calls)[K]['req']>;
+export type CallResponse<K extends CallName> = z.infer<(typeof calls)[K]['res']>;
+
+export const RunProgressSchema = z.object({
+  runId: RunId,
+  status: RunStatusSchema,
+  totals: RunTotalsSchema,
+  concurrency: z.number().int(),
+  itemsPerMinute: z.number(),
+  etaMs: z.number().nullable(),
+  /** Mean latency of the items finished since the last event, for the live chart. */
+  latencyMs: z.number().nullable(),
+});
+export type RunProgress = z.infer<typeof RunProgressSchema>;
+
+/** Every event the core pushes. Events are hints: the store is the truth, so one may be dropped. */
+export const events = {
+  'run:progress': RunProgressSchema,
+  /** Row indexes that changed since the last event, so an open table refreshes just those. */
+  'run:items': z.object({ runId: RunId, indexes: z.array(z.number().int()) }),
+  'run:finished': z.object({ runId: RunId, status: RunStatusSchema, error: z.string().nullable() }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
+
+/** The error every call rejects with, across every bridge. */
+export const ContractErrorSchema = z.object({
+  code: z.enum(['bad-request', 'not-found', 'bad-input', 'conflict', 'internal', 'unauthorized']),
+  message: z.string(),
+  /** For bad-request: the paths of the fields that failed, e.g. "agent.model". */
+  fields: z.array(z.string()).optional(),
+});
+export type ContractError = z.infer<typeof ContractErrorSchema>;
+
+/** What window.rowrunner exposes in both fronts. */
+export interface RowrunnerApi {
+  invoke<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>>;
+  on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
+}
