@@ -1,0 +1,40 @@
+/**
+ * The simulator: an OpenAI-compatible chat-completions server on 127.0.0.1 for tests, benchmarks
+ * and the app's offline "Simulated" endpoint.
+ *
+ * Endpoints: `POST /v1/chat/completions` (JSON, or server-sent events with `stream: true`, with a
+ * usage chunk when `stream_options.include_usage`), `GET /v1/models`, `GET /v1/models/:id`.
+ * Anything else: 404 in OpenAI's error shape `{ error: { message, type, param, code } }`.
+ *
+ * Answers are deterministic; they depend only on the messages and tools:
+ * - tools offered, last message not a tool result, tool_choice not "none": one tool call
+ *   (`call_<hash>`) to the tool tool_choice names, else the first tool, with arguments generated
+ *   from its JSON-schema parameters (see schema-args.ts); string properties read
+ *   `Simulated <property>: <first 40 chars of the first user message>`, numbers fall within their
+ *   bounds (names like confidence/score/probability default to [0, 1]). finish_reason "tool_calls".
+ * - otherwise text: `Done: <first 80 chars of the tool result>` after a tool result, else
+ *   `Simulated reply to: <first 80 chars of the last user message>`. finish_reason "stop".
+ * - usage: prompt = ceil(chars of all contents and tool-call arguments / 4) + 4 per message;
+ *   completion = max(1, ceil(answer chars / 4)). max_tokens / max_completion_tokens truncate the
+ *   answer (finish_reason "length").
+ *
+ * Directives, written anywhere in the first or the last user message (the first identifies an item;
+ * counts are per first user message and last for the simulator's life, across resetStats):
+ * - `[[sleep:MS]]`      extra latency of MS milliseconds for this request.
+ * - `[[status:500]]`    answer that status every time (any 3-digit status: 400, 429, 500, 503…);
+ *                       429 carries `retry-after: 1` and `retry-after-ms: 1000`.
+ * - `[[status:500x2]]`  answer that status to the first 2 requests for this prompt, then succeed.
+ * - `[[hang]]`          never answer (until close()).
+ * - `[[drop]]`          destroy the socket without answering (counted under status 0).
+ * - `[[badargs]]`       the first tool call for this prompt has malformed (truncated JSON) arguments.
+ * - `[[badargsx3]]`     the first 3 tool calls for this prompt do.
+ * - `[[text]]`          answer text even when tools are offered.
+ *
+ * Random faults (`faults` rates) are drawn per request from a PRNG seeded by (seed, request
+ * number), so a sequential run is reproducible; latency jitter comes from the same draw. Directives
+ * take precedence over random faults. With `rateLimit`, requests beyond rpm in the last 60 s get an
+ * immediate 429 with `retry-after` (seconds), `retry-after-ms` and x-ratelimit-* headers; admitted
+ * requests carry x-ratelimit-* headers too.
+ */
+export { startSimulator } from './server.ts';
+export type { FaultRates, Simulator, SimulatorOptions, SimulatorStats } from './types.ts';
