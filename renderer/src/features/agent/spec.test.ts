@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { AgentSpecSchema } from '../../../../shared/domain.ts';
+import { buildSpec, checkPrompt, emptyDraft, insertColumn, parseAgentFile, specToDraft, specToJson, type AgentDraft } from './spec.ts';
+
+function draft(patch: Partial<AgentDraft>): AgentDraft {
+  return { ...emptyDraft(), prompt: 'Classify {{title}}', ...patch };
+}
+
+describe('buildSpec', () => {
+  it('makes a structured answer one required-argument tool, doneIfTool, and an output column per field', () => {
+    const { spec, errors } = buildSpec(
+      draft({
+        outputMode: 'structured',
+        fields: [
+          { name: 'label', type: 'string', description: 'the class' },
+          { name: 'score', type: 'number', description: '' },
+        ],
+        temperature: '0.2',
+        turns: '3',
+      }),
+    );
+    expect(errors).toEqual({});
+    expect(spec).toMatchObject({
+      tools: [
+        {
+          name: 'answer',
+          parameters: {
+            type: 'object',
+            properties: { label: { type: 'string', description: 'the class' }, score: { type: 'number' } },
+            required: ['label', 'score'],
+          },
+        },
+      ],
+      doneIfTool: true,
+      output: { label: 'label', score: 'score' },
+      temperature: 0.2,
+      turns: 3,
+    });
+    expect(AgentSpecSchema.safeParse(spec).success).toBe(true);
+  });
+
+  it('plain text has no tools and no output map (one column, result)', () => {
+    const { spec } = buildSpec(draft({}));
+    expect(spec?.tools).toBeUndefined();
+    expect(spec?.output).toBeUndefined();
+    expect(spec?.baseURL).toBeUndefined();
+  });
+
+  it('names each wrong field', () => {
+    const { spec, errors } = buildSpec(
+      draft({
+        model: '',
+        prompt: 'Hi {{title',
+        endpoint: 'custom',
+        baseURL: 'localhost',
+        outputMode: 'structured',
+        fields: [
+          { name: 'a', type: 'string', description: '' },
+          { name: 'a', type: 'string', description: '' },
+          { name: '1x', type: 'string', description: '' },
+        ],
+        temperature: '3',
+        priceIn: '1',
+      }),
+    );
+    expect(spec).toBeNull();
+    expect(Object.keys(errors).sort()).toEqual(['baseURL', 'fields.1.name', 'fields.2.name', 'model', 'priceOut', 'prompt', 'temperature']);
+    expect(errors.prompt).toMatch(/unclosed/);
+  });
+
+  it('round-trips through AGENT.json and back to the same draft', () => {
+    const d = draft({
+      endpoint: 'custom',
+      baseURL: 'http://localhost:11434/v1',
+      outputMode: 'structured',
+      fields: [{ name: 'ok', type: 'boolean', description: 'is it' }],
+      priceIn: '0.15',
+      priceOut: '0.6',
+    });
+    const { spec } = buildSpec(d);
+    const loaded = parseAgentFile(specToJson(spec!));
+    expect(loaded.errors).toEqual([]);
+    expect(specToDraft(loaded.spec!)).toEqual(d);
+  });
+
+  it('keeps tools it cannot show as fields', () => {
+    const spec = AgentSpecSchema.parse({
+      name: 'x',
+      model: 'm',
+      prompt: 'p',
+      tools: [{ name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } }],
+    });
+    const d = specToDraft(spec, 'simulated');
+    expect(d.outputMode).toBe('custom');
+    expect(d.endpoint).toBe('simulated');
+    expect(buildSpec(d).spec?.tools).toEqual(spec.tools);
+  });
+});
+
+describe('parseAgentFile', () => {
+  it('lists every wrong field by its path', () => {
+    const r = parseAgentFile(JSON.stringify({ name: '', model: 5, prompt: 'p', temperature: 9, extra: 1 }));
+    expect(r.spec).toBeNull();
+    const text = r.errors.join('\n');
+    expect(text).toMatch(/^name:/m);
+    expect(text).toMatch(/^model:/m);
+    expect(text).toMatch(/^temperature:/m);
+    expect(text).toMatch(/extra/);
+  });
+  it('says when the file is not JSON', () => {
+    expect(parseAgentFile('{').errors[0]).toMatch(/Not valid JSON/);
+  });
+});
+
+describe('prompt helpers', () => {
+  it('flags missing columns and unclosed braces', () => {
+    expect(checkPrompt('{{a}} {{b}}', ['a'])).toEqual({ syntax: null, missing: ['b'] });
+    expect(checkPrompt('{{a', ['a']).syntax).toMatch(/unclosed/);
+  });
+  it('inserts a column at the cursor, replacing the selection', () => {
+    expect(insertColumn('Hello world', 6, 11, 'name')).toEqual({ text: 'Hello {{name}}', caret: 14 });
+    expect(insertColumn('', 0, 0, 'a')).toEqual({ text: '{{a}}', caret: 5 });
+  });
+});
