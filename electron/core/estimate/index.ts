@@ -1,0 +1,111 @@
+// The estimate shown before a run starts. Prompt tokens are counted with the o200k_base tokenizer (the
+// one the current OpenAI models use) over every rendered prompt, the system message and the tool
+// schemas, in the chat format's framing. Completion tokens cannot be known; they are estimated per call
+// from the shape of the answer (the structured fields' types, or a plain-text allowance), capped by the
+// agent's maxTokensPerCall. One call per item is assumed: tool loops make real runs cost more.
+import { Tiktoken } from 'js-tiktoken/lite';
+import o200kBase from 'js-tiktoken/ranks/o200k_base';
+import type { Estimate } from '../../../shared/contract.ts';
+import type { AgentSpec } from '../../../shared/domain.ts';
+import { compileTemplate } from '../../../shared/template.ts';
+import { costOf, lookupPrice } from '../engine/pricing.ts';
+
+export const TOKENIZER = 'o200k_base';
+
+/** Chat framing, as OpenAI documents it: every message costs 3 tokens more, every reply is primed with 3. */
+const PER_MESSAGE = 3;
+const REPLY_PRIMING = 3;
+/** Plain text answers: an allowance, since their length is not known in advance. */
+const TEXT_ANSWER_TOKENS = 150;
+const TOOL_CALL_OVERHEAD = 12;
+
+let encoder: Tiktoken | null = null;
+function enc(): Tiktoken {
+  encoder ??= new Tiktoken(o200kBase);
+  return encoder;
+}
+
+export function countTokens(text: string): number {
+  return text ? enc().encode(text).length : 0;
+}
+
+/** Tokens every request of this agent carries besides the user prompt: system message, tools, framing. */
+export function fixedPromptTokens(agent: AgentSpec): number {
+  let n = REPLY_PRIMING + PER_MESSAGE + 1; // the user message's framing and role
+  if (agent.systemMessage) n += PER_MESSAGE + 1 + countTokens(agent.systemMessage);
+  if (agent.tools?.length) {
+    const defs = agent.tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
+    n += countTokens(JSON.stringify(defs));
+  }
+  return n;
+}
+
+function fieldTokens(schema: unknown): number {
+  const s = (schema && typeof schema === 'object' ? schema : {}) as Record<string, unknown>;
+  if (Array.isArray(s.enum)) return 4;
+  const type = Array.isArray(s.type) ? s.type[0] : s.type;
+  switch (type) {
+    case 'number':
+    case 'integer':
+      return 4;
+    case 'boolean':
+      return 2;
+    case 'array':
+      return 40;
+    case 'object':
+      return 50;
+    default:
+      return 30; // a string: a sentence or so
+  }
+}
+
+/** The estimated completion tokens of one call of this agent. */
+export function completionTokensPerCall(agent: AgentSpec): number {
+  let n = TEXT_ANSWER_TOKENS;
+  const outputArgs = Object.values(agent.output ?? {}).filter((a) => a !== 'content');
+  if (agent.tools?.length && (agent.doneIfTool || outputArgs.length)) {
+    // A structured answer: the tool call's JSON, each field's name and a value of its type.
+    const tool = agent.tools[0];
+    const props = ((tool.parameters as Record<string, unknown>).properties ?? {}) as Record<string, unknown>;
+    n = TOOL_CALL_OVERHEAD + countTokens(tool.name);
+    for (const [name, schema] of Object.entries(props)) n += 4 + countTokens(name) + fieldTokens(schema);
+  }
+  if (agent.maxTokensPerCall) n = Math.min(n, agent.maxTokensPerCall);
+  return n;
+}
+
+export interface EstimateInput {
+  agent: AgentSpec;
+  /** The dataset's header. */
+  columns: readonly string[];
+  /** The rows, page by page (so 100,000 rows are never held at once). */
+  pages: AsyncIterable<readonly (readonly string[])[]>;
+}
+
+/** Counts every rendered prompt; yields to the event loop between pages so other calls are not held up. */
+export async function estimateRun(input: EstimateInput): Promise<Estimate> {
+  const { agent, columns } = input;
+  const render = compileTemplate(agent.prompt);
+  const fixed = fixedPromptTokens(agent);
+  const perCall = completionTokensPerCall(agent);
+  let items = 0;
+  let promptTokens = 0;
+  for await (const page of input.pages) {
+    for (const row of page) {
+      const record: Record<string, string> = {};
+      for (let c = 0; c < columns.length; c++) record[columns[c]] = row[c] ?? '';
+      promptTokens += fixed + countTokens(render(record));
+      items++;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const completionTokens = items * perCall;
+  const price = lookupPrice(agent.model, agent.pricing);
+  return {
+    items,
+    promptTokens,
+    completionTokens,
+    costUsd: price.known ? costOf({ promptTokens, completionTokens }, price.pricing) : null,
+    tokenizer: TOKENIZER,
+  };
+}
