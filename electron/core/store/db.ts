@@ -1,0 +1,108 @@
+// Opens the Rowrunner database: WAL, foreign keys, a busy timeout, and the schema migrated to the
+// version this code knows. Migrations are an ordered list keyed on PRAGMA user_version; every pending
+// one is applied in a single transaction, so a database is never left half-migrated. A database
+// written by a newer Rowrunner is refused rather than guessed at.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { MIGRATIONS, type Migration } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export class DatabaseVersionError extends Error {
+  readonly dbVersion: number;
+  readonly appVersion: number;
+  readonly path: string;
+  constructor(file: string, dbVersion: number, appVersion: number) {
+    super(
+      `${file} was written by a newer Rowrunner (database version ${dbVersion}; this one knows up to ` +
+        `version ${appVersion}). Update Rowrunner, or use another database file.`,
+    );
+    this.name = 'DatabaseVersionError';
+    this.dbVersion = dbVersion;
+    this.appVersion = appVersion;
+    this.path = file;
+  }
+}
+
+export interface OpenOptions {
+  /** Defaults to the real list; tests pass their own. */
+  migrations?: readonly Migration[];
+  /** How long a writer waits for another connection's write lock before SQLITE_BUSY. */
+  busyTimeoutMs?: number;
+  /** Open without migrating (the caller knows the schema is current, e.g. a worker of the same app). */
+  skipMigrations?: boolean;
+}
+
+/** Opens (creating if needed) a database file and migrates it. */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+    if (!options.skipMigrations) migrate(db, options.migrations ?? MIGRATIONS, file);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** The version the given migrations bring a database to. */
+export function latestVersion(migrations: readonly Migration[] = MIGRATIONS): number {
+  return migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
+}
+
+/**
+ * Applies every migration newer than the database's user_version, in order, in one transaction.
+ * Returns the versions applied.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, file = db.name): number[] {
+  checkOrder(migrations);
+  const target = latestVersion(migrations);
+  const current = schemaVersion(db);
+  if (current > target) throw new DatabaseVersionError(file, current, target);
+  if (current === target) return [];
+  const pending = migrations.filter((m) => m.version > current);
+  // IMMEDIATE: take the write lock first, then re-read the version, so two processes opening the
+  // same fresh file do not both migrate it.
+  const apply = db.transaction(() => {
+    const now = schemaVersion(db);
+    if (now > target) throw new DatabaseVersionError(file, now, target);
+    const applied: number[] = [];
+    for (const m of pending) {
+      if (m.version <= now) continue;
+      m.up(db);
+      applied.push(m.version);
+    }
+    db.pragma(`user_version = ${target}`);
+    return applied;
+  });
+  return apply.immediate();
+}
+
+function checkOrder(migrations: readonly Migration[]): void {
+  let last = 0;
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= last) {
+      throw new Error(`migrations out of order: version ${m.version} (${m.name}) follows ${last}`);
+    }
+    last = m.version;
+  }
+}
+
+/** Truncates the WAL file; cheap when nothing reads, skipped (busy) when a reader holds old pages. */
+export function checkpoint(db: Db): void {
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // A busy checkpoint is harmless; the next one catches up.
+  }
+}

@@ -1,0 +1,223 @@
+// Items: one per dataset row a run covers, with its rendered prompt, status, output, error and totals,
+// plus each item's latest transcript and the ledger of its calls (see writer.ts for how a running
+// batch updates them).
+import type { ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
+import type { Db } from './db.ts';
+import { parseJson, stmt } from './sql.ts';
+
+export interface ItemRecord {
+  index: number;
+  input: string[];
+  prompt: string;
+  status: ItemStatus;
+  skipReason: string | null;
+  output: OutputValues | null;
+  error: string | null;
+  turns: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+  attempts: number;
+}
+
+interface ItemRow {
+  row_index: number;
+  vals: string | null;
+  prompt: string;
+  status: ItemStatus;
+  skip_reason: string | null;
+  output: string | null;
+  error: string | null;
+  turns: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  latency_ms: number | null;
+  attempts: number;
+}
+
+function toRecord(r: ItemRow): ItemRecord {
+  return {
+    index: r.row_index,
+    input: parseJson<string[]>(r.vals, []),
+    prompt: r.prompt,
+    status: r.status,
+    skipReason: r.skip_reason,
+    output: parseJson<OutputValues | null>(r.output, null),
+    error: r.error,
+    turns: r.turns,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    costUsd: r.cost_usd,
+    latencyMs: r.latency_ms,
+    attempts: r.attempts,
+  };
+}
+
+const ITEM_COLUMNS = `i.row_index, d.vals, i.prompt, i.status, i.skip_reason, i.output, i.error, i.turns,
+  i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms, i.attempts`;
+const ITEM_FROM = `items i JOIN runs r ON r.id = i.run_id
+  LEFT JOIN dataset_rows d ON d.dataset_id = r.dataset_id AND d.row_index = i.row_index`;
+
+/** Inserts items as pending. Call inside a transaction. */
+export function insertItems(db: Db, runId: number, items: Iterable<{ index: number; prompt: string }>): number {
+  const ins = stmt(db, `INSERT INTO items (run_id, row_index, prompt) VALUES (?, ?, ?)`);
+  let n = 0;
+  for (const it of items) {
+    ins.run(runId, it.index, it.prompt);
+    n++;
+  }
+  return n;
+}
+
+/** The items a (re)started batch sends: pending ones, in row order. */
+export function pendingItems(db: Db, runId: number): { index: number; prompt: string }[] {
+  return stmt<[number], { row_index: number; prompt: string }>(
+    db,
+    `SELECT row_index, prompt FROM items WHERE run_id = ? AND status = 'pending' ORDER BY row_index`,
+  )
+    .all(runId)
+    .map((r) => ({ index: r.row_index, prompt: r.prompt }));
+}
+
+/** In-flight items of a run that stopped go back to pending; their calls stay in the ledger. */
+export function resetRunning(db: Db, runId: number): number {
+  return stmt(db, `UPDATE items SET status = 'pending' WHERE run_id = ? AND status = 'running'`).run(runId).changes;
+}
+
+/** Items a stopped run never started become pending again, so a resume sends them. */
+export function resetSkipped(db: Db, runId: number): number {
+  return stmt(db, `UPDATE items SET status = 'pending', skip_reason = NULL WHERE run_id = ? AND status = 'skipped'`).run(runId)
+    .changes;
+}
+
+/** Failed items become pending for a retry; their error is cleared, their spent tokens stay. */
+export function resetFailed(db: Db, runId: number): number {
+  return stmt(db, `UPDATE items SET status = 'pending', error = NULL WHERE run_id = ? AND status = 'failed'`).run(runId).changes;
+}
+
+export function getItem(db: Db, runId: number, index: number): (ItemRecord & { transcript: TranscriptMessage[] }) | undefined {
+  const r = stmt<[number, number], ItemRow & { messages: string | null }>(
+    db,
+    `SELECT ${ITEM_COLUMNS}, t.messages FROM ${ITEM_FROM}
+     LEFT JOIN transcripts t ON t.run_id = i.run_id AND t.row_index = i.row_index
+     WHERE i.run_id = ? AND i.row_index = ?`,
+  ).get(runId, index);
+  if (!r) return undefined;
+  return { ...toRecord(r), transcript: parseJson<TranscriptMessage[]>(r.messages, []) };
+}
+
+export interface ItemCallRecord {
+  attempt: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  status: number;
+  createdAt: number;
+}
+
+export function itemCalls(db: Db, runId: number, index: number): ItemCallRecord[] {
+  return stmt<[number, number], ItemCallRecord>(
+    db,
+    `SELECT attempt, prompt_tokens AS promptTokens, completion_tokens AS completionTokens, cost_usd AS costUsd,
+       latency_ms AS latencyMs, status, created_at AS createdAt
+     FROM calls WHERE run_id = ? AND row_index = ? ORDER BY id`,
+  ).all(runId, index);
+}
+
+export interface PageQuery {
+  runId: number;
+  offset: number;
+  limit: number;
+  status?: ItemStatus;
+  search?: string;
+  /** 'index', 'status', 'latencyMs', 'costUsd', 'turns', 'promptTokens', 'completionTokens', 'attempts', or a column name. */
+  sort?: { column: string; desc: boolean };
+  inputColumns: readonly string[];
+  outputColumns: readonly string[];
+}
+
+const SORTABLE: Record<string, string> = {
+  index: 'i.row_index',
+  status: 'i.status',
+  latencyMs: 'i.latency_ms',
+  costUsd: 'i.cost_usd',
+  turns: 'i.turns',
+  promptTokens: 'i.prompt_tokens',
+  completionTokens: 'i.completion_tokens',
+  attempts: 'i.attempts',
+};
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** One page of a run's items, filtered, searched and sorted; `total` counts the filtered set. */
+export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemRecord[] } {
+  const where: string[] = ['i.run_id = ?'];
+  const params: unknown[] = [q.runId];
+  if (q.status) {
+    where.push('i.status = ?');
+    params.push(q.status);
+  }
+  const search = q.search?.trim();
+  let needRows = false;
+  if (search) {
+    const p = likePattern(search);
+    where.push(`(i.prompt LIKE ? ESCAPE '\\' OR i.output LIKE ? ESCAPE '\\' OR i.error LIKE ? ESCAPE '\\' OR d.vals LIKE ? ESCAPE '\\')`);
+    params.push(p, p, p, p);
+    needRows = true;
+  }
+  const whereSql = where.join(' AND ');
+  const countFrom = needRows ? ITEM_FROM : 'items i';
+  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${countFrom} WHERE ${whereSql}`).get(...params) as { n: number }).n;
+
+  let order = 'i.row_index';
+  const orderParams: unknown[] = [];
+  if (q.sort) {
+    const dir = q.sort.desc ? 'DESC' : 'ASC';
+    const known = SORTABLE[q.sort.column];
+    let expr: string | undefined = known;
+    if (!expr) {
+      const inputAt = q.inputColumns.indexOf(q.sort.column);
+      if (inputAt >= 0) {
+        expr = `(d.vals ->> ?)`;
+        orderParams.push(`$[${inputAt}]`);
+      } else if (q.outputColumns.includes(q.sort.column)) {
+        expr = `(i.output ->> ?)`;
+        orderParams.push(`$.${JSON.stringify(q.sort.column)}`);
+      }
+    }
+    if (expr) order = `${expr} ${dir} NULLS LAST, i.row_index ${dir}`;
+  }
+  const rows = db
+    .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...params, ...orderParams, q.limit, q.offset) as ItemRow[];
+  return { total, rows: rows.map(toRecord) };
+}
+
+/** Every item of a run with its input row, in row order, a page at a time (for export). */
+export function* runRows(db: Db, runId: number, page = 2000): Generator<ItemRecord> {
+  const q = stmt<[number, number, number], ItemRow>(
+    db,
+    `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
+  );
+  let at = 0;
+  for (;;) {
+    const rows = q.all(runId, at, page);
+    for (const r of rows) yield toRecord(r);
+    if (rows.length < page) return;
+    at = rows[rows.length - 1].row_index + 1;
+  }
+}
+
+/** Sums over the items of a run (each the sum of its calls): must equal the run's ledger totals. */
+export function itemTotals(db: Db, runId: number): { promptTokens: number; completionTokens: number; costUsd: number } {
+  const r = stmt<[number], { p: number | null; c: number | null; cost: number | null }>(
+    db,
+    `SELECT SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c, SUM(cost_usd) AS cost FROM items WHERE run_id = ?`,
+  ).get(runId)!;
+  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: r.cost ?? 0 };
+}

@@ -1,0 +1,13 @@
+// The ordered list of schema migrations. Append only: a shipped migration is never edited, since a
+// database that already ran it would never see the change. Each `version` is the PRAGMA user_version
+// a database has once that migration ran.
+import type Database from 'better-sqlite3';
+import { m0001Initial } from './0001-initial.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [m0001Initial];

@@ -1,0 +1,162 @@
+// Runs: the agent spec and options a run was created with, its status, and its totals. The totals
+// columns are the sums over the calls ledger (kept equal by writing both in one transaction).
+import type { AgentSpec, ItemStatus, RunOptions, RunStatus } from '../../../shared/domain.ts';
+import type { Db } from './db.ts';
+import { stmt } from './sql.ts';
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  datasetId: number;
+  agent: AgentSpec;
+  options: RunOptions;
+  status: RunStatus;
+  error: string | null;
+  itemCount: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  callCount: number;
+  activeMs: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  owner: string | null;
+  heartbeatAt: number | null;
+}
+
+interface RunRow {
+  id: number;
+  name: string;
+  dataset_id: number;
+  agent: string;
+  options: string;
+  status: RunStatus;
+  error: string | null;
+  item_count: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  call_count: number;
+  active_ms: number;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  owner: string | null;
+  heartbeat_at: number | null;
+}
+
+function toRecord(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    datasetId: r.dataset_id,
+    agent: JSON.parse(r.agent) as AgentSpec,
+    options: JSON.parse(r.options) as RunOptions,
+    status: r.status,
+    error: r.error,
+    itemCount: r.item_count,
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    costUsd: r.cost_usd,
+    callCount: r.call_count,
+    activeMs: r.active_ms,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    owner: r.owner,
+    heartbeatAt: r.heartbeat_at,
+  };
+}
+
+export function insertRun(
+  db: Db,
+  p: { name: string; datasetId: number; agent: AgentSpec; options: RunOptions; itemCount: number; now?: number },
+): number {
+  const res = stmt(
+    db,
+    `INSERT INTO runs (name, dataset_id, agent, options, status, item_count, created_at)
+     VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+  ).run(p.name, p.datasetId, JSON.stringify(p.agent), JSON.stringify(p.options), p.itemCount, p.now ?? Date.now());
+  return Number(res.lastInsertRowid);
+}
+
+export function getRun(db: Db, id: number): RunRecord | undefined {
+  const r = stmt<[number], RunRow>(db, `SELECT * FROM runs WHERE id = ?`).get(id);
+  return r ? toRecord(r) : undefined;
+}
+
+/** Oldest first. */
+export function listRuns(db: Db): RunRecord[] {
+  return stmt<[], RunRow>(db, `SELECT * FROM runs ORDER BY created_at, id`).all().map(toRecord);
+}
+
+export function runsWithStatus(db: Db, statuses: readonly RunStatus[]): RunRecord[] {
+  const list = statuses.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
+  return stmt<[], RunRow>(db, `SELECT * FROM runs WHERE status IN (${list}) ORDER BY id`).all().map(toRecord);
+}
+
+export function setRunOptions(db: Db, id: number, options: RunOptions): void {
+  stmt(db, `UPDATE runs SET options = ? WHERE id = ?`).run(JSON.stringify(options), id);
+}
+
+/** Claims a run for this process: status running, owner and heartbeat set, started_at kept from the first start. */
+export function claimRun(db: Db, id: number, owner: string, now = Date.now()): void {
+  stmt(
+    db,
+    `UPDATE runs SET status = 'running', error = NULL, owner = ?, heartbeat_at = ?,
+       started_at = COALESCE(started_at, ?), finished_at = NULL WHERE id = ?`,
+  ).run(owner, now, now, id);
+}
+
+export function setRunStatus(db: Db, id: number, status: RunStatus, error: string | null = null): void {
+  stmt(db, `UPDATE runs SET status = ?, error = ? WHERE id = ?`).run(status, error, id);
+}
+
+/** Ends a session: the final status, the owner released, active time added. */
+export function releaseRun(db: Db, id: number, status: RunStatus, error: string | null, addActiveMs: number, now = Date.now()): void {
+  stmt(
+    db,
+    `UPDATE runs SET status = ?, error = ?, owner = NULL, heartbeat_at = NULL, finished_at = ?,
+       active_ms = active_ms + ? WHERE id = ?`,
+  ).run(status, error, now, Math.max(0, Math.round(addActiveMs)), id);
+}
+
+export function heartbeat(db: Db, id: number, addActiveMs: number, now = Date.now()): void {
+  stmt(db, `UPDATE runs SET heartbeat_at = ?, active_ms = active_ms + ? WHERE id = ?`).run(
+    now,
+    Math.max(0, Math.round(addActiveMs)),
+    id,
+  );
+}
+
+export function deleteRun(db: Db, id: number): void {
+  db.transaction(() => {
+    stmt(db, `DELETE FROM calls WHERE run_id = ?`).run(id);
+    stmt(db, `DELETE FROM transcripts WHERE run_id = ?`).run(id);
+    stmt(db, `DELETE FROM items WHERE run_id = ?`).run(id);
+    stmt(db, `DELETE FROM runs WHERE id = ?`).run(id);
+  })();
+}
+
+export type StatusCounts = Record<ItemStatus, number>;
+
+export function statusCounts(db: Db, runId: number): StatusCounts {
+  const counts: StatusCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0 };
+  const rows = stmt<[number], { status: ItemStatus; n: number }>(
+    db,
+    `SELECT status, COUNT(*) AS n FROM items WHERE run_id = ? GROUP BY status`,
+  ).all(runId);
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+/** Sums straight from the ledger (the truth); the runs columns must equal these. */
+export function ledgerTotals(db: Db, runId: number): { promptTokens: number; completionTokens: number; costUsd: number; calls: number } {
+  const r = stmt<[number], { p: number | null; c: number | null; cost: number | null; n: number }>(
+    db,
+    `SELECT SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c, SUM(cost_usd) AS cost, COUNT(*) AS n
+     FROM calls WHERE run_id = ?`,
+  ).get(runId)!;
+  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: r.cost ?? 0, calls: r.n };
+}

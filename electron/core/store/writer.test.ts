@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { BatchEvent } from '../../../shared/domain.ts';
+import { AgentSpecSchema, RunOptionsSchema } from '../../../shared/domain.ts';
+import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from './datasets.ts';
+import { openDatabase, type Db } from './db.ts';
+import { getItem, insertItems, itemCalls, itemTotals, pendingItems, resetFailed, resetRunning, resetSkipped } from './items.ts';
+import { getRun, insertRun, ledgerTotals, statusCounts } from './runs.ts';
+import { createEventWriter } from './writer.ts';
+
+let dir: string;
+let db: Db;
+let runId: number;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-writer-'));
+  db = openDatabase(path.join(dir, 'w.db'));
+  const ds = beginDataset(db, { name: 'd', sourcePath: null });
+  setDatasetHeader(db, ds, { columns: ['q'], notes: [], delimiter: ',', encoding: 'utf-8' });
+  db.transaction(() => insertDatasetRows(db, ds, 0, [['a'], ['b'], ['c'], ['d']]))();
+  finishDataset(db, ds, 4);
+  runId = insertRun(db, {
+    name: 'r',
+    datasetId: ds,
+    agent: AgentSpecSchema.parse({ name: 'a', model: 'm', prompt: '{{q}}' }),
+    options: RunOptionsSchema.parse({}),
+    itemCount: 4,
+  });
+  db.transaction(() => insertItems(db, runId, ['a', 'b', 'c', 'd'].map((prompt, index) => ({ index, prompt }))))();
+});
+afterEach(() => {
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const call = (index: number, p: number, c: number, cost: number): BatchEvent => ({
+  type: 'llm-call', index, promptTokens: p, completionTokens: c, costUsd: cost, latencyMs: 12.4, status: 200,
+});
+const fin = { turns: 1, promptTokens: 0, completionTokens: 0, costUsd: 0, latencyMs: 30, transcript: [{ role: 'user' as const, content: 'x' }] };
+
+it('commits results with their status, and every call once into the ledger, the item and the run', () => {
+  const w = createEventWriter(db, runId);
+  const changed = w.apply([
+    { type: 'item-started', index: 0 },
+    { type: 'item-started', index: 1 },
+    call(0, 10, 2, 0.001),
+    call(0, 20, 3, 0.002),
+    { type: 'item-done', index: 0, output: { result: 'A' }, ...fin },
+    call(1, 7, 1, 0.0005),
+    { type: 'item-failed', index: 1, error: 'HTTP 500', ...fin },
+    { type: 'progress', total: 4, done: 1, failed: 1, skipped: 0, running: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, concurrency: 2 },
+  ]);
+  expect(changed).toEqual([0, 1, 0, 1]);
+  expect(getItem(db, runId, 0)).toMatchObject({ status: 'done', output: { result: 'A' }, promptTokens: 30, completionTokens: 5, attempts: 1, input: ['a'] });
+  expect(getItem(db, runId, 0)!.transcript).toEqual(fin.transcript);
+  expect(getItem(db, runId, 1)).toMatchObject({ status: 'failed', error: 'HTTP 500', promptTokens: 7 });
+
+  // Retry the failed item: a second attempt adds to its totals; the first attempt's tokens stay.
+  expect(resetFailed(db, runId)).toBe(1);
+  w.apply([{ type: 'item-started', index: 1 }, call(1, 8, 2, 0.0006), { type: 'item-done', index: 1, output: { result: 'B' }, ...fin }]);
+  const item1 = getItem(db, runId, 1)!;
+  expect(item1).toMatchObject({ status: 'done', error: null, promptTokens: 15, completionTokens: 3, attempts: 2 });
+  expect(itemCalls(db, runId, 1).map((c) => c.attempt)).toEqual([1, 2]);
+
+  // A duplicate result for a done item changes nothing.
+  expect(w.apply([{ type: 'item-done', index: 0, output: { result: 'again' }, ...fin }])).toEqual([]);
+  expect(getItem(db, runId, 0)!.output).toEqual({ result: 'A' });
+
+  // Run totals = ledger = sum over items.
+  const run = getRun(db, runId)!;
+  const ledger = ledgerTotals(db, runId);
+  expect(ledger).toMatchObject({ promptTokens: 45, completionTokens: 8, calls: 4 });
+  expect(run.promptTokens).toBe(ledger.promptTokens);
+  expect(run.completionTokens).toBe(ledger.completionTokens);
+  expect(run.costUsd).toBeCloseTo(ledger.costUsd, 12);
+  expect(run.callCount).toBe(4);
+  expect(itemTotals(db, runId).promptTokens).toBe(45);
+});
+
+it('keeps tokens of calls whose item never finished, and hands in-flight and skipped items back', () => {
+  const w = createEventWriter(db, runId);
+  w.apply([
+    { type: 'item-started', index: 2 },
+    call(2, 50, 5, 0.01),
+    { type: 'item-skipped', index: 3, reason: 'budget' },
+  ]);
+  expect(statusCounts(db, runId)).toMatchObject({ running: 1, skipped: 1, pending: 2 });
+  expect(getItem(db, runId, 3)!.skipReason).toBe('budget');
+  expect(resetRunning(db, runId)).toBe(1);
+  expect(resetSkipped(db, runId)).toBe(1);
+  expect(pendingItems(db, runId).map((i) => i.index)).toEqual([0, 1, 2, 3]);
+  // The paid call is still counted, on the item and the run.
+  expect(getItem(db, runId, 2)).toMatchObject({ promptTokens: 50, attempts: 1, status: 'pending' });
+  expect(getRun(db, runId)!.promptTokens).toBe(50);
+  // A cancelled item goes straight back to pending.
+  w.apply([{ type: 'item-started', index: 0 }, { type: 'item-skipped', index: 0, reason: 'cancelled' }]);
+  expect(getItem(db, runId, 0)).toMatchObject({ status: 'pending', skipReason: null });
+});
+
+it('rolls back the whole batch of events when one write fails', () => {
+  const w = createEventWriter(db, runId);
+  const bad = { type: 'item-done', index: 0, output: { result: 1n }, ...fin } as unknown as BatchEvent; // BigInt: JSON.stringify throws
+  expect(() => w.apply([{ type: 'item-started', index: 0 }, call(0, 1, 1, 0), bad])).toThrow();
+  expect(getItem(db, runId, 0)).toMatchObject({ status: 'pending', attempts: 0, promptTokens: 0 });
+  expect(ledgerTotals(db, runId).calls).toBe(0);
+});
