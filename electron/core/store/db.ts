@@ -42,6 +42,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // After a checkpoint, the WAL file is cut back to this size instead of staying at its peak.
+    db.pragma('journal_size_limit = 67108864');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
     if (!options.skipMigrations) migrate(db, options.migrations ?? MIGRATIONS, file);
     return db;
@@ -98,11 +100,20 @@ function checkOrder(migrations: readonly Migration[]): void {
   }
 }
 
-/** Truncates the WAL file; cheap when nothing reads, skipped (busy) when a reader holds old pages. */
-export function checkpoint(db: Db): void {
+/**
+ * Checkpoints the WAL and truncates it, without waiting: when another connection is reading old
+ * pages or writing, the checkpoint does what it can and returns (the next one catches up). Returns
+ * whether the WAL was fully checkpointed.
+ */
+export function checkpoint(db: Db): boolean {
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('busy_timeout = 0');
+    const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    return r !== undefined && r.busy === 0;
   } catch {
-    // A busy checkpoint is harmless; the next one catches up.
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
   }
 }

@@ -23,6 +23,8 @@ export interface RunRecord {
   finishedAt: number | null;
   owner: string | null;
   heartbeatAt: number | null;
+  /** Items by status, kept by triggers (migration 0002). */
+  counts: StatusCounts;
 }
 
 interface RunRow {
@@ -44,6 +46,11 @@ interface RunRow {
   finished_at: number | null;
   owner: string | null;
   heartbeat_at: number | null;
+  n_pending: number;
+  n_running: number;
+  n_done: number;
+  n_failed: number;
+  n_skipped: number;
 }
 
 function toRecord(r: RunRow): RunRecord {
@@ -66,6 +73,7 @@ function toRecord(r: RunRow): RunRecord {
     finishedAt: r.finished_at,
     owner: r.owner,
     heartbeatAt: r.heartbeat_at,
+    counts: { pending: r.n_pending, running: r.n_running, done: r.n_done, failed: r.n_failed, skipped: r.n_skipped },
   };
 }
 
@@ -141,6 +149,7 @@ export function deleteRun(db: Db, id: number): void {
 
 export type StatusCounts = Record<ItemStatus, number>;
 
+/** Counts straight from the items (the truth the trigger-kept counts must equal). */
 export function statusCounts(db: Db, runId: number): StatusCounts {
   const counts: StatusCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0 };
   const rows = stmt<[number], { status: ItemStatus; n: number }>(

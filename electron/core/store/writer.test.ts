@@ -86,6 +86,7 @@ it('keeps tokens of calls whose item never finished, and hands in-flight and ski
     { type: 'item-skipped', index: 3, reason: 'budget' },
   ]);
   expect(statusCounts(db, runId)).toMatchObject({ running: 1, skipped: 1, pending: 2 });
+  expect(getRun(db, runId)!.counts).toEqual(statusCounts(db, runId));
   expect(getItem(db, runId, 3)!.skipReason).toBe('budget');
   expect(resetRunning(db, runId)).toBe(1);
   expect(resetSkipped(db, runId)).toBe(1);
@@ -96,6 +97,7 @@ it('keeps tokens of calls whose item never finished, and hands in-flight and ski
   // A cancelled item goes straight back to pending.
   w.apply([{ type: 'item-started', index: 0 }, { type: 'item-skipped', index: 0, reason: 'cancelled' }]);
   expect(getItem(db, runId, 0)).toMatchObject({ status: 'pending', skipReason: null });
+  expect(getRun(db, runId)!.counts).toEqual(statusCounts(db, runId));
 });
 
 it('rolls back the whole batch of events when one write fails', () => {

@@ -3,6 +3,7 @@
 // a database has once that migration ran.
 import type Database from 'better-sqlite3';
 import { m0001Initial } from './0001-initial.ts';
+import { m0002RunCounts } from './0002-run-counts.ts';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts];
