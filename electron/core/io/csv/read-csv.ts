@@ -1,0 +1,446 @@
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse, CsvError, type Options as ParseOptions } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { CsvImportError } from './errors.ts';
+import { detectEncoding, readHead, type CsvEncoding } from './detect-encoding.ts';
+import { detectDelimiter, DELIMITERS, type CsvDelimiter } from './detect-delimiter.ts';
+import { uniqueColumns } from './header.ts';
+import { LineTracker } from './line-tracker.ts';
+import { firstInvalidUtf8, unfinishedTail } from './utf8.ts';
+
+export type RaggedPolicy = 'error' | 'pad' | 'skip';
+
+export interface CsvReadOptions {
+  /** What to do with a row whose number of fields differs from the header's. Default 'error'. */
+  ragged?: RaggedPolicy;
+  /** Use this delimiter instead of detecting it. */
+  delimiter?: string;
+  /** Largest field in bytes (UTF-8). Default 16 MiB. */
+  maxFieldBytes?: number;
+  /** Most fields in a record. Default 20,000. */
+  maxColumns?: number;
+}
+
+export interface CsvHeaderInfo {
+  /** Unique, non-blank: a blank name becomes "column_3", a repeated one "name_2". */
+  columns: string[];
+  /** Sentences for the user: renamed headers, padded or skipped rows, an empty body. */
+  notes: string[];
+  delimiter: CsvDelimiter;
+  encoding: CsvEncoding;
+}
+
+export const DEFAULT_MAX_FIELD_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_COLUMNS = 20_000;
+/** A batch closes at this many rows or characters, whichever comes first. */
+const BATCH_ROWS = 1000;
+const BATCH_CHARS = 4 * 1024 * 1024;
+/** How many line numbers a note or an error lists. */
+const LISTED = 5;
+
+/**
+ * Streams a CSV file: `onHeader` gets the header first, then `onRows` gets the rows in batches
+ * (each row aligned to the columns; `firstLine` is the physical line of the batch's first row).
+ * A returned promise is awaited before reading on. The file is read once with flat memory; blank
+ * lines and rows of only empty fields are skipped. Throws CsvImportError naming the line (and the
+ * column where it can); rows delivered before an error are to be discarded by the caller.
+ * The returned info carries every note, including those known only at the end.
+ */
+export async function readCsv(
+  path: string,
+  onHeader: (info: CsvHeaderInfo) => void,
+  onRows: (rows: string[][], firstLine: number) => void | Promise<void>,
+  options: CsvReadOptions = {},
+): Promise<{ rowCount: number; info: CsvHeaderInfo }> {
+  return read(path, onHeader, onRows, options, Infinity);
+}
+
+/** The header and the first `limit` rows (default 100), for previews and tests. */
+export async function previewCsv(
+  path: string,
+  limit = 100,
+  options: CsvReadOptions = {},
+): Promise<{ info: CsvHeaderInfo; rows: string[][] }> {
+  const rows: string[][] = [];
+  const { info } = await read(
+    path,
+    () => {},
+    (batch) => {
+      for (const row of batch) rows.push(row);
+    },
+    options,
+    Math.max(0, limit),
+  );
+  return { info, rows: rows.slice(0, limit) };
+}
+
+interface ParsedRecord {
+  record: string[];
+  line: number;
+}
+
+function checkOptions(options: CsvReadOptions): Required<Omit<CsvReadOptions, 'delimiter'>> {
+  const ragged = options.ragged ?? 'error';
+  if (!['error', 'pad', 'skip'].includes(ragged)) throw new RangeError(`ragged must be 'error', 'pad' or 'skip', not ${JSON.stringify(ragged)}`);
+  const maxFieldBytes = options.maxFieldBytes ?? DEFAULT_MAX_FIELD_BYTES;
+  const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
+  if (!Number.isInteger(maxFieldBytes) || maxFieldBytes < 1) throw new RangeError('maxFieldBytes must be a positive integer');
+  if (!Number.isInteger(maxColumns) || maxColumns < 1) throw new RangeError('maxColumns must be a positive integer');
+  if (options.delimiter !== undefined && !DELIMITERS.includes(options.delimiter as CsvDelimiter)) {
+    throw new RangeError(`delimiter must be one of , ; tab |, not ${JSON.stringify(options.delimiter)}`);
+  }
+  return { ragged, maxFieldBytes, maxColumns };
+}
+
+async function read(
+  path: string,
+  onHeader: (info: CsvHeaderInfo) => void,
+  onRows: (rows: string[][], firstLine: number) => void | Promise<void>,
+  options: CsvReadOptions,
+  limit: number,
+): Promise<{ rowCount: number; info: CsvHeaderInfo }> {
+  const { ragged, maxFieldBytes, maxColumns } = checkOptions(options);
+  const head = await readHead(path);
+  const sniff = detectEncoding(head.bytes, head.complete);
+  const delimiter = (options.delimiter as CsvDelimiter | undefined) ?? detectDelimiter(sniff.sample, sniff.complete);
+
+  const tracker = new LineTracker();
+  // Parser side: where the last record ended, to find where the next one starts.
+  let prevEnd = 0;
+  let prevEmpty = 0;
+  let columns: string[] | null = null;
+  const columnLabel = (index: number): string => {
+    const name = columns?.[index];
+    return name === undefined ? `column ${index + 1}` : `column ${index + 1} ("${name}")`;
+  };
+  // Fields are checked in characters first; a character is at most 3 UTF-8 bytes.
+  const charThreshold = Math.floor(maxFieldBytes / 3);
+
+  const parserOptions: ParseOptions<ParsedRecord, string[]> = {
+    delimiter,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    bom: false,
+    relax_quotes: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // Bounds the memory of one record (a never-closed quote, a huge line); fields are checked below.
+    max_record_size: Math.max(4 * maxFieldBytes, 1024 * 1024),
+    // A record holds at most maxColumns + 1 fields: the rest of an endless line stays in the last one.
+    ignore_last_delimiters: maxColumns + 1,
+    on_record: (record: string[], context): ParsedRecord => {
+      const line = tracker.advance(prevEnd) + (context.empty_lines - prevEmpty);
+      prevEnd = context.bytes;
+      prevEmpty = context.empty_lines;
+      if (record.length > maxColumns) {
+        throw new CsvImportError('too-many-columns', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} fields.`, { line });
+      }
+      for (let i = 0; i < record.length; i++) {
+        const field = record[i];
+        if (field.length > charThreshold && Buffer.byteLength(field) > maxFieldBytes) {
+          throw new CsvImportError(
+            'field-too-large',
+            `Line ${line}, ${columnLabel(i)}: the field is larger than ${formatBytes(maxFieldBytes)}.`,
+            { line, column: i + 1 },
+          );
+        }
+      }
+      return { record, line };
+    },
+  };
+  // csv-parse types on_record as returning a record; here it returns the record with its line.
+  const parser = parse(parserOptions as unknown as ParseOptions);
+
+  const state = {
+    columns: [] as string[],
+    headerNotes: [] as string[],
+    rowCount: 0,
+    dataRecords: 0,
+    raggedFailures: [] as Array<[line: number, fields: number]>,
+    raggedFailureCount: 0,
+    padded: [] as number[],
+    paddedCount: 0,
+    trimmed: [] as number[],
+    trimmedCount: 0,
+    skipped: [] as Array<[line: number, fields: number]>,
+    skippedCount: 0,
+    emptyRows: [] as number[],
+    emptyRowCount: 0,
+  };
+  let info: CsvHeaderInfo | null = null;
+  // Set when enough rows were read for a preview: the error of the streams torn down is expected.
+  let stopped = false;
+
+  const consume = async (source: AsyncIterable<ParsedRecord>): Promise<void> => {
+    let batch: string[][] = [];
+    let batchChars = 0;
+    let batchLine = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const rows = batch;
+      batch = [];
+      batchChars = 0;
+      state.rowCount += rows.length;
+      await onRows(rows, batchLine);
+    };
+    for await (const { record, line } of source) {
+      if (isBlank(record)) {
+        if (columns !== null && record.length > 1) {
+          state.emptyRowCount++;
+          if (state.emptyRows.length < LISTED) state.emptyRows.push(line);
+        }
+        continue;
+      }
+      if (columns === null) {
+        const unique = uniqueColumns(record);
+        columns = unique.columns;
+        state.columns = unique.columns;
+        state.headerNotes = unique.notes;
+        info = { columns: [...unique.columns], notes: [...unique.notes], delimiter, encoding: sniff.encoding };
+        onHeader({ ...info, columns: [...info.columns], notes: [...info.notes] });
+        if (limit === 0) {
+          stopped = true;
+          break;
+        }
+        continue;
+      }
+      state.dataRecords++;
+      const width = columns.length;
+      let row = record;
+      if (record.length !== width) {
+        if (ragged === 'error') {
+          state.raggedFailureCount++;
+          if (state.raggedFailures.length < LISTED) state.raggedFailures.push([line, record.length]);
+        } else if (ragged === 'skip') {
+          state.skippedCount++;
+          if (state.skipped.length < LISTED) state.skipped.push([line, record.length]);
+          row = [];
+        } else if (record.length < width) {
+          while (row.length < width) row.push('');
+          state.paddedCount++;
+          if (state.padded.length < LISTED) state.padded.push(line);
+        } else {
+          for (let i = width; i < record.length; i++) {
+            if (record[i].trim() !== '') {
+              throw new CsvImportError(
+                'ragged',
+                `Line ${line} has ${record.length} fields but the header has ${width}, and the extra ${columnLabel(i)} is not empty, so the row cannot be padded.`,
+                { line, column: i + 1 },
+              );
+            }
+          }
+          row.length = width;
+          state.trimmedCount++;
+          if (state.trimmed.length < LISTED) state.trimmed.push(line);
+        }
+      }
+      // After the first ragged row under 'error' nothing more is delivered; the scan goes on only
+      // to list the other ragged lines in the error.
+      if (state.raggedFailureCount === 0 && row.length === width) {
+        if (batch.length === 0) batchLine = line;
+        batch.push(row);
+        for (let i = 0; i < row.length; i++) batchChars += row[i].length;
+        if (batch.length >= BATCH_ROWS || batchChars >= BATCH_CHARS) await flush();
+      }
+      if (state.dataRecords >= limit) {
+        stopped = true;
+        break;
+      }
+    }
+    if (state.raggedFailureCount === 0) await flush();
+  };
+
+  const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: 64 * 1024 });
+  try {
+    await pipeline(input, createFeeder(sniff.encoding, tracker), parser, consume);
+  } catch (err) {
+    if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
+    if (!stopped) {
+      if (err instanceof CsvError) {
+        throw fromParserError(err as CsvError & Record<string, unknown>, {
+          startLine: () => tracker.advance(prevEnd) + (Number(err.empty_lines ?? prevEmpty) - prevEmpty),
+          lineAt: (offset) => tracker.peek(offset),
+          columnLabel,
+          fieldBytes: (parser as unknown as { state: { field: { length: number } } }).state.field.length,
+          quoting: (parser as unknown as { state: { quoting: boolean } }).state.quoting,
+          maxFieldBytes,
+        });
+      }
+      throw err;
+    }
+  }
+  if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
+  if (info === null) throw new CsvImportError('empty', 'The file is empty: it has only blank lines.');
+  const final: CsvHeaderInfo = info;
+  final.notes = [...state.headerNotes, ...rowNotes(state, final.columns.length)];
+  return { rowCount: state.rowCount, info: final };
+}
+
+function isBlank(record: string[]): boolean {
+  for (let i = 0; i < record.length; i++) {
+    const f = record[i];
+    if (f.length !== 0 && f.trim() !== '') return false;
+  }
+  return true;
+}
+
+function rowNotes(
+  state: {
+    dataRecords: number;
+    padded: number[];
+    paddedCount: number;
+    trimmed: number[];
+    trimmedCount: number;
+    skipped: Array<[number, number]>;
+    skippedCount: number;
+    emptyRows: number[];
+    emptyRowCount: number;
+  },
+  width: number,
+): string[] {
+  const notes: string[] = [];
+  if (state.dataRecords === 0 && state.emptyRowCount === 0) notes.push('The file has a header but no rows (0 rows).');
+  if (state.paddedCount > 0) {
+    notes.push(`Padded ${plural(state.paddedCount, 'short row')} with empty fields (${listLines(state.padded, state.paddedCount)}).`);
+  }
+  if (state.trimmedCount > 0) {
+    notes.push(`Dropped empty extra fields at the end of ${plural(state.trimmedCount, 'row')} (${listLines(state.trimmed, state.trimmedCount)}).`);
+  }
+  if (state.skippedCount > 0) {
+    notes.push(
+      `Skipped ${plural(state.skippedCount, 'row')} whose number of fields differs from the header's ${width} (${listCounts(state.skipped, state.skippedCount)}).`,
+    );
+  }
+  if (state.emptyRowCount > 0) {
+    notes.push(`Skipped ${plural(state.emptyRowCount, 'empty row')} (${listLines(state.emptyRows, state.emptyRowCount)}).`);
+  }
+  return notes;
+}
+
+function raggedError(failures: Array<[number, number]>, count: number, width: number): CsvImportError {
+  const [firstLine, firstFields] = failures[0];
+  const message =
+    count === 1
+      ? `Line ${firstLine} has ${firstFields} fields but the header has ${width}.`
+      : `${count.toLocaleString('en-US')} rows have a number of fields that differs from the header's ${width}: ${listCounts(failures, count)}.`;
+  return new CsvImportError('ragged', `${message} Fix the file, or choose to pad short rows or skip such rows.`, { line: firstLine });
+}
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function listLines(lines: number[], count: number): string {
+  const more = count - lines.length;
+  return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`;
+}
+
+function listCounts(items: Array<[number, number]>, count: number): string {
+  const more = count - items.length;
+  const shown = items.map(([line, fields]) => `line ${line} has ${fields}`).join(', ');
+  return `${shown}${more > 0 ? `, and ${more.toLocaleString('en-US')} more` : ''}`;
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n.toLocaleString('en-US')} bytes`;
+}
+
+function fromParserError(
+  err: CsvError & Record<string, unknown>,
+  at: {
+    startLine: () => number;
+    lineAt: (offset: number) => number;
+    columnLabel: (index: number) => string;
+    fieldBytes: number;
+    quoting: boolean;
+    maxFieldBytes: number;
+  },
+): CsvImportError {
+  const startLine = at.startLine();
+  const index = typeof err.index === 'number' ? err.index : 0;
+  // The current field starts right after the delimiter that ended the previous one.
+  const fieldLine = index > 0 && typeof err.bytes === 'number' ? Math.max(startLine, at.lineAt(err.bytes)) : startLine;
+  switch (err.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return new CsvImportError(
+        'unclosed-quote',
+        `Line ${fieldLine}, ${at.columnLabel(index)}: a quote opens here and is never closed.`,
+        { line: fieldLine, column: index + 1 },
+      );
+    case 'CSV_MAX_RECORD_SIZE':
+      if (at.fieldBytes > at.maxFieldBytes) {
+        const hint = at.quoting ? ' Perhaps a quote opens there and is never closed.' : '';
+        return new CsvImportError(
+          'field-too-large',
+          `Line ${fieldLine}, ${at.columnLabel(index)}: the field is larger than ${formatBytes(at.maxFieldBytes)}.${hint}`,
+          { line: fieldLine, column: index + 1 },
+        );
+      }
+      return new CsvImportError('field-too-large', `Line ${startLine}: the row is too large (over ${formatBytes(Math.max(4 * at.maxFieldBytes, 1024 * 1024))}).`, {
+        line: startLine,
+      });
+    default:
+      return new CsvImportError('parse', `Line ${startLine}: ${err.message}`, { line: startLine });
+  }
+}
+
+/**
+ * Turns the file's bytes (after the BOM) into UTF-8 for the parser and registers every chunk with
+ * the line tracker. UTF-8 input is validated and passed through; bytes that are not valid UTF-8
+ * past the sniffed window stop the import with the line they are on.
+ */
+function createFeeder(encoding: CsvEncoding, tracker: LineTracker): Transform {
+  let offset = 0;
+  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
+    let carry: Buffer = Buffer.alloc(0);
+    const invalidAt = (data: Buffer, final: boolean): CsvImportError => {
+      const at = Math.max(0, firstInvalidUtf8(data, final));
+      const line = tracker.peek(offset - carry.length + at, data.subarray(carry.length));
+      return new CsvImportError(
+        'parse',
+        `Line ${line} is not valid UTF-8 although the start of the file is. Save the file as UTF-8 and import it again.`,
+        { line },
+      );
+    };
+    return new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+        const tail = unfinishedTail(data);
+        if (!isUtf8(data.subarray(0, data.length - tail))) return callback(invalidAt(data, false));
+        carry = Buffer.from(data.subarray(data.length - tail));
+        tracker.add(chunk);
+        offset += chunk.length;
+        callback(null, chunk);
+      },
+      flush(callback) {
+        if (carry.length > 0) {
+          const data = carry;
+          return callback(invalidAt(data, true));
+        }
+        callback();
+      },
+    });
+  }
+  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
+  const emit = (stream: Transform, text: string | undefined) => {
+    if (!text) return;
+    const out = Buffer.from(text, 'utf8');
+    tracker.add(out);
+    offset += out.length;
+    stream.push(out);
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      emit(this, decoder.write(chunk));
+      callback();
+    },
+    flush(callback) {
+      emit(this, decoder.end());
+      callback();
+    },
+  });
+}
