@@ -1,0 +1,202 @@
+// ChatAgent: one LLM conversation with a system message, function tools and tool handlers.
+//
+// Subclass it to handle tools: a method named like the tool receives the validated arguments and
+// returns a string (sent back to the model as the tool's result) or `done(...)` (ends the task).
+// Override `initState()` to reset per-item state; every clone calls it.
+import { randomUUID } from 'node:crypto';
+import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
+import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
+import { costOf, lookupPrice } from './pricing.ts';
+import { deepFreeze, type Done, type Tool } from './tools.ts';
+
+export interface ChatAgentConfig {
+  name: string;
+  model: string;
+  /** Any OpenAI-compatible endpoint; absent: OPENAI_BASE_URL, else OpenAI. */
+  baseURL?: string;
+  /** Absent: OPENAI_API_KEY; a placeholder when neither is set (Ollama and the like need none). */
+  apiKey?: string;
+  systemMessage?: string;
+  tools?: readonly (ToolSpec | Tool)[];
+  temperature?: number;
+  maxTokensPerCall?: number;
+  /** Overrides the built-in price table. */
+  pricing?: Pricing;
+  /** Per LLM attempt, ms. */
+  timeoutMs?: number;
+  /** Retries of one LLM call after its first attempt (429, 5xx, timeouts, dropped connections). */
+  maxRetries?: number;
+}
+
+/** What a tool handler gets besides its arguments. */
+export interface ToolCallInfo {
+  id: string;
+  name: string;
+  /** The raw JSON text the model sent. */
+  arguments: string;
+}
+
+export type ToolHandlerResult = string | Done | Promise<string | Done>;
+export type ToolHandler = (args: unknown, call: ToolCallInfo) => ToolHandlerResult;
+
+/** An attempt's report with its price. */
+export interface AgentCallReport extends CallReport {
+  costUsd: number;
+  model: string;
+  /** False when the model has no known price: its cost counts as 0. */
+  priced: boolean;
+}
+
+export interface AgentCallContext {
+  signal?: AbortSignal;
+  beforeAttempt?: CallHooks['beforeAttempt'];
+  afterAttempt?: (report: AgentCallReport) => void;
+}
+
+export interface AgentReply extends ChatReply {
+  costUsd: number;
+}
+
+export interface ChatAgentOptions {
+  /** Share an existing client (and its connection pool) instead of creating one. */
+  client?: LlmClient;
+}
+
+function copyConfig(config: ChatAgentConfig, tools: readonly ToolSpec[]): ChatAgentConfig {
+  const { tools: _ignored, ...rest } = config;
+  return { ...structuredClone(rest), tools };
+}
+
+/** A chat agent: its config, tools, history and one shared LLM client. */
+export class ChatAgent {
+  /** A deep copy of the config it was made with; `tools` is the shared frozen array. */
+  config: Readonly<ChatAgentConfig>;
+  /** Unique per agent and per clone. */
+  id: string;
+  /** Shared read-only by the agent and all its clones. */
+  tools: readonly ToolSpec[];
+  /** Shared by the agent and all its clones: one connection pool. */
+  llm: LlmClient;
+  /** The conversation so far, without the system message. */
+  history: ChatMessageParam[];
+  /** Tokens and dollars this agent (this clone) has spent. */
+  spent: { promptTokens: number; completionTokens: number; costUsd: number; calls: number };
+
+  constructor(config: ChatAgentConfig, options: ChatAgentOptions = {}) {
+    const tools = deepFreeze(
+      (config.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', parameters: structuredClone(t.parameters ?? { type: 'object', properties: {} }) })),
+    );
+    Object.freeze(tools);
+    const names = new Set<string>();
+    for (const t of tools) {
+      if (names.has(t.name)) throw new Error(`two tools are named "${t.name}"`);
+      names.add(t.name);
+    }
+    this.tools = tools;
+    this.config = copyConfig(config, tools);
+    this.id = randomUUID();
+    this.llm = options.client ?? new LlmClient({ baseURL: config.baseURL, apiKey: config.apiKey });
+    this.history = [];
+    this.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Resets per-item state. Subclasses that override it call super.initState(). Every clone calls it. */
+  initState(): void {
+    this.history = [];
+    this.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+  }
+
+  /**
+   * A fresh agent for item i: a deep copy of the config, an empty history, the same frozen tools and the
+   * same LLM client, a new id, then `initState()`. Fields a subclass added (a database handle, say) are
+   * copied by reference; state that must not be shared belongs in initState.
+   */
+  clone(_i: number): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
+    copy.config = copyConfig(this.config, this.tools);
+    copy.tools = this.tools;
+    copy.llm = this.llm;
+    copy.id = randomUUID();
+    copy.history = [];
+    copy.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+    copy.initState();
+    return copy;
+  }
+
+  tool(name: string): ToolSpec | undefined {
+    return this.tools.find((t) => t.name === name);
+  }
+
+  /**
+   * The handler of a tool: a method (or function field) named like the tool, on a subclass. Names that
+   * ChatAgent itself uses (clone, initState, …) are never handlers.
+   */
+  handlerFor(name: string): ToolHandler | undefined {
+    if (name in ChatAgent.prototype) return undefined;
+    const fn = (this as unknown as Record<string, unknown>)[name];
+    return typeof fn === 'function' ? (fn.bind(this) as ToolHandler) : undefined;
+  }
+
+  /** The transcript: the system message (when there is one) and the history. */
+  transcript(): TranscriptMessage[] {
+    const out: TranscriptMessage[] = [];
+    if (this.config.systemMessage) out.push({ role: 'system', content: this.config.systemMessage });
+    for (const m of this.history) {
+      const t: TranscriptMessage = { role: m.role, content: m.content };
+      if (m.toolCalls?.length) t.toolCalls = m.toolCalls.map((c) => ({ ...c }));
+      if (m.toolCallId !== undefined) t.toolCallId = m.toolCallId;
+      out.push(t);
+    }
+    return out;
+  }
+
+  /** Whether the model has a known price (built in or configured). */
+  get priced(): boolean {
+    return lookupPrice(this.config.model, this.config.pricing).known;
+  }
+
+  /** One LLM call on the current history (retries included); the reply is appended to the history. */
+  async llmResponse(context: AgentCallContext = {}): Promise<AgentReply> {
+    const { pricing, known } = lookupPrice(this.config.model, this.config.pricing);
+    const messages: ChatMessageParam[] = [];
+    if (this.config.systemMessage) messages.push({ role: 'system', content: this.config.systemMessage });
+    messages.push(...this.history);
+    const reply = await this.llm.complete(
+      {
+        model: this.config.model,
+        messages,
+        tools: this.tools,
+        temperature: this.config.temperature,
+        maxTokens: this.config.maxTokensPerCall,
+      },
+      {
+        signal: context.signal,
+        timeoutMs: this.config.timeoutMs,
+        maxRetries: this.config.maxRetries,
+        hooks: {
+          beforeAttempt: context.beforeAttempt,
+          afterAttempt: (report) => {
+            const costUsd = costOf(report, pricing);
+            this.spent.promptTokens += report.promptTokens;
+            this.spent.completionTokens += report.completionTokens;
+            this.spent.costUsd += costUsd;
+            this.spent.calls += 1;
+            context.afterAttempt?.({ ...report, costUsd, model: this.config.model, priced: known });
+          },
+        },
+      },
+    );
+    this.history.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls } : {}) });
+    return { ...reply, costUsd: costOf(reply, pricing) };
+  }
+
+  /** Closes the shared client's sockets (for the agent and all its clones). */
+  async close(): Promise<void> {
+    await this.llm.close();
+  }
+}

@@ -1,0 +1,408 @@
+// The LLM client: the official openai SDK over one undici connection pool, with our own retry loop.
+//
+// The SDK's retries are off (maxRetries 0) because a batch needs what they cannot give: every attempt
+// reported (tokens and latency of failed calls count too), a gate before every attempt (pause, rate
+// limits, a shared cool-down after a 429), and waits that any abort ends at once.
+import OpenAI from 'openai';
+import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
+import type { ToolSpec } from '../../../shared/domain.ts';
+import { abortError, sleep } from './signals.ts';
+
+export { sleep };
+
+export interface LlmClientOptions {
+  /** Any OpenAI-compatible endpoint; absent: OPENAI_BASE_URL, else OpenAI itself. */
+  baseURL?: string;
+  /** Absent: OPENAI_API_KEY; endpoints that need none (Ollama, LM Studio) get a placeholder. */
+  apiKey?: string;
+  /** Sockets per origin; a batch raises it to its batch size. */
+  connections?: number;
+}
+
+export interface ChatToolCall {
+  id: string;
+  name: string;
+  /** The raw JSON text the model sent. */
+  arguments: string;
+}
+
+export interface ChatMessageParam {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | null;
+  toolCalls?: ChatToolCall[];
+  toolCallId?: string;
+}
+
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessageParam[];
+  tools?: readonly ToolSpec[];
+  /** Force this tool. */
+  toolChoice?: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export interface ChatReply {
+  content: string | null;
+  toolCalls: ChatToolCall[];
+  finishReason: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  model: string;
+}
+
+export interface RateLimitInfo {
+  limitRequests?: number;
+  limitTokens?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+}
+
+/** One finished HTTP attempt, successful or not. */
+export interface CallReport {
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** HTTP status; 0 for a dropped connection or a timeout. */
+  status: number;
+  ok: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  /** What the server asked us to wait (retry-after / retry-after-ms), uncapped. */
+  retryAfterMs?: number;
+  rateLimit?: RateLimitInfo;
+  /** The delay before the next attempt, when there is one. */
+  retryInMs?: number;
+  error?: string;
+}
+
+export interface CallHooks {
+  /** Awaited before every attempt (retries included): pause, throttles, cool-downs. */
+  beforeAttempt?: (estimatedTokens: number, signal: AbortSignal | undefined) => Promise<void>;
+  /** Told about every finished attempt. */
+  afterAttempt?: (report: CallReport) => void;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Per attempt, in ms. */
+  timeoutMs?: number;
+  /** Retries after the first attempt. */
+  maxRetries?: number;
+  hooks?: CallHooks;
+  /** For tests: a source of randomness for the jitter. */
+  random?: () => number;
+}
+
+/** A call that failed for good: not retryable, or out of retries. */
+export class LlmCallError extends Error {
+  readonly status: number;
+  readonly attempts: number;
+  readonly retryable: boolean;
+  constructor(message: string, status: number, attempts: number, retryable: boolean, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'LlmCallError';
+    this.status = status;
+    this.attempts = attempts;
+    this.retryable = retryable;
+  }
+}
+
+export const RETRY_BASE_MS = 500;
+export const RETRY_MAX_BACKOFF_MS = 20_000;
+/** Longest wait a retry-after header can impose on one attempt. */
+export const RETRY_AFTER_CAP_MS = 30_000;
+export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_MAX_RETRIES = 5;
+
+/** Backoff before retry number `retry` (1-based): full jitter over an exponential ceiling. */
+export function backoffMs(retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** (retry - 1));
+  return Math.round(random() * ceiling);
+}
+
+/** retry-after-ms, else retry-after (seconds or an HTTP date), in ms; undefined when absent or unreadable. */
+export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+  if (!headers) return undefined;
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const ra = headers.get('retry-after');
+  if (ra === null || ra.trim() === '') return undefined;
+  if (Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
+  const date = Date.parse(ra);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** "1s", "6m0s", "20ms", "1h2m3.5s", or a bare number of seconds, in ms. */
+export function parseDurationMs(text: string | null | undefined): number | undefined {
+  if (text === null || text === undefined) return undefined;
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (Number.isFinite(Number(t))) return Number(t) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of t.matchAll(re)) {
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+    consumed += m[0].length;
+  }
+  return consumed === t.length ? total : undefined;
+}
+
+export function parseRateLimitHeaders(headers: Headers | undefined): RateLimitInfo | undefined {
+  if (!headers) return undefined;
+  const num = (name: string) => {
+    const v = headers.get(name);
+    return v !== null && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+  };
+  const info: RateLimitInfo = {
+    limitRequests: num('x-ratelimit-limit-requests'),
+    limitTokens: num('x-ratelimit-limit-tokens'),
+    remainingRequests: num('x-ratelimit-remaining-requests'),
+    resetRequestsMs: parseDurationMs(headers.get('x-ratelimit-reset-requests')),
+    remainingTokens: num('x-ratelimit-remaining-tokens'),
+    resetTokensMs: parseDurationMs(headers.get('x-ratelimit-reset-tokens')),
+  };
+  return Object.values(info).some((v) => v !== undefined) ? info : undefined;
+}
+
+function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500 || status === 0;
+}
+
+/** A rough token count for throttling before sending (about 4 characters a token); reconciled after. */
+export function estimateTokens(request: ChatRequest): number {
+  let chars = 0;
+  for (const m of request.messages) {
+    chars += (m.content?.length ?? 0) + 8;
+    for (const c of m.toolCalls ?? []) chars += c.name.length + c.arguments.length;
+  }
+  for (const t of request.tools ?? []) chars += t.name.length + t.description.length + JSON.stringify(t.parameters).length;
+  return Math.ceil(chars / 4) + (request.maxTokens ?? 256);
+}
+
+/** Reasoning models take max_completion_tokens; others (and most compatible servers) max_tokens. */
+function usesCompletionTokens(model: string): boolean {
+  const id = model.slice(model.lastIndexOf('/') + 1);
+  return /^(o\d|gpt-5)/.test(id);
+}
+
+function toOpenAiMessages(messages: readonly ChatMessageParam[]): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
+  return messages.map((m): OpenAI.Chat.Completions.ChatCompletionMessageParam => {
+    switch (m.role) {
+      case 'system':
+        return { role: 'system', content: m.content ?? '' };
+      case 'user':
+        return { role: 'user', content: m.content ?? '' };
+      case 'tool':
+        return { role: 'tool', content: m.content ?? '', tool_call_id: m.toolCallId ?? '' };
+      case 'assistant':
+        return m.toolCalls?.length
+          ? {
+              role: 'assistant',
+              content: m.content,
+              tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
+            }
+          : { role: 'assistant', content: m.content ?? '' };
+    }
+  });
+}
+
+let clientCounter = 0;
+
+/**
+ * One OpenAI-compatible client with its own connection pool. Shared by an agent and all its clones, so
+ * a batch of thousands of items opens at most `connections` sockets.
+ */
+export class LlmClient {
+  readonly id: number;
+  readonly baseURL: string;
+  private readonly sdk: OpenAI;
+  private dispatcher: UndiciAgent;
+  private connectionsValue: number;
+  private closed = false;
+
+  constructor(options: LlmClientOptions = {}) {
+    this.id = ++clientCounter;
+    this.connectionsValue = Math.max(1, options.connections ?? 16);
+    this.dispatcher = LlmClient.makeDispatcher(this.connectionsValue);
+    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY ?? 'no-key';
+    this.sdk = new OpenAI({
+      apiKey,
+      baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined,
+      maxRetries: 0,
+      timeout: DEFAULT_TIMEOUT_MS,
+      // The pool is read at each request, so a batch can enlarge it after the client exists.
+      fetch: ((url: string | URL, init?: Record<string, unknown>) =>
+        undiciFetch(url, { ...(init ?? {}), dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as NonNullable<
+        ConstructorParameters<typeof OpenAI>[0]
+      >['fetch'],
+    });
+    this.baseURL = this.sdk.baseURL;
+  }
+
+  private static makeDispatcher(connections: number): UndiciAgent {
+    // The SDK's per-attempt timeout governs; undici's own would cut long generations short.
+    return new UndiciAgent({ connections, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
+  }
+
+  /** Most sockets per origin. */
+  get connections(): number {
+    return this.connectionsValue;
+  }
+
+  /** Grows the pool to at least n sockets (it never shrinks: a smaller batch simply uses fewer). */
+  ensureConnections(n: number): void {
+    const want = Math.max(1, Math.floor(n));
+    if (want <= this.connectionsValue || this.closed) return;
+    const old = this.dispatcher;
+    this.connectionsValue = want;
+    this.dispatcher = LlmClient.makeDispatcher(want);
+    // Requests already sent on the old pool finish there; then it closes its sockets.
+    void old.close().catch(() => undefined);
+  }
+
+  /** Closes the pool's sockets once their requests finish. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.dispatcher.close().catch(() => undefined);
+  }
+
+  /** One chat completion, retried on 429, 5xx, timeouts and dropped connections. */
+  async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatReply> {
+    const { signal, hooks } = options;
+    const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const random = options.random ?? Math.random;
+    const body = this.toBody(request);
+    const estimate = estimateTokens(request);
+
+    for (let attempt = 1; ; attempt++) {
+      if (signal?.aborted) throw abortError(signal);
+      await hooks?.beforeAttempt?.(estimate, signal);
+      if (signal?.aborted) throw abortError(signal);
+      const started = performance.now();
+      try {
+        const { data, response } = await this.sdk.chat.completions
+          .create(body, { signal, timeout: timeoutMs, maxRetries: 0 })
+          .withResponse();
+        const latencyMs = performance.now() - started;
+        const choice = data.choices?.[0];
+        const promptTokens = data.usage?.prompt_tokens ?? 0;
+        const completionTokens = data.usage?.completion_tokens ?? 0;
+        hooks?.afterAttempt?.({
+          attempt,
+          status: response.status,
+          ok: true,
+          promptTokens,
+          completionTokens,
+          latencyMs,
+          rateLimit: parseRateLimitHeaders(response.headers as unknown as Headers),
+        });
+        if (!choice) throw new LlmCallError('the server answered without any choice', response.status, attempt, false);
+        const toolCalls: ChatToolCall[] = [];
+        for (const c of choice.message.tool_calls ?? []) {
+          if (c.type === 'function') toolCalls.push({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' });
+        }
+        return {
+          content: choice.message.content ?? null,
+          toolCalls,
+          finishReason: choice.finish_reason ?? null,
+          promptTokens,
+          completionTokens,
+          model: data.model ?? request.model,
+        };
+      } catch (error) {
+        if (error instanceof LlmCallError) throw error;
+        const latencyMs = performance.now() - started;
+        if (signal?.aborted) throw abortError(signal);
+        const failure = classify(error);
+        const retryAfterMs = parseRetryAfter(failure.headers);
+        const canRetry = failure.retryable && attempt <= maxRetries;
+        const retryInMs = canRetry
+          ? retryAfterMs !== undefined
+            ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS) + Math.round(random() * 100)
+            : backoffMs(attempt, random)
+          : undefined;
+        const usage = usageOf(failure.body);
+        hooks?.afterAttempt?.({
+          attempt,
+          status: failure.status,
+          ok: false,
+          promptTokens: usage.promptTokens,
+          completionTokens: usage.completionTokens,
+          latencyMs,
+          retryAfterMs,
+          rateLimit: parseRateLimitHeaders(failure.headers),
+          retryInMs,
+          error: failure.message,
+        });
+        if (retryInMs === undefined) {
+          const tail = failure.retryable ? ` (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})` : '';
+          throw new LlmCallError(`${failure.message}${tail}`, failure.status, attempt, failure.retryable, error);
+        }
+        await sleep(retryInMs, signal);
+      }
+    }
+  }
+
+  private toBody(request: ChatRequest): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
+    const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
+      model: request.model,
+      messages: toOpenAiMessages(request.messages),
+    };
+    if (request.tools?.length) {
+      body.tools = request.tools.map((t) => ({
+        type: 'function' as const,
+        function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
+      }));
+      if (request.toolChoice) body.tool_choice = { type: 'function', function: { name: request.toolChoice } };
+    }
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.maxTokens !== undefined) {
+      if (usesCompletionTokens(request.model)) body.max_completion_tokens = request.maxTokens;
+      else body.max_tokens = request.maxTokens;
+    }
+    return body;
+  }
+}
+
+interface Failure {
+  status: number;
+  retryable: boolean;
+  message: string;
+  headers?: Headers;
+  body?: unknown;
+}
+
+function classify(error: unknown): Failure {
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return { status: 0, retryable: true, message: 'the request timed out' };
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    const cause = (error as { cause?: unknown }).cause;
+    const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+    return { status: 0, retryable: true, message: `the connection failed${detail}` };
+  }
+  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
+    const status = error.status;
+    const headers = error.headers as unknown as Headers | undefined;
+    const retryHeader = headers?.get?.('x-should-retry');
+    const retryable = retryHeader === 'true' ? true : retryHeader === 'false' ? false : isRetryableStatus(status);
+    const text = error.message || `HTTP ${status}`;
+    return { status, retryable, message: text.startsWith(String(status)) ? `HTTP ${text}` : `HTTP ${status}: ${text}`, headers, body: error.error };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 0, retryable: false, message };
+}
+
+function usageOf(body: unknown): { promptTokens: number; completionTokens: number } {
+  const usage = (body as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | undefined)?.usage;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return { promptTokens: n(usage?.prompt_tokens), completionTokens: n(usage?.completion_tokens) };
+}

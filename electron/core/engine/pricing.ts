@@ -1,0 +1,52 @@
+// Per-model prices, used to turn reported token usage into dollars for the batch budget and the
+// per-item cost. Prices are USD per million tokens, standard (non-batch, uncached) tier.
+import type { Pricing, Usage } from '../../../shared/domain.ts';
+
+/**
+ * Built-in prices for current OpenAI models. A model id matches the longest entry that is the whole id
+ * or a prefix followed by "-" (so "gpt-4o-mini-2024-07-18" is gpt-4o-mini, not gpt-4o). A provider
+ * prefix such as "openai/" (OpenRouter) is ignored.
+ */
+export const BUILT_IN_PRICES: Readonly<Record<string, Readonly<Pricing>>> = Object.freeze({
+  'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 },
+  'gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+  'gpt-4.1': { inputPerMTok: 2, outputPerMTok: 8 },
+  'gpt-4.1-mini': { inputPerMTok: 0.4, outputPerMTok: 1.6 },
+  'gpt-4.1-nano': { inputPerMTok: 0.1, outputPerMTok: 0.4 },
+  o3: { inputPerMTok: 2, outputPerMTok: 8 },
+  // Listed so that the o3 prefix does not price it: it is a different, cheaper model.
+  'o3-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
+  'o4-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
+  'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
+  'gpt-5-mini': { inputPerMTok: 0.25, outputPerMTok: 2 },
+  'gpt-5-nano': { inputPerMTok: 0.05, outputPerMTok: 0.4 },
+});
+
+export interface PriceLookup {
+  /** The prices to use; all zero when the model is unknown and no override was given. */
+  pricing: Pricing;
+  /** False when the model is in no table and no override was given: its cost counts as 0. */
+  known: boolean;
+  /** The table entry that matched, or 'override'. */
+  source: string | null;
+}
+
+const ZERO: Pricing = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0 });
+
+export function lookupPrice(model: string, override?: Pricing, table: Readonly<Record<string, Pricing>> = BUILT_IN_PRICES): PriceLookup {
+  if (override) return { pricing: override, known: true, source: 'override' };
+  const slash = model.lastIndexOf('/');
+  const id = (slash >= 0 ? model.slice(slash + 1) : model).toLowerCase();
+  let best: string | null = null;
+  for (const key of Object.keys(table)) {
+    if (id === key || (id.startsWith(key) && id[key.length] === '-')) {
+      if (best === null || key.length > best.length) best = key;
+    }
+  }
+  return best === null ? { pricing: ZERO, known: false, source: null } : { pricing: table[best], known: true, source: best };
+}
+
+/** Dollars for one usage at the given prices. */
+export function costOf(usage: Usage, pricing: Pricing): number {
+  return (usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok) / 1_000_000;
+}
