@@ -1,0 +1,145 @@
+import { useEffect, useRef } from 'react';
+import type { RunSummary } from '../../../../shared/contract.ts';
+import type { TranscriptMessage } from '../../../../shared/domain.ts';
+import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
+import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
+import { useResults } from '../../store/results.ts';
+
+export function ItemDetailPanel({ run }: { run: RunSummary }) {
+  const index = useResults((s) => s.detailIndex)!;
+  const detail = useResults((s) => s.detail);
+  const error = useResults((s) => s.detailError);
+  const close = () => void useResults.getState().openItem(null);
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => ref.current?.focus(), [index]);
+
+  return (
+    <aside className="detail" data-testid="item-detail" aria-label={`Row ${index + 1}`} tabIndex={-1} ref={ref}>
+      <div className="detail-head">
+        <h2>Row {fmtInt(index + 1)}</h2>
+        {detail && <ItemStatusPill status={detail.status} />}
+        <span className="spacer" />
+        <button type="button" className="ghost" onClick={close} aria-label="Close" data-testid="detail-close" title="Esc">
+          ✕
+        </button>
+      </div>
+      {error && <ErrorBox testId="detail-load-error">{error}</ErrorBox>}
+      {!detail && !error && <Spinner label="Loading…" />}
+      {detail && (
+        <div className="detail-body">
+          <dl className="facts compact">
+            <div>
+              <dt>Tokens</dt>
+              <dd data-testid="detail-tokens">
+                {fmtInt(detail.promptTokens)} + {fmtInt(detail.completionTokens)}
+              </dd>
+            </div>
+            <div>
+              <dt>Cost</dt>
+              <dd data-testid="detail-cost">{fmtCost(detail.costUsd)}</dd>
+            </div>
+            <div>
+              <dt>Latency</dt>
+              <dd data-testid="detail-latency">{fmtDuration(detail.latencyMs)}</dd>
+            </div>
+            <div>
+              <dt>Turns</dt>
+              <dd>{detail.turns}</dd>
+            </div>
+            <div>
+              <dt>Attempts</dt>
+              <dd data-testid="detail-attempts">{detail.attempts}</dd>
+            </div>
+          </dl>
+
+          {detail.error && (
+            <ErrorBox testId="detail-error">
+              <strong>Error:</strong> {detail.error}
+            </ErrorBox>
+          )}
+
+          <h3>Output</h3>
+          {detail.output && Object.keys(detail.output).length ? (
+            <table className="kv" data-testid="detail-output">
+              <tbody>
+                {Object.entries(detail.output).map(([k, v]) => (
+                  <tr key={k}>
+                    <th>{k}</th>
+                    <td>
+                      <pre className="wrap">{cellText(v)}</pre>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ) : (
+            <p className="muted small" data-testid="detail-output">
+              No output{detail.status === 'pending' || detail.status === 'running' ? ' yet' : ''}.
+            </p>
+          )}
+
+          <details>
+            <summary>Input ({run.inputColumns.length} columns)</summary>
+            <table className="kv">
+              <tbody>
+                {run.inputColumns.map((c, i) => (
+                  <tr key={i}>
+                    <th>{c}</th>
+                    <td>
+                      <pre className="wrap">{detail.input[i]}</pre>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+
+          <h3>Prompt</h3>
+          <pre className="code wrap" data-testid="detail-prompt">
+            {detail.prompt}
+          </pre>
+
+          <h3>Transcript</h3>
+          <div className="transcript" data-testid="transcript">
+            {detail.transcript.length === 0 && <p className="muted small">No messages yet.</p>}
+            {detail.transcript.map((m, i) => (
+              <Message key={i} m={m} />
+            ))}
+          </div>
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function prettyJson(text: string): { text: string; valid: boolean } {
+  try {
+    return { text: JSON.stringify(JSON.parse(text), null, 2), valid: true };
+  } catch {
+    return { text, valid: false };
+  }
+}
+
+function Message({ m }: { m: TranscriptMessage }) {
+  return (
+    <div className={`msg role-${m.role}`} data-testid={`transcript-${m.role}`}>
+      <div className="msg-role">
+        {m.role}
+        {m.toolCallId && <span className="muted small"> · result of {m.toolCallId}</span>}
+      </div>
+      {m.content !== null && m.content !== '' && <pre className="wrap">{m.role === 'tool' ? prettyJson(m.content).text : m.content}</pre>}
+      {m.toolCalls?.map((c) => {
+        const args = prettyJson(c.arguments);
+        return (
+          <div key={c.id} className="tool-call" data-testid="tool-call">
+            <div>
+              <span className="muted small">calls</span> <code>{c.name}</code> <span className="muted small">({c.id})</span>
+              {!args.valid && <span className="badge bad"> arguments are not valid JSON</span>}
+            </div>
+            <pre className="wrap code">{args.text}</pre>
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+// The CSV in use: importing it (a path in Electron, an upload in served mode), its preview, samples.
+import { create } from 'zustand';
+import { persist } from 'zustand/middleware';
+import type { CallResponse, ContractError, DatasetSummary } from '../../../shared/contract.ts';
+import { api, csvSourceFor } from '../api.ts';
+import { asContractError } from '../bridge.ts';
+import { specToDraft } from '../features/agent/spec.ts';
+import { useAgent } from './agent.ts';
+
+export const PREVIEW_ROWS = 50;
+type Ragged = 'error' | 'pad' | 'skip';
+type Sample = CallResponse<'dataset:samples'>[number];
+
+interface DatasetState {
+  dataset: DatasetSummary | null;
+  preview: string[][] | null;
+  previewError: string | null;
+  importing: string | null; // the file name being imported
+  importError: ContractError | null;
+  /** The file of the last failed import, to try again with another ragged-row policy. */
+  lastFile: File | null;
+  samples: Sample[] | null;
+  samplesError: string | null;
+  importFile(file: File, ragged?: Ragged): Promise<boolean>;
+  loadSamples(): Promise<void>;
+  loadSample(sampleId: string): Promise<boolean>;
+  loadPreview(): Promise<void>;
+  clearError(): void;
+}
+
+export const useDataset = create<DatasetState>()(
+  persist(
+    (set, get) => ({
+      dataset: null,
+      preview: null,
+      previewError: null,
+      importing: null,
+      importError: null,
+      lastFile: null,
+      samples: null,
+      samplesError: null,
+
+      async importFile(file, ragged) {
+        set({ importing: file.name, importError: null, lastFile: file });
+        try {
+          const source = await csvSourceFor(file);
+          const dataset = await api.invoke('dataset:import', { source, name: file.name, ...(ragged ? { ragged } : {}) });
+          set({ dataset, preview: null, importing: null, lastFile: null });
+          await get().loadPreview();
+          return true;
+        } catch (e) {
+          set({ importing: null, importError: asContractError(e) });
+          return false;
+        }
+      },
+
+      async loadSamples() {
+        try {
+          set({ samples: await api.invoke('dataset:samples', {}), samplesError: null });
+        } catch (e) {
+          set({ samplesError: asContractError(e).message });
+        }
+      },
+
+      async loadSample(sampleId) {
+        set({ importing: 'sample', importError: null });
+        try {
+          const { dataset, agent } = await api.invoke('dataset:loadSample', { sampleId });
+          useAgent.getState().setDraft(specToDraft(agent, 'simulated'));
+          set({ dataset, preview: null, importing: null, lastFile: null });
+          await get().loadPreview();
+          return true;
+        } catch (e) {
+          set({ importing: null, importError: asContractError(e) });
+          return false;
+        }
+      },
+
+      async loadPreview() {
+        const ds = get().dataset;
+        if (!ds) return;
+        try {
+          const { rows } = await api.invoke('dataset:rows', { datasetId: ds.id, offset: 0, limit: PREVIEW_ROWS });
+          if (get().dataset?.id === ds.id) set({ preview: rows, previewError: null });
+        } catch (e) {
+          const err = asContractError(e);
+          if (err.code === 'not-found') set({ dataset: null, preview: null, previewError: null });
+          else set({ previewError: err.message });
+        }
+      },
+
+      clearError: () => set({ importError: null, lastFile: null }),
+    }),
+    { name: 'rowrunner.dataset', version: 1, partialize: (s) => ({ dataset: s.dataset }) },
+  ),
+);

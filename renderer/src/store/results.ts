@@ -1,0 +1,135 @@
+// The results table's query (status filter, search, sort), its page cache, the open item and exports.
+import { create } from 'zustand';
+import type { ExportFormat, ItemDetail } from '../../../shared/contract.ts';
+import type { ItemStatus } from '../../../shared/domain.ts';
+import { api, downloadUrl, isElectron } from '../api.ts';
+import { errorText } from '../bridge.ts';
+import { PageCache, type QueryKey } from '../features/results/pageCache.ts';
+
+export interface SortState {
+  column: string;
+  desc: boolean;
+}
+
+interface ResultsState {
+  runId: string | null;
+  status: ItemStatus | null;
+  search: string;
+  sort: SortState | null;
+  cache: PageCache | null;
+  detailIndex: number | null;
+  detail: ItemDetail | null;
+  detailError: string | null;
+  exporting: ExportFormat | null;
+  exportResult: string | null;
+  exportError: string | null;
+
+  /** Points the table at a run (or none); keeps the filter when it is the same run. */
+  setRun(runId: string | null): void;
+  setStatus(status: ItemStatus | null): void;
+  setSearch(search: string): void;
+  toggleSort(column: string): void;
+  openItem(index: number | null): Promise<void>;
+  reloadItem(): Promise<void>;
+  exportAs(format: ExportFormat): Promise<void>;
+  /** Rows changed (run:items): refresh what is on screen. */
+  changed(runId: string, indexes: number[]): void;
+  /** Anything may have changed (reconnect, retry, finish). */
+  refreshAll(): void;
+}
+
+function makeCache(q: QueryKey): PageCache {
+  return new PageCache(q, (query) => api.invoke('items:page', query));
+}
+
+export const useResults = create<ResultsState>()((set, get) => {
+  function requery(patch: Partial<Pick<ResultsState, 'runId' | 'status' | 'search' | 'sort'>>): void {
+    const next = { ...get(), ...patch };
+    get().cache?.dispose();
+    let cache: PageCache | null = null;
+    if (next.runId) {
+      const q: QueryKey = { runId: next.runId };
+      if (next.status) q.status = next.status;
+      if (next.search.trim()) q.search = next.search.trim();
+      if (next.sort) q.sort = next.sort;
+      cache = makeCache(q);
+    }
+    set({ ...patch, cache });
+  }
+
+  return {
+    runId: null,
+    status: null,
+    search: '',
+    sort: null,
+    cache: null,
+    detailIndex: null,
+    detail: null,
+    detailError: null,
+    exporting: null,
+    exportResult: null,
+    exportError: null,
+
+    setRun(runId) {
+      if (runId === get().runId && get().cache) return;
+      set({ detailIndex: null, detail: null, detailError: null, exportResult: null, exportError: null });
+      requery(runId === get().runId ? { runId } : { runId, status: null, search: '', sort: null });
+    },
+    setStatus: (status) => requery({ status }),
+    setSearch: (search) => requery({ search }),
+    toggleSort(column) {
+      const s = get().sort;
+      // asc → desc → back to the run's order
+      requery({ sort: !s || s.column !== column ? { column, desc: false } : !s.desc ? { column, desc: true } : null });
+    },
+
+    async openItem(index) {
+      set({ detailIndex: index, detail: null, detailError: null });
+      if (index !== null) await get().reloadItem();
+    },
+
+    async reloadItem() {
+      const { runId, detailIndex } = get();
+      if (!runId || detailIndex === null) return;
+      try {
+        const detail = await api.invoke('item:detail', { runId, index: detailIndex });
+        if (get().detailIndex === detailIndex && get().runId === runId) set({ detail, detailError: null });
+      } catch (e) {
+        if (get().detailIndex === detailIndex) set({ detailError: errorText(e) });
+      }
+    },
+
+    async exportAs(format) {
+      const runId = get().runId;
+      if (!runId || get().exporting) return;
+      set({ exporting: format, exportResult: null, exportError: null });
+      try {
+        const res = await api.invoke('run:export', { runId, format });
+        if (res.downloadUrl) {
+          downloadUrl(res.downloadUrl);
+          set({ exportResult: `Exported ${res.rows.toLocaleString('en-US')} rows as ${format}; the download has started.` });
+        } else if (res.path) {
+          set({ exportResult: `Saved to ${res.path} (${res.rows.toLocaleString('en-US')} rows).` });
+        } else {
+          set({ exportResult: isElectron ? 'Export cancelled.' : `Exported ${res.rows} rows.` });
+        }
+      } catch (e) {
+        set({ exportError: errorText(e) });
+      } finally {
+        set({ exporting: null });
+      }
+    },
+
+    changed(runId, indexes) {
+      if (runId !== get().runId) return;
+      get().cache?.invalidate(indexes);
+      const open = get().detailIndex;
+      if (open !== null && indexes.includes(open)) void get().reloadItem();
+    },
+
+    refreshAll() {
+      get().cache?.invalidateAll();
+      if (get().detailIndex !== null) void get().reloadItem();
+    },
+  };
+});

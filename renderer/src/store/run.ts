@@ -1,0 +1,253 @@
+// The run being set up and the run being watched (started here, or reopened from the runs list).
+import { create } from 'zustand';
+import { persist } from 'zustand/middleware';
+import type { CallRequest, DatasetSummary, Estimate, RunProgress, RunSummary } from '../../../shared/contract.ts';
+import { missingColumns } from '../../../shared/template.ts';
+import { api } from '../api.ts';
+import { asContractError, errorText } from '../bridge.ts';
+import { buildSpec, endpointOf, type AgentDraft, type EndpointKind } from '../features/agent/spec.ts';
+import { buildOptions, defaultOptions, type OptionsDraft } from '../features/run/options.ts';
+import { useAgent } from './agent.ts';
+import { useDataset } from './dataset.ts';
+
+export interface ChartPoint {
+  t: number;
+  itemsPerMinute: number;
+  latencyMs: number | null;
+}
+
+const MAX_POINTS = 360;
+export const ACTIVE: ReadonlySet<RunSummary['status']> = new Set(['pending', 'running', 'paused']);
+export const CONTINUABLE: ReadonlySet<RunSummary['status']> = new Set(['interrupted', 'cancelled', 'stopped-error', 'stopped-budget']);
+
+type StartRequest = CallRequest<'run:start'>;
+
+interface RunState {
+  options: OptionsDraft;
+  optionErrors: Record<string, string>;
+  /** Why the run cannot start, for the setup screen (no CSV, a wrong agent field, a missing column). */
+  blockers: string[];
+  estimate: Estimate | null;
+  estimating: boolean;
+  estimateError: string | null;
+  starting: 'trial' | 'full' | null;
+  startError: string | null;
+
+  runId: string | null;
+  run: RunSummary | null;
+  runError: string | null;
+  progress: RunProgress | null;
+  chart: ChartPoint[];
+  acting: string | null;
+  actionError: string | null;
+  /** The endpoint each run was started or continued on from here (the run summary does not say). */
+  endpoints: Record<string, EndpointKind>;
+
+  setOptions(patch: Partial<OptionsDraft>): void;
+  prepare(limit?: number): StartRequest | null;
+  runEstimate(): Promise<void>;
+  start(limit?: number): Promise<boolean>;
+  open(runId: string): Promise<void>;
+  refresh(): Promise<void>;
+  applyProgress(p: RunProgress): void;
+  control(action: 'pause' | 'resume' | 'cancel'): Promise<void>;
+  continueRun(runId?: string): Promise<boolean>;
+  retryFailed(): Promise<boolean>;
+  forget(runId: string): void;
+}
+
+function pushPoint(chart: ChartPoint[], p: RunProgress): ChartPoint[] {
+  const now = Date.now();
+  const last = chart[chart.length - 1];
+  const point = { t: now, itemsPerMinute: p.itemsPerMinute, latencyMs: p.latencyMs ?? last?.latencyMs ?? null };
+  // At most a point a second, so the chart spans minutes, not seconds.
+  const next = last && now - last.t < 1000 ? [...chart.slice(0, -1), { ...point, t: last.t }] : [...chart, point];
+  return next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
+}
+
+export const useRun = create<RunState>()(
+  persist(
+    (set, get) => ({
+      options: defaultOptions(),
+      optionErrors: {},
+      blockers: [],
+      estimate: null,
+      estimating: false,
+      estimateError: null,
+      starting: null,
+      startError: null,
+      runId: null,
+      run: null,
+      runError: null,
+      progress: null,
+      chart: [],
+      acting: null,
+      actionError: null,
+      endpoints: {},
+
+      setOptions: (patch) => set((s) => ({ options: { ...s.options, ...patch }, optionErrors: {}, estimate: null })),
+
+      prepare(limit) {
+        const dataset = useDataset.getState().dataset;
+        const draft = useAgent.getState().draft;
+        const blockers = startBlockers(dataset, draft);
+        const { spec } = buildSpec(draft);
+        const { options, errors: optionErrors } = buildOptions(get().options);
+        set({ blockers, optionErrors });
+        if (blockers.length || !options || !spec || !dataset) return null;
+        return {
+          datasetId: dataset.id,
+          agent: spec,
+          options,
+          endpoint: endpointOf(draft),
+          ...(limit ? { limit } : {}),
+        };
+      },
+
+      async runEstimate() {
+        const req = get().prepare();
+        if (!req) return;
+        set({ estimating: true, estimateError: null });
+        try {
+          set({ estimate: await api.invoke('run:estimate', req), estimating: false });
+        } catch (e) {
+          set({ estimating: false, estimateError: errorText(e) });
+        }
+      },
+
+      async start(limit) {
+        if (get().starting) return false;
+        const req = get().prepare(limit);
+        if (!req) return false;
+        set({ starting: limit ? 'trial' : 'full', startError: null });
+        try {
+          const { runId } = await api.invoke('run:start', req);
+          set((s) => ({ starting: null, endpoints: { ...s.endpoints, [runId]: req.endpoint.kind } }));
+          await get().open(runId);
+          return true;
+        } catch (e) {
+          set({ starting: null, startError: errorText(e) });
+          return false;
+        }
+      },
+
+      async open(runId) {
+        if (get().runId !== runId) set({ runId, run: null, progress: null, chart: [], runError: null, actionError: null });
+        await get().refresh();
+      },
+
+      async refresh() {
+        const runId = get().runId;
+        if (!runId) return;
+        try {
+          const run = await api.invoke('run:get', { runId });
+          if (get().runId !== runId) return;
+          set((s) => ({
+            run,
+            runError: null,
+            // The summary is the truth: totals and status from it, rate and ETA from the last event.
+            progress: s.progress
+              ? { ...s.progress, status: run.status, totals: run.totals }
+              : { runId, status: run.status, totals: run.totals, concurrency: 0, itemsPerMinute: 0, etaMs: null, latencyMs: null },
+          }));
+        } catch (e) {
+          if (get().runId !== runId) return;
+          // A run that is gone (deleted elsewhere) is forgotten; anything else is shown.
+          if (asContractError(e).code === 'not-found') get().forget(runId);
+          else set({ runError: errorText(e) });
+        }
+      },
+
+      applyProgress(p) {
+        if (p.runId !== get().runId) return;
+        set((s) => ({
+          progress: p,
+          chart: pushPoint(s.chart, p),
+          run: s.run ? { ...s.run, status: p.status, totals: p.totals } : s.run,
+        }));
+      },
+
+      async control(action) {
+        const runId = get().runId;
+        if (!runId || get().acting) return;
+        set({ acting: action, actionError: null });
+        try {
+          await api.invoke(`run:${action}`, { runId });
+        } catch (e) {
+          set({ actionError: errorText(e) });
+        } finally {
+          set({ acting: null });
+          await get().refresh();
+        }
+      },
+
+      async continueRun(id) {
+        const runId = id ?? get().runId;
+        if (!runId) return false;
+        const known = get().endpoints[runId];
+        set({ acting: 'continue', actionError: null });
+        try {
+          await api.invoke('run:continue', { runId, ...(known && known !== 'custom' ? { endpoint: { kind: known } } : {}) });
+          set({ acting: null });
+          await get().open(runId);
+          return true;
+        } catch (e) {
+          set({ acting: null, actionError: errorText(e) });
+          if (id && id !== get().runId) await get().open(id);
+          return false;
+        }
+      },
+
+      async retryFailed() {
+        const runId = get().runId;
+        if (!runId) return false;
+        const known = get().endpoints[runId];
+        set({ acting: 'retry', actionError: null });
+        try {
+          await api.invoke('run:retryFailed', { runId, ...(known && known !== 'custom' ? { endpoint: { kind: known } } : {}) });
+          return true;
+        } catch (e) {
+          set({ actionError: errorText(e) });
+          return false;
+        } finally {
+          set({ acting: null });
+          await get().refresh();
+        }
+      },
+
+      forget(runId) {
+        set((s) => {
+          const endpoints = { ...s.endpoints };
+          delete endpoints[runId];
+          return s.runId === runId ? { endpoints, runId: null, run: null, progress: null, chart: [] } : { endpoints };
+        });
+      },
+    }),
+    {
+      name: 'rowrunner.run',
+      version: 1,
+      partialize: (s) => ({ options: s.options, runId: s.runId, endpoints: s.endpoints }),
+    },
+  ),
+);
+
+/** Why a run cannot start yet: no CSV, a wrong agent field, a column the CSV lacks. */
+export function startBlockers(dataset: DatasetSummary | null, draft: AgentDraft): string[] {
+  const blockers: string[] = [];
+  if (!dataset) blockers.push('Import a CSV first (Import).');
+  const { spec, errors } = buildSpec(draft);
+  for (const [field, message] of Object.entries(errors)) blockers.push(`Agent ${field}: ${message}`);
+  if (spec && dataset) {
+    const missing = missingColumns(spec.prompt, dataset.columns);
+    if (missing.length) blockers.push(`The prompt names ${missing.map((c) => `{{${c}}}`).join(', ')}, which the CSV lacks.`);
+  }
+  return blockers;
+}
+
+/** The endpoint a run is known to use here, if any. */
+export function runEndpoint(runId: string, run?: RunSummary | null): EndpointKind | null {
+  const known = useRun.getState().endpoints[runId];
+  if (known) return known;
+  if (run?.agent.baseURL) return 'custom';
+  return null;
+}
