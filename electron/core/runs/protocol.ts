@@ -1,0 +1,27 @@
+// Messages between the runs service (parent thread) and a run's worker thread.
+import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import type { RunTotals } from '../../../shared/contract.ts';
+
+export interface WorkerInit {
+  dbPath: string;
+  runId: number;
+  /** Used for this session only; never written anywhere. */
+  apiKey?: string;
+  /** Overrides the agent's baseURL for this session (e.g. the built-in simulator). */
+  baseURL?: string;
+  /** Flush buffered events at least this often (ms) … */
+  flushMs?: number;
+  /** … or as soon as this many are buffered. */
+  flushEvents?: number;
+}
+
+export type ParentMessage = { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+
+export type WorkerMessage =
+  /** Events whose effects are committed, with the run's totals after that commit. */
+  | { type: 'events'; events: BatchEvent[]; changed: number[]; totals: RunTotals; concurrency: number }
+  | { type: 'status'; status: RunStatus; totals: RunTotals }
+  /** The session ended and its final state is committed. */
+  | { type: 'ended'; status: RunStatus; error: string | null; totals: RunTotals }
+  /** Something broke outside the batch (the store, the engine's start); the session is over. */
+  | { type: 'fatal'; error: string; committed: boolean };

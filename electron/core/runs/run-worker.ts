@@ -1,0 +1,234 @@
+// A run's session on a worker thread: it opens its own connection, sends the run's pending items
+// through the engine, and persists the engine's events in batched transactions (every ~50 ms or 500
+// events), posting each batch to the parent once it is committed. The parent thread never writes
+// per item and never waits on this one.
+//
+// What a session leaves behind, by how it ends:
+// - completed: every item done or failed.
+// - cancelled: items in flight go back to pending, never-started ones stay pending: resumable.
+// - stopped-budget / stopped-error: items the batch never started are marked skipped (with the
+//   reason); a resume (with a raised budget) makes them pending again and sends them.
+// - the process died: the next start finds the run 'running' with a dead owner and marks it
+//   interrupted; its running items go back to pending (see recoverInterrupted).
+import { parentPort, workerData } from 'node:worker_threads';
+import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
+import { checkpoint, openDatabase, type Db } from '../store/db.ts';
+import { pendingItems, resetRunning } from '../store/items.ts';
+import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
+import { processOwner, stmt } from '../store/sql.ts';
+import { createEventWriter } from '../store/writer.ts';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
+import { remainingBudget, runTotals } from './totals.ts';
+
+const HEARTBEAT_MS = 2000;
+const CHECKPOINT_MS = 10_000;
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: WorkerMessage): void => port.postMessage(m);
+
+let db: Db | undefined;
+let handle: SpecBatchHandle | undefined;
+let requested: ParentMessage['type'] | undefined; // a control message that came before the batch started
+const pauseRequested = (): boolean => requested === 'pause';
+let paused = false;
+let cancelRequested = false;
+
+port.on('message', (m: ParentMessage) => {
+  if (m.type === 'cancel') cancelRequested = true;
+  if (!handle) {
+    requested = m.type === 'resume' ? undefined : m.type;
+    return;
+  }
+  if (m.type === 'pause') handle.pause();
+  else if (m.type === 'resume') handle.resume();
+  else handle.cancel();
+});
+
+async function main(): Promise<void> {
+  db = openDatabase(init.dbPath);
+  const conn = db;
+  const runId = init.runId;
+  const run = getRun(conn, runId);
+  if (!run) throw new Error(`run ${runId} does not exist`);
+  const owner = processOwner();
+  if (run.owner !== owner) throw new Error(`run ${runId} is not claimed by this process (owner ${run.owner ?? 'none'})`);
+
+  let activeSince = Date.now();
+  const activeDelta = (): number => {
+    const now = Date.now();
+    const d = paused ? 0 : now - activeSince;
+    activeSince = now;
+    return d;
+  };
+  const totalsNow = () => runTotals(getRun(conn, runId)!);
+  const end = (status: RunStatus, error: string | null): void => {
+    conn.transaction(() => {
+      resetRunning(conn, runId);
+      releaseRun(conn, runId, status, error, activeDelta());
+    })();
+    checkpoint(conn);
+    post({ type: 'ended', status, error, totals: totalsNow() });
+  };
+
+  const items = pendingItems(conn, runId);
+  const budget = remainingBudget(run);
+  if (cancelRequested) return end('cancelled', null);
+  if (items.length === 0) return end('completed', null);
+  if ((budget.maxCost !== undefined && budget.maxCost <= 0) || (budget.maxTokens !== undefined && budget.maxTokens <= 0)) {
+    stmt(conn, `UPDATE items SET status = 'skipped', skip_reason = 'budget' WHERE run_id = ? AND status = 'pending'`).run(runId);
+    return end('stopped-budget', budgetMessage(run.options.maxCost, run.options.maxTokens));
+  }
+
+  const writer = createEventWriter(conn, runId);
+  const flushMs = init.flushMs ?? 50;
+  const flushEvents = init.flushEvents ?? 500;
+  let buffer: BatchEvent[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let concurrency = 0;
+  let failure: Error | undefined;
+
+  const flush = (): void => {
+    if (timer) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    if (buffer.length === 0 || failure) return;
+    const events = buffer;
+    buffer = [];
+    let changed: number[];
+    let status: RunStatus | undefined;
+    try {
+      changed = conn.transaction(() => {
+        const c = writer.apply(events);
+        for (const e of events) {
+          if (e.type === 'paused') status = 'paused';
+          else if (e.type === 'resumed') status = 'running';
+        }
+        if (status) setRunStatus(conn, runId, status);
+        return c;
+      }).immediate();
+    } catch (err) {
+      // The store refused a write (disk full, database locked for too long): stop sending, since
+      // results could no longer be kept. What was committed before stays; the rest is resent later.
+      failure = err instanceof Error ? err : new Error(String(err));
+      handle?.cancel();
+      return;
+    }
+    const totals = totalsNow();
+    const forward: BatchEvent[] = [];
+    for (const e of events) {
+      if (e.type === 'progress') concurrency = e.concurrency;
+      else if (e.type !== 'finished') forward.push(e);
+    }
+    // The engine's progress counts this session only; the parent gets the run's, from the store.
+    forward.push({
+      type: 'progress',
+      total: totals.items,
+      done: totals.done,
+      failed: totals.failed,
+      skipped: totals.skipped,
+      running: totals.running,
+      promptTokens: totals.promptTokens,
+      completionTokens: totals.completionTokens,
+      costUsd: totals.costUsd,
+      concurrency,
+    });
+    post({ type: 'events', events: forward, changed, totals, concurrency });
+    if (status) post({ type: 'status', status, totals });
+  };
+
+  // When a batch stops (cancel, or the first failure under onError 'stop'), the engine aborts the
+  // items in flight and reports them failed; and an item that hits the budget between two turns
+  // fails too. None of these failed on its own: they go back to be sent again (pending after a
+  // cancel, skipped for a budget or error stop, which a resume makes pending), so a resume reruns
+  // them. Their calls are already in the ledger.
+  let sawFailure = false;
+  const handBack = (e: Extract<BatchEvent, { type: 'item-failed' }>): BatchEvent => {
+    const aborted = /^cancell?ed(:|$)/i.test(e.error);
+    if (aborted && cancelRequested) return { type: 'item-skipped', index: e.index, reason: 'cancelled' };
+    if (aborted && run.options.onError === 'stop' && sawFailure) return { type: 'item-skipped', index: e.index, reason: 'error' };
+    if (/budget of .* was reached/.test(e.error)) return { type: 'item-skipped', index: e.index, reason: 'budget' };
+    sawFailure = true;
+    return e;
+  };
+
+  const onEvent = (event: BatchEvent): void => {
+    const e = event.type === 'item-failed' ? handBack(event) : event;
+    if (e.type === 'paused') paused = true;
+    else if (e.type === 'resumed') {
+      paused = false;
+      activeSince = Date.now();
+    }
+    buffer.push(e);
+    if (buffer.length >= flushEvents) flush();
+    else timer ??= setTimeout(flush, flushMs);
+  };
+
+  const beat = setInterval(() => {
+    try {
+      heartbeat(conn, runId, activeDelta());
+    } catch {
+      // A missed beat only matters if many are missed; the next one retries.
+    }
+  }, HEARTBEAT_MS);
+  const checkpoints = setInterval(() => checkpoint(conn), CHECKPOINT_MS);
+
+  try {
+    const spec = init.baseURL ? { ...run.agent, baseURL: init.baseURL } : run.agent;
+    const options = { ...run.options, ...budget };
+    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent });
+    if (cancelRequested) handle.cancel();
+    else if (pauseRequested()) handle.pause();
+    const finished = await handle.done;
+    flush();
+    if (failure) throw failure;
+    let status: RunStatus = finished.status;
+    let error: string | null = finished.error ?? null;
+    if (status === 'stopped-budget' && !error) error = budgetMessage(run.options.maxCost, run.options.maxTokens);
+    const left = getRun(conn, runId)!.counts;
+    if (status === 'completed' && left.pending + left.running + left.skipped > 0) {
+      status = 'interrupted';
+      error = `the batch ended with ${left.pending + left.running + left.skipped} items unfinished; resume to run them`;
+    }
+    end(status, error);
+  } finally {
+    clearInterval(beat);
+    clearInterval(checkpoints);
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function budgetMessage(maxCost: number | undefined, maxTokens: number | undefined): string {
+  const parts: string[] = [];
+  if (maxCost !== undefined) parts.push(`max cost $${maxCost}`);
+  if (maxTokens !== undefined) parts.push(`max tokens ${maxTokens}`);
+  return `budget reached (${parts.join(', ')}); resume with a higher budget to run the rest`;
+}
+
+main()
+  .catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    let committed = false;
+    if (db) {
+      try {
+        const conn = db;
+        conn.transaction(() => {
+          resetRunning(conn, init.runId);
+          releaseRun(conn, init.runId, 'interrupted', message, 0);
+        })();
+        committed = true;
+      } catch {
+        // The parent will try.
+      }
+    }
+    post({ type: 'fatal', error: message, committed });
+  })
+  .finally(() => {
+    try {
+      db?.close();
+    } catch {
+      // closing twice or a busy close: nothing left to save
+    }
+  });
