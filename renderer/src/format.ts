@@ -9,6 +9,7 @@ export function fmtInt(n: number | null | undefined): string {
 export function fmtCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
   if (usd === 0) return '$0.00';
+  if (usd < 0.0001) return `$${usd.toPrecision(2)}`;
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   if (usd < 100) return `$${usd.toFixed(2)}`;
   return `$${int.format(Math.round(usd))}`;
@@ -54,4 +55,10 @@ export function cellText(v: unknown): string {
   } catch {
     return String(v);
   }
+}
+
+/** A run's title: its name, with the CSV's name when the name does not already say it. */
+export function runTitle(run: { name: string; datasetName: string; agent: { name: string } }): string {
+  const name = run.name || run.agent.name;
+  return name.includes(run.datasetName) ? name : `${name} · ${run.datasetName}`;
 }

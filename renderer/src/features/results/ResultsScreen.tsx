@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import type { ExportFormat, ItemRow, RunSummary } from '../../../../shared/contract.ts';
 import type { ItemStatus } from '../../../../shared/domain.ts';
 import { Empty, ErrorBox, ItemStatusPill, RunStatusPill, Spinner } from '../../components/ui.tsx';
-import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
+import { cellText, fmtCost, fmtDuration, fmtInt, runTitle } from '../../format.ts';
 import { useApp } from '../../store/app.ts';
 import { useResults } from '../../store/results.ts';
 import { ACTIVE, useRun } from '../../store/run.ts';
@@ -83,7 +83,7 @@ export function ResultsScreen() {
       <div className="screen-head">
         <h1 id="results-title">Results</h1>
         <span className="muted" title={run.runId}>
-          {run.name || run.agent.name} · {run.datasetName}
+          {runTitle(run)}
         </span>
         <RunStatusPill status={run.status} testId="results-run-status" />
       </div>

@@ -1,6 +1,6 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
 import { EndpointBadge, ErrorBox, Field, RunStatusPill, Spinner } from '../../components/ui.tsx';
-import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens } from '../../format.ts';
+import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens, runTitle } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
@@ -209,7 +209,7 @@ function ProgressPanel() {
     >
       <div className="card-head">
         <h2 title={run.runId}>
-          {run.name || run.agent.name} <span className="muted small">{run.datasetName}</span>
+          {runTitle(run)}
         </h2>
         <RunStatusPill status={status} testId="run-status" />
         <EndpointBadge kind={endpoint} testId="progress-endpoint" />

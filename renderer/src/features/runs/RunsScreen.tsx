@@ -93,7 +93,7 @@ function RunRow({ run }: { run: RunSummary }) {
           <button type="button" className="link" onClick={() => void open()} data-testid={`run-open-${run.runId}`} title={run.runId}>
             {run.name || run.agent.name}
           </button>
-          <div className="muted small">{run.datasetName}</div>
+          {!(run.name || run.agent.name).includes(run.datasetName) && <div className="muted small">{run.datasetName}</div>}
         </td>
         <td>
           <RunStatusPill status={run.status} />
