@@ -1,0 +1,487 @@
+// The core facade: what every front calls. One handler per contract call (typed from the contract, so
+// a call without a handler is a compile error) and one dispatch that checks the name, parses the
+// request with the contract's schema before any handler runs, and turns whatever a handler throws into
+// a ContractError. Runs go to the runs service (worker threads); this module only routes.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import {
+  calls,
+  type CallName,
+  type CallResponse,
+  type Endpoint,
+  type EventName,
+  type EventPayload,
+  type RunSummary,
+} from '../../shared/contract.ts';
+import { AgentSpecSchema, type AgentSpec } from '../../shared/domain.ts';
+import { missingColumns, TemplateError } from '../../shared/template.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
+import { estimateRun } from './estimate/index.ts';
+import { CsvImportError } from './io/csv/index.ts';
+import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
+import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
+import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+
+/** A call's request after parsing (defaults applied). */
+export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
+
+export type Handlers = { [K in CallName]: (req: ParsedRequest<K>) => Promise<CallResponse<K>> | CallResponse<K> };
+
+export type EventListener = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
+
+export interface CoreOptions {
+  /** The per-user data folder; default: the same one the CLI uses. */
+  dataDir?: string;
+  /** Default: <dataDir>/rowrunner.db. */
+  dbPath?: string;
+  front: 'electron' | 'served';
+  keyStore: KeyStore;
+  /** Bundled samples; default: resources/samples of this checkout or package. */
+  samplesDir?: string;
+  /** The built-in simulated endpoint's behaviour (latency etc.). */
+  simulator?: SimulatorOptions;
+  /** The runs service's worker entry (a bundled build passes its own). */
+  workerUrl?: URL;
+  log?: (line: string) => void;
+}
+
+export interface Core {
+  handlers: Handlers;
+  /** Checks, parses and runs a call; rejects with a CallError (see toContractError). */
+  dispatch(name: string, request: unknown): Promise<unknown>;
+  onEvent(listener: EventListener): () => void;
+  /** Files that pass through the served bridge: uploaded CSVs, exports to download. */
+  files: {
+    addUpload(file: string, name: string): string;
+    download(id: string): { path: string; name: string } | undefined;
+  };
+  /** This session's scratch folder (uploads, served exports); removed by close(). */
+  tempDir: string;
+  runs: RunService;
+  dataDir: string;
+  dbPath: string;
+  close(): Promise<void>;
+}
+
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/** Rows per page when streaming a dataset (estimate). */
+const PAGE = 1000;
+
+/** The package root: two levels up from electron/core/ in a checkout, and from out/main/ in a bundle. */
+function packageRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+function defaultSimulatorOptions(): SimulatorOptions {
+  const latency = Number(process.env.ROWRUNNER_SIMULATOR_LATENCY_MS ?? NaN);
+  const jitter = Number(process.env.ROWRUNNER_SIMULATOR_JITTER_MS ?? NaN);
+  // Like a real endpoint, roughly: a few hundred milliseconds per answer.
+  return { latencyMs: Number.isFinite(latency) ? latency : 150, latencyJitterMs: Number.isFinite(jitter) ? jitter : 300 };
+}
+
+// --- samples ----------------------------------------------------------------------------------------
+
+interface Sample {
+  id: string;
+  title: string;
+  description: string;
+  csv: string;
+  agent: string;
+}
+
+/**
+ * The bundled samples: resources/samples/index.json ([{ id, title, description, csv, agent }]) if
+ * present, else every <id>.csv that has an <id>.agent.json (or an <id>/ folder with data.csv and
+ * agent.json); title and description then come from the agent's name and an optional <id>.md.
+ */
+export function listSamples(dir: string): Sample[] {
+  if (!existsSync(dir)) return [];
+  const index = path.join(dir, 'index.json');
+  if (existsSync(index)) {
+    const raw = JSON.parse(readFileSync(index, 'utf8')) as unknown;
+    const list = Array.isArray(raw) ? raw : Array.isArray((raw as { samples?: unknown }).samples) ? (raw as { samples: unknown[] }).samples : [];
+    return list.flatMap((s): Sample[] => {
+      const o = s as Record<string, unknown>;
+      if (typeof o.id !== 'string' || typeof o.csv !== 'string' || typeof o.agent !== 'string') return [];
+      return [
+        {
+          id: o.id,
+          title: typeof o.title === 'string' ? o.title : o.id,
+          description: typeof o.description === 'string' ? o.description : '',
+          csv: path.resolve(dir, o.csv),
+          agent: path.resolve(dir, o.agent),
+        },
+      ];
+    });
+  }
+  const out: Sample[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    let csv: string | null = null;
+    let agent: string | null = null;
+    let id = '';
+    if (entry.isFile() && entry.name.endsWith('.csv')) {
+      id = entry.name.slice(0, -4);
+      csv = path.join(dir, entry.name);
+      agent = [`${id}.agent.json`, `${id}.json`].map((n) => path.join(dir, n)).find((f) => existsSync(f)) ?? null;
+    } else if (entry.isDirectory()) {
+      id = entry.name;
+      const sub = path.join(dir, entry.name);
+      const files = readdirSync(sub);
+      const c = files.find((f) => f.endsWith('.csv'));
+      const a = files.find((f) => /agent.*\.json$/i.test(f)) ?? files.find((f) => f.endsWith('.json'));
+      if (c && a) {
+        csv = path.join(sub, c);
+        agent = path.join(sub, a);
+      }
+    }
+    if (!csv || !agent) continue;
+    let title = id;
+    let description = '';
+    try {
+      const spec = JSON.parse(readFileSync(agent, 'utf8')) as { name?: unknown; description?: unknown };
+      if (typeof spec.name === 'string') title = spec.name;
+    } catch {
+      // reported when loaded
+    }
+    const md = [path.join(dir, `${id}.md`), path.join(path.dirname(csv), 'README.md')].find((f) => existsSync(f));
+    if (md) description = readFileSync(md, 'utf8').trim().split(/\n\s*\n/)[0].replace(/^#+\s*/, '').replace(/\s+/g, ' ');
+    out.push({ id, title, description, csv, agent });
+  }
+  return out;
+}
+
+// --- the run ↔ endpoint memory ------------------------------------------------------------------------
+
+/**
+ * Which endpoint each run was started with (kind and base URL, never a key), kept next to the database
+ * so that resuming after a restart uses the same one.
+ */
+function endpointMemory(file: string) {
+  let map: Record<string, Endpoint> = {};
+  try {
+    map = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Endpoint>;
+  } catch {
+    map = {};
+  }
+  return {
+    get: (runId: string): Endpoint | undefined => map[runId],
+    set(runId: string, endpoint: Endpoint): void {
+      map[runId] = endpoint.kind === 'custom' ? { kind: 'custom', baseURL: endpoint.baseURL } : { kind: endpoint.kind };
+      this.save();
+    },
+    delete(runId: string): void {
+      if (!(runId in map)) return;
+      delete map[runId];
+      this.save();
+    },
+    save(): void {
+      try {
+        const tmp = `${file}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(map));
+        renameSync(tmp, file);
+      } catch {
+        // a lost memory only means the next resume falls back to the agent's own endpoint
+      }
+    },
+  };
+}
+
+// --- the core ----------------------------------------------------------------------------------------
+
+export function createCore(options: CoreOptions): Core {
+  const log = options.log ?? (() => {});
+  const dataDir = path.resolve(options.dataDir ?? (options.dbPath ? path.dirname(path.resolve(options.dbPath)) : userDataDir()));
+  const dbPath = path.resolve(options.dbPath ?? path.join(dataDir, DB_FILE_NAME));
+  mkdirSync(dataDir, { recursive: true });
+  const samplesDir = options.samplesDir ?? path.join(packageRoot(), 'resources', 'samples');
+  const keys = options.keyStore;
+  const front = options.front;
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'rowrunner-'));
+
+  const runs = createRunService({ dbPath, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}), apiKey: () => undefined });
+  const endpoints = endpointMemory(`${dbPath}-endpoints.json`);
+
+  const listeners = new Set<EventListener>();
+  const emit: EventListener = (name, payload) => {
+    for (const l of listeners) {
+      try {
+        l(name, payload);
+      } catch (e) {
+        log(`an event listener failed: ${String(e)}`);
+      }
+    }
+  };
+  const unsubscribe = [
+    runs.on('run:progress', (p) => emit('run:progress', p)),
+    runs.on('run:items', (p) => emit('run:items', p)),
+    runs.on('run:finished', (p) => emit('run:finished', p)),
+  ];
+
+  // uploads and downloads, by random id
+  const uploads = new Map<string, { path: string; name: string }>();
+  const downloads = new Map<string, { path: string; name: string }>();
+  const newId = () => randomBytes(16).toString('base64url');
+
+  let simulator: Promise<Simulator> | null = null;
+  const simulatorUrl = async (): Promise<string> => {
+    simulator ??= startSimulator({ ...defaultSimulatorOptions(), ...options.simulator });
+    try {
+      return (await simulator).url;
+    } catch (e) {
+      simulator = null;
+      throw e;
+    }
+  };
+
+  /** The key and base URL a session uses for an endpoint; the key only travels to the run's worker. */
+  async function connection(endpoint: Endpoint, agent: AgentSpec): Promise<StartOptions> {
+    switch (endpoint.kind) {
+      case 'simulated':
+        return { baseURL: await simulatorUrl(), apiKey: 'simulated' };
+      case 'openai': {
+        const key = keys.get(endpoint);
+        if (!key) throw badInput('No OpenAI API key is set: add one on the Agent screen (or set OPENAI_API_KEY before starting Rowrunner).');
+        return { baseURL: OPENAI_BASE_URL, apiKey: key };
+      }
+      case 'custom': {
+        const baseURL = endpoint.baseURL ?? agent.baseURL;
+        if (!baseURL) throw new CallError('bad-request', 'A custom endpoint needs a base URL.', ['endpoint.baseURL']);
+        // Never fall back to the OpenAI key for another server: a keyless local server gets a placeholder.
+        return { baseURL: normaliseBaseURL(baseURL), apiKey: keys.get({ kind: 'custom', baseURL }) ?? 'no-key' };
+      }
+    }
+  }
+
+  /** The endpoint to continue a run with: the one given, the one it was started with, else the agent's. */
+  function endpointFor(run: RunInfo, given: Endpoint | undefined): Endpoint {
+    if (given) return given;
+    const remembered = endpoints.get(run.runId);
+    if (remembered) return remembered;
+    if (run.agent.baseURL) return { kind: 'custom', baseURL: run.agent.baseURL };
+    return { kind: 'openai' };
+  }
+
+  function summary(info: RunInfo): RunSummary {
+    const { activeMs: _a, calls: _c, active: _x, ...rest } = info;
+    return rest;
+  }
+
+  async function* datasetPages(datasetId: string, count: number): AsyncGenerator<string[][]> {
+    for (let offset = 0; offset < count; offset += PAGE) {
+      yield runs.datasetRows(datasetId, offset, Math.min(PAGE, count - offset));
+    }
+  }
+
+  function checkPrompt(agent: AgentSpec, columns: readonly string[]): void {
+    let missing: string[];
+    try {
+      missing = missingColumns(agent.prompt, columns);
+    } catch (e) {
+      if (e instanceof TemplateError) throw new CallError('bad-input', `The prompt template has an ${e.message}.`, ['agent.prompt']);
+      throw e;
+    }
+    if (missing.length) {
+      throw new CallError('bad-input', `The prompt names ${missing.map((c) => `"${c}"`).join(', ')}, which the dataset lacks.`, ['agent.prompt']);
+    }
+  }
+
+  const handlers: Handlers = {
+    'app:info': () => ({ version: pkg.version, front, dataDir, keys: keys.status() }),
+
+    'key:set': ({ endpoint, key }) => {
+      if (endpoint.kind === 'simulated') throw new CallError('bad-request', 'The simulated endpoint takes no key.', ['endpoint.kind']);
+      if (endpoint.kind === 'custom' && !endpoint.baseURL) throw new CallError('bad-request', 'A custom endpoint needs a base URL.', ['endpoint.baseURL']);
+      try {
+        keys.set(endpoint, key.trim());
+      } catch (e) {
+        if (e instanceof KeyError) throw badInput(e.message);
+        throw e;
+      }
+      return { ok: true };
+    },
+
+    'key:clear': ({ endpoint }) => {
+      keys.clear(endpoint);
+      return { ok: true };
+    },
+
+    'dataset:import': async ({ source, name, ragged }) => {
+      let file: string;
+      let fallbackName: string;
+      if (source.kind === 'upload') {
+        if (front !== 'served') throw new CallError('bad-request', 'Uploads are only used by the served app; pass a path.', ['source.kind']);
+        const upload = uploads.get(source.uploadId);
+        if (!upload) throw notFound('That upload is gone (the server may have restarted); choose the file again.');
+        file = upload.path;
+        fallbackName = upload.name;
+      } else {
+        if (front === 'served') throw new CallError('bad-request', 'The served app imports uploaded files only.', ['source.kind']);
+        file = source.path;
+        fallbackName = path.basename(source.path);
+      }
+      return runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}) });
+    },
+
+    'dataset:rows': ({ datasetId, offset, limit }) => ({ rows: runs.datasetRows(datasetId, offset, limit) }),
+
+    'dataset:samples': () => listSamples(samplesDir).map(({ id, title, description }) => ({ id, title, description })),
+
+    'dataset:loadSample': async ({ sampleId }) => {
+      const sample = listSamples(samplesDir).find((s) => s.id === sampleId);
+      if (!sample) throw notFound(`No sample "${sampleId}".`);
+      const parsed = AgentSpecSchema.safeParse(JSON.parse(readFileSync(sample.agent, 'utf8')));
+      if (!parsed.success) throw new CallError('internal', `The sample's agent is not valid: ${parsed.error.issues[0]?.message ?? ''}`);
+      const dataset = await runs.importDataset(sample.csv, { name: sample.title });
+      return { dataset, agent: parsed.data };
+    },
+
+    'run:estimate': async ({ datasetId, agent, limit }) => {
+      const dataset = runs.datasetSummary(datasetId);
+      checkPrompt(agent, dataset.columns);
+      const count = Math.min(dataset.rowCount, limit ?? dataset.rowCount);
+      return estimateRun({ agent, columns: dataset.columns, pages: datasetPages(datasetId, count) });
+    },
+
+    'run:start': async ({ datasetId, agent, options: runOptions, endpoint, limit }) => {
+      const conn = await connection(endpoint, agent);
+      const created = runs.createRun({ datasetId, agent, options: runOptions, ...(limit ? { limit } : {}), ...(limit ? { name: `${agent.name} · trial of ${limit}` } : {}) });
+      endpoints.set(created.runId, endpoint);
+      runs.start(created.runId, conn);
+      return { runId: created.runId };
+    },
+
+    'run:pause': ({ runId }) => {
+      runs.pause(runId);
+      return { ok: true };
+    },
+
+    'run:resume': ({ runId }) => {
+      runs.resumePaused(runId);
+      return { ok: true };
+    },
+
+    'run:cancel': async ({ runId }) => {
+      await runs.cancel(runId);
+      return { ok: true };
+    },
+
+    'run:continue': async ({ runId, endpoint, maxCost, maxTokens }) => {
+      const run = runs.getRun(runId);
+      const chosen = endpointFor(run, endpoint);
+      const conn = await connection(chosen, run.agent);
+      runs.resume(runId, { ...conn, ...(maxCost !== undefined ? { maxCost } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) });
+      if (endpoint) endpoints.set(runId, endpoint);
+      return { ok: true };
+    },
+
+    'run:retryFailed': async ({ runId, endpoint }) => {
+      const run = runs.getRun(runId);
+      const chosen = endpointFor(run, endpoint);
+      runs.retryFailed(runId, await connection(chosen, run.agent));
+      if (endpoint) endpoints.set(runId, endpoint);
+      return { ok: true };
+    },
+
+    'run:delete': async ({ runId }) => {
+      await runs.deleteRun(runId);
+      endpoints.delete(runId);
+      return { ok: true };
+    },
+
+    'run:get': ({ runId }) => summary(runs.getRun(runId)),
+
+    'runs:list': () => runs.listRuns().map(summary),
+
+    'items:page': (query) => runs.itemsPage(query),
+
+    'item:detail': ({ runId, index }) => {
+      const { skipReason: _s, calls: _c, ...detail } = runs.itemDetail(runId, index);
+      return detail;
+    },
+
+    'run:export': async ({ runId, format, path: target }) => {
+      if (front === 'served') {
+        const run = runs.getRun(runId);
+        const dir = path.join(tempDir, 'exports', newId());
+        mkdirSync(dir, { recursive: true });
+        const name = `${run.name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').slice(0, 120) || 'results'}.${format}`;
+        const written = await runs.exportRun(runId, path.join(dir, name), format);
+        const id = newId();
+        downloads.set(id, { path: written.path, name });
+        return { rows: written.rows, downloadUrl: `/download/${id}` };
+      }
+      if (!target) throw new CallError('bad-request', 'Where to save the export: a path is needed.', ['path']);
+      const written = await runs.exportRun(runId, target, format);
+      return { rows: written.rows, path: written.path };
+    },
+  };
+
+  async function dispatch(name: string, request: unknown): Promise<unknown> {
+    if (typeof name !== 'string' || !Object.hasOwn(calls, name)) {
+      throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
+    }
+    const call = name as CallName;
+    const parsed = calls[call].req.safeParse(request ?? {});
+    if (!parsed.success) throw badRequest(call, parsed.error);
+    try {
+      const handler = handlers[call] as (req: unknown) => unknown;
+      return await handler(parsed.data);
+    } catch (e) {
+      throw classify(call, e, log);
+    }
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    handlers,
+    dispatch,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    files: {
+      addUpload(file, name) {
+        const id = newId();
+        uploads.set(id, { path: file, name });
+        return id;
+      },
+      download: (id) => downloads.get(id),
+    },
+    tempDir,
+    runs,
+    dataDir,
+    dbPath,
+    close() {
+      closing ??= (async () => {
+        for (const u of unsubscribe) u();
+        listeners.clear();
+        await runs.close();
+        if (simulator) await (await simulator.catch(() => null))?.close();
+        rmSync(tempDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+/** What a handler threw, as a CallError: known failures keep their message, the rest become 'internal'. */
+export function classify(call: string, e: unknown, log: (line: string) => void = () => {}): CallError {
+  if (e instanceof CallError) return e;
+  if (e instanceof CsvImportError) {
+    const where = e.line !== undefined && !/\bline\b/i.test(e.message) ? ` (line ${e.line})` : '';
+    return new CallError('bad-input', `${e.message}${where}`);
+  }
+  if (e instanceof TemplateError) return new CallError('bad-input', `The prompt template has an ${e.message}.`, ['agent.prompt']);
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOENT') return new CallError('not-found', 'The file was not found.');
+  if (code === 'EACCES' || code === 'EPERM') return new CallError('bad-input', 'Rowrunner may not read or write that file.');
+  if (code === 'EISDIR') return new CallError('bad-input', 'That is a folder, not a file.');
+  log(`${call} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return new CallError('internal', toContractError(e).message);
+}
