@@ -59,6 +59,20 @@ export function onConnection(listener: (state: ConnectionState, reconnected: boo
   return b.onState(listener);
 }
 
+/**
+ * Served mode, while the link is down: whether the server is back but refuses our token (it restarted
+ * with a new one), so the user must open the URL it printed. null: cannot tell (still down).
+ */
+export async function tokenRefused(): Promise<boolean | null> {
+  if (electronApi) return false;
+  try {
+    const res = await fetch(withToken('/'), { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+    return res.status === 401;
+  } catch {
+    return null;
+  }
+}
+
 /** Where a chosen or dropped file comes from: its path in Electron, an upload in served mode. */
 export async function csvSourceFor(file: File): Promise<CsvSource> {
   if (electronApi) {

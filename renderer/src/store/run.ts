@@ -184,10 +184,10 @@ export const useRun = create<RunState>()(
       async continueRun(id) {
         const runId = id ?? get().runId;
         if (!runId) return false;
-        const known = get().endpoints[runId];
         set({ acting: 'continue', actionError: null });
         try {
-          await api.invoke('run:continue', { runId, ...(known && known !== 'custom' ? { endpoint: { kind: known } } : {}) });
+          // The core remembers each run's endpoint; without one it continues on that.
+          await api.invoke('run:continue', { runId });
           set({ acting: null });
           await get().open(runId);
           return true;
@@ -201,10 +201,9 @@ export const useRun = create<RunState>()(
       async retryFailed() {
         const runId = get().runId;
         if (!runId) return false;
-        const known = get().endpoints[runId];
         set({ acting: 'retry', actionError: null });
         try {
-          await api.invoke('run:retryFailed', { runId, ...(known && known !== 'custom' ? { endpoint: { kind: known } } : {}) });
+          await api.invoke('run:retryFailed', { runId });
           return true;
         } catch (e) {
           set({ actionError: errorText(e) });

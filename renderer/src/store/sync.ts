@@ -1,6 +1,6 @@
 // Joins the core's events and the link's state to the stores. Events are hints: on a reconnect (the
 // server restarted, say) everything on screen is read again from the store, which is the truth.
-import { api, onConnection } from '../api.ts';
+import { api, onConnection, tokenRefused } from '../api.ts';
 import { useApp } from './app.ts';
 import { useDataset } from './dataset.ts';
 import { useResults } from './results.ts';
@@ -8,6 +8,8 @@ import { useRun } from './run.ts';
 import { useRuns } from './runs.ts';
 
 const ITEMS_FLUSH_MS = 300;
+const TOKEN_BANNER =
+  'Rowrunner restarted with a new token: open the URL that `rowrunner serve` printed (this page keeps trying the old one).';
 
 /** Reads again everything the screens show. */
 export function resync(): void {
@@ -24,12 +26,25 @@ export function startSync(): void {
   if (started) return;
   started = true;
 
+  // While the link is down, look now and then whether the server is back with another token.
+  let probe: ReturnType<typeof setInterval> | null = null;
+  const stopProbe = () => {
+    if (probe) clearInterval(probe);
+    probe = null;
+  };
   onConnection((state, reconnected) => {
     const app = useApp.getState();
     app.setConnection(state);
     if (state === 'open') {
-      if (app.banner?.startsWith('Could not reach')) app.setBanner(null);
+      stopProbe();
+      if (app.banner === TOKEN_BANNER || app.banner?.startsWith('Could not reach')) app.setBanner(null);
       if (reconnected) resync();
+    } else if (!probe) {
+      probe = setInterval(() => {
+        void tokenRefused().then((refused) => {
+          if (refused && useApp.getState().connection !== 'open') useApp.getState().setBanner(TOKEN_BANNER);
+        });
+      }, 5000);
     }
   });
 
