@@ -1,0 +1,66 @@
+// Spawning the real rowrunner command in tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const BIN = path.resolve(import.meta.dirname, '../../../bin/rowrunner.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  result: Promise<CliResult>;
+  /** Resolves once stderr contains the text. */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+}
+
+export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Spawned {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const m = stderr.match(waiters[i].pattern);
+      if (m) {
+        waiters[i].resolve(m);
+        waiters.splice(i, 1);
+      }
+    }
+  });
+  const result = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return {
+    child,
+    result,
+    waitForStderr(pattern) {
+      const m = stderr.match(pattern);
+      if (m) return Promise.resolve(m);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        void result.then(() => reject(new Error(`exited before stderr matched ${pattern}:\n${stderr}`)));
+      });
+    },
+  };
+}
+
+export function runCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<CliResult> {
+  return spawnCli(args, env, cwd).result;
+}
+
+/** The JSON object printed last on stdout. */
+export function lastJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+}

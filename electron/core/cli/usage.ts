@@ -1,0 +1,59 @@
+// The help texts of the rowrunner command.
+
+export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
+
+Usage:
+  rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
+            [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
+            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--json]
+  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
+  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
+  rowrunner export RUN_ID --out FILE [--db FILE]
+  rowrunner runs [--db FILE] [--json]
+  rowrunner simulate [--port N] [--latency MS]
+
+Commands:
+  run           Import ITEMS.csv, render the agent's prompt for every row and run them all.
+  resume        Continue a cancelled, stopped or interrupted run: only its unfinished items are sent;
+                --max-cost / --max-tokens raise the run's budget.
+  retry-failed  Send the run's failed items again (and any unfinished ones).
+  export        Write a run's results: the CSV's columns, one column per output, then _status,
+                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms.
+  runs          List the runs in the database, oldest first.
+  simulate      Start the built-in simulated endpoint (an offline, OpenAI-compatible test server,
+                the app's "Simulated" endpoint) and print its URL for OPENAI_BASE_URL.
+
+Options:
+  --agent FILE        The agent spec (AGENT.json), the same file the desktop app saves and loads.
+  --out FILE          Export the results when the run ends; the format follows the extension.
+  --db FILE           The database (default: $ROWRUNNER_DB, else the desktop app's, in the per-user
+                      data folder), so runs started here show up in the app.
+  --batch-size N      Items in flight at once (default 8).
+  --sequential        One item at a time.
+  --turns N           Most turns per item (-1: no limit; default: the agent's, else no limit).
+  --on-error MODE     continue (default): failed items are recorded and the run goes on;
+                      stop: the first failed item stops the run.
+  --max-cost USD      Stop before spending more than this on the run (resumable with a higher one).
+  --max-tokens N      The same for prompt + completion tokens.
+  --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
+  --json              Print one JSON object last on stdout: {"runId","status","items","done",
+                      "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
+                      with runs, a JSON array of runs.
+  --port N            simulate: the port (default: a free one).
+  --latency MS        simulate: the delay before each answer (default 0).
+  -h, --help          This help.
+
+Environment:
+  OPENAI_API_KEY      The key for the endpoint (never stored).
+  OPENAI_BASE_URL     The endpoint when the agent has no baseURL (default: OpenAI).
+  ROWRUNNER_DB        The default database.
+
+Exit codes:
+  0  the run finished (failed items allowed under --on-error continue)
+  1  stopped by an item's error (--on-error stop), or cancelled (Ctrl-C; resume continues it)
+  2  bad input or usage (the message says what and where; no output file is written)
+  3  stopped by a budget (resume with a higher --max-cost / --max-tokens)
+
+Ctrl-C cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\` continues.
+"skipped" counts the items that did not run (left pending or skipped by a stop); they stay resumable.
+`;
