@@ -79,7 +79,11 @@ export function buildOptions(): BuildOptions[] {
       entryPoints,
       outdir: path.join(root, 'out', 'main'),
       format: 'esm',
-      outExtension: { '.js': '.js' },
+      // Shared code and lazily imported modules (export, the tokenizer) become chunks, so the app
+      // starts without loading them. Chunks sit next to the entries, so every import.meta.url-relative
+      // path (the worker URLs, the package root) means the same wherever esbuild puts the code.
+      splitting: true,
+      chunkNames: '[name]-[hash]',
       packages: 'external',
       plugins: [rewriteWorkerUrls(workers)],
     },

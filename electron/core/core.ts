@@ -21,7 +21,6 @@ import { AgentSpecSchema, type AgentSpec } from '../../shared/domain.ts';
 import { missingColumns, TemplateError } from '../../shared/template.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
-import { estimateRun } from './estimate/index.ts';
 import { CsvImportError } from './io/csv/index.ts';
 import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
@@ -345,6 +344,8 @@ export function createCore(options: CoreOptions): Core {
       const dataset = runs.datasetSummary(datasetId);
       checkPrompt(agent, dataset.columns);
       const count = Math.min(dataset.rowCount, limit ?? dataset.rowCount);
+      // Loaded on first use: the tokenizer's tables are large.
+      const { estimateRun } = await import('./estimate/index.ts');
       return estimateRun({ agent, columns: dataset.columns, pages: datasetPages(datasetId, count) });
     },
 

@@ -1,0 +1,94 @@
+// Binds the contract to Electron's IPC. Every call arrives on one channel as (name, request); the
+// sender's frame must be our own page (the top frame, loaded from our renderer's index.html) before
+// anything is parsed; the core then checks the name and parses the request with the contract's schema.
+// Electron is a parameter (IpcMainLike), so a test drives this without Electron.
+import type { CallName, EventName } from '../../shared/contract.ts';
+import type { Core } from '../core/core.ts';
+import { CallError, toContractError } from '../core/errors.ts';
+import { CALL_NAMES, EVENT_CHANNEL, INVOKE_CHANNEL, type InvokeReply } from './channels.ts';
+
+export interface FrameLike {
+  readonly url: string;
+  readonly parent?: FrameLike | null;
+}
+
+export interface InvokeEventLike {
+  readonly senderFrame: FrameLike | null;
+}
+
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown> | unknown): void;
+  removeHandler(channel: string): void;
+}
+
+export interface IpcOptions {
+  ipcMain: IpcMainLike;
+  core: Pick<Core, 'dispatch'>;
+  /** True for the URL of our own page. */
+  isTrustedUrl: (url: string) => boolean;
+  /** Asks where to save an export (a native dialog); null when the user cancels. */
+  askExportPath?: (runId: string, format: string) => Promise<string | null>;
+  log?: (line: string) => void;
+}
+
+const KNOWN = new Set<string>(CALL_NAMES);
+
+/** True for a file:// URL naming exactly the given file (query and fragment ignored). */
+export function sameFileUrl(url: string, expected: string): boolean {
+  try {
+    const a = new URL(url);
+    const b = new URL(expected);
+    return a.protocol === 'file:' && b.protocol === 'file:' && a.host === b.host && decodeURIComponent(a.pathname) === decodeURIComponent(b.pathname);
+  } catch {
+    return false;
+  }
+}
+
+export function bindIpc(options: IpcOptions): () => void {
+  const { ipcMain, core, isTrustedUrl } = options;
+  const log = options.log ?? (() => {});
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event, name, request): Promise<InvokeReply> => {
+    const frame = event.senderFrame;
+    if (!frame || frame.parent || !isTrustedUrl(frame.url)) {
+      log(`refused an IPC call from an untrusted frame: ${frame ? frame.url.slice(0, 200) : '(gone)'}`);
+      return { ok: false, error: { code: 'unauthorized', message: 'This page may not call Rowrunner.' } };
+    }
+    try {
+      if (typeof name !== 'string' || !KNOWN.has(name)) throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
+      let req = request;
+      if (name === 'run:export' && options.askExportPath && isPlainObject(req) && req.path === undefined) {
+        // The desktop app asks where to save; the request is still parsed by the core afterwards.
+        const runId = typeof req.runId === 'string' ? req.runId : '';
+        const format = typeof req.format === 'string' ? req.format : 'xlsx';
+        const chosen = await options.askExportPath(runId, format);
+        if (chosen === null) return { ok: true, res: { rows: 0 } };
+        req = { ...req, path: chosen };
+      }
+      const res = await core.dispatch(name as CallName, req);
+      return { ok: true, res };
+    } catch (e) {
+      if (!(e instanceof CallError)) log(`call ${String(name)} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return { ok: false, error: toContractError(e) };
+    }
+  });
+
+  return () => ipcMain.removeHandler(INVOKE_CHANNEL);
+}
+
+export interface EventTarget {
+  isDestroyed(): boolean;
+  send(channel: string, ...args: unknown[]): void;
+}
+
+/** Forwards the core's events to a window's page; a closed window is skipped. */
+export function forwardEvents(core: Pick<Core, 'onEvent'>, target: () => EventTarget | null): () => void {
+  return core.onEvent((name: EventName, payload: unknown) => {
+    const t = target();
+    if (t && !t.isDestroyed()) t.send(EVENT_CHANNEL, name, payload);
+  });
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
