@@ -1,4 +1,4 @@
-// The rowrunner command: run, resume, retry-failed, export, runs, simulate. It drives the same runs
+// The rowrunner command: run, resume, retry-failed, export, runs, simulate (and serve, the web UI). It drives the same runs
 // service as the desktop app, on the same database by default. See usage.ts for the contract.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -459,8 +459,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await cmdRuns(rest, io);
       case 'simulate':
         return await cmdSimulate(rest, io);
+      case 'serve': {
+        const { runServeCommand } = await import('../serve/command.ts');
+        return await runServeCommand(rest);
+      }
       default:
-        throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, simulate; see rowrunner --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, simulate, serve; see rowrunner --help)`);
     }
   } catch (err) {
     const json = rest.includes('--json');

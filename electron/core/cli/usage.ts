@@ -11,6 +11,7 @@ Usage:
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner simulate [--port N] [--latency MS]
+  rowrunner serve [--port N] [--db FILE]
 
 Commands:
   run           Import ITEMS.csv, render the agent's prompt for every row and run them all.
@@ -22,6 +23,7 @@ Commands:
   runs          List the runs in the database, oldest first.
   simulate      Start the built-in simulated endpoint (an offline, OpenAI-compatible test server,
                 the app's "Simulated" endpoint) and print its URL for OPENAI_BASE_URL.
+  serve         Serve the app's UI to a browser on 127.0.0.1 (see rowrunner serve --help).
 
 Options:
   --agent FILE        The agent spec (AGENT.json), the same file the desktop app saves and loads.
