@@ -1,0 +1,56 @@
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+
+/**
+ * Runs `write` against `path + '.partial'` and renames the result to `path` only when it succeeds,
+ * so a failed export never leaves a half-written file under the real name; on failure the partial
+ * file is removed and the error rethrown.
+ */
+export async function writeAtomically<T>(path: string, write: (partialPath: string) => Promise<T>): Promise<T> {
+  const partial = `${path}.partial`;
+  try {
+    const result = await write(partial);
+    await rename(partial, path);
+    return result;
+  } catch (err) {
+    await rm(partial, { force: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/** Buffered text output to a file: few large writes instead of one per row. */
+export class TextFile {
+  private handle: FileHandle;
+  private pending: string[] = [];
+  private pendingChars = 0;
+
+  private constructor(handle: FileHandle) {
+    this.handle = handle;
+  }
+
+  static async create(path: string): Promise<TextFile> {
+    return new TextFile(await open(path, 'w'));
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= 1024 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    await this.handle.write(text, null, 'utf8');
+  }
+
+  /** Flushes and closes; with `discard`, only closes. */
+  async close(discard = false): Promise<void> {
+    try {
+      if (!discard) await this.flush();
+    } finally {
+      await this.handle.close();
+    }
+  }
+}

@@ -1,0 +1,33 @@
+import { extname } from 'node:path';
+import { writeAtomically } from './atomic.ts';
+import { writeCsv } from './write-csv.ts';
+import { writeJsonl } from './write-jsonl.ts';
+import { writeXlsx } from './write-xlsx.ts';
+import type { ExportFormat, ExportSource } from './types.ts';
+
+export type { ExportFormat, ExportRow, ExportSource } from './types.ts';
+export { exportColumns, META_COLUMNS } from './columns.ts';
+
+const FORMATS: Record<string, ExportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.jsonl': 'jsonl' };
+
+/** The export format named by a path's extension (.xlsx, .csv, .jsonl; any case). */
+export function formatFromPath(path: string): ExportFormat {
+  const format = FORMATS[extname(path).toLowerCase()];
+  if (!format) {
+    throw new Error(`Cannot tell the export format from "${path}": the file name must end in .xlsx, .csv or .jsonl.`);
+  }
+  return format;
+}
+
+/**
+ * Writes a run's results to `path` (format from the extension unless given). The file appears
+ * under its name only when complete: it is written as `path.partial` and renamed at the end; on
+ * any error (the rows' iterator throwing included) the partial file is removed.
+ */
+export async function exportRun(source: ExportSource, path: string, format?: ExportFormat): Promise<{ rows: number; path: string }> {
+  const chosen = format ?? formatFromPath(path);
+  const write = { xlsx: writeXlsx, csv: writeCsv, jsonl: writeJsonl }[chosen];
+  if (!write) throw new Error(`Unknown export format ${JSON.stringify(chosen)}: use xlsx, csv or jsonl.`);
+  const rows = await writeAtomically(path, (partial) => write(source, partial));
+  return { rows, path };
+}

@@ -1,0 +1,140 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import ExcelJS from 'exceljs';
+import { exportColumns, rowValues } from './columns.ts';
+import { XLSX_MAX_CELL_CHARS, xlsxCell } from './safe-cell.ts';
+import type { ExportRow, ExportSource } from './types.ts';
+
+/** Column widths come from the header and this many first rows. */
+const WIDTH_SAMPLE_ROWS = 200;
+const MIN_WIDTH = 8;
+const MAX_WIDTH = 60;
+/**
+ * exceljs's streaming writer hands committed rows to the zip stream without waiting for it, so rows
+ * pile up in memory whenever compression is slower than the caller. Every this many rows the
+ * writer checks the backlog and waits while it is above MAX_BACKLOG_BYTES.
+ */
+const CHECK_EVERY_ROWS = 200;
+const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Streams the results to an xlsx file: sheet "Results" with a bold, frozen header, an autofilter
+ * and widths fitted to the first rows, then sheet "Run" with the settings. Rows are committed one
+ * by one, so the workbook is never held in memory.
+ */
+export async function writeXlsx(source: ExportSource, path: string): Promise<number> {
+  const columns = exportColumns(source.inputColumns, source.outputColumns);
+  const inputCount = source.inputColumns.length;
+  const file = createWriteStream(path);
+  let fileError: unknown = null;
+  file.on('error', (err) => {
+    fileError ??= err;
+  });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false });
+  const zip = (workbook as unknown as { zip: NodeJS.EventEmitter & { abort?: () => void } }).zip;
+  zip.on('error', (err: unknown) => {
+    fileError ??= err;
+  });
+  const rows = asyncIterator(source.rows);
+  let truncated = 0;
+  const cells = (row: ExportRow) =>
+    rowValues(row, inputCount, source.outputColumns).map((v) => {
+      const cell = xlsxCell(v);
+      if (cell.truncated) truncated++;
+      return cell.value;
+    });
+  let count = 0;
+  try {
+    const sheet = workbook.addWorksheet('Results', {
+      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+    });
+    const head: Array<ReturnType<typeof cells>> = [];
+    for (let i = 0; i < WIDTH_SAMPLE_ROWS; i++) {
+      const next = await rows.next();
+      if (next.done) break;
+      head.push(cells(next.value));
+    }
+    sheet.columns = columns.map((name, i) => ({ width: fitWidth(name, head, i) }));
+    const header = sheet.addRow(columns);
+    header.font = { bold: true };
+    header.commit();
+    const add = async (values: ReturnType<typeof cells>) => {
+      sheet.addRow(values).commit();
+      count++;
+      if (count % CHECK_EVERY_ROWS === 0) {
+        do {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (fileError) throw fileError;
+        } while (zipBacklog(sheet) > MAX_BACKLOG_BYTES);
+      }
+    };
+    for (const values of head) await add(values);
+    head.length = 0;
+    for (let next = await rows.next(); !next.done; next = await rows.next()) await add(cells(next.value));
+    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: count + 1, column: columns.length } };
+    sheet.commit();
+
+    const run = workbook.addWorksheet('Run');
+    run.columns = [{ width: 36 }, { width: 60 }];
+    const runHeader = run.addRow(['Setting', 'Value']);
+    runHeader.font = { bold: true };
+    runHeader.commit();
+    for (const [key, value] of source.settings) run.addRow([xlsxCell(key).value, xlsxCell(value).value]).commit();
+    if (truncated > 0) {
+      run.addRow([`Cells cut to ${XLSX_MAX_CELL_CHARS.toLocaleString('en-US')} characters (Excel's limit)`, truncated]).commit();
+    }
+    run.commit();
+    await workbook.commit();
+    if (fileError) throw fileError;
+    if (!file.closed) await once(file, 'close');
+  } catch (err) {
+    await rows.return?.();
+    zip.abort?.();
+    if (!file.destroyed) file.destroy();
+    if (!file.closed) await once(file, 'close');
+    throw err;
+  }
+  return count;
+}
+
+/**
+ * Bytes of the sheet waiting for the zip stream: exceljs pipes each sheet's buffer into a
+ * PassThrough (from archiver's readable-stream, which has no writableLength) that archiver reads.
+ * Zero when that shape is not found, which leaves only the yielding to the event loop.
+ */
+function zipBacklog(sheet: ExcelJS.Worksheet): number {
+  const pipes = (sheet as unknown as { stream?: { pipes?: unknown } }).stream?.pipes;
+  if (!Array.isArray(pipes) || pipes.length === 0) return 0;
+  const dest = pipes[0] as { _writableState?: { length?: unknown }; _readableState?: { length?: unknown } };
+  const writable = dest._writableState?.length;
+  const readable = dest._readableState?.length;
+  return (typeof writable === 'number' ? writable : 0) + (typeof readable === 'number' ? readable : 0);
+}
+
+function asyncIterator<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
+  if (Symbol.asyncIterator in rows) return rows[Symbol.asyncIterator]();
+  const it = rows[Symbol.iterator]();
+  return {
+    next: async () => it.next(),
+    return: async () => it.return?.() ?? { done: true, value: undefined },
+  };
+}
+
+/** Characters of the widest line among the header and the sampled values, within bounds. */
+function fitWidth(name: string, sample: Array<Array<string | number | boolean | null>>, index: number): number {
+  let widest = longestLine(name);
+  for (const row of sample) {
+    const v = row[index];
+    if (v === null) continue;
+    widest = Math.max(widest, typeof v === 'string' ? longestLine(v) : String(v).length);
+    if (widest >= MAX_WIDTH) break;
+  }
+  return Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, widest + 2));
+}
+
+function longestLine(text: string): number {
+  if (!text.includes('\n')) return text.length;
+  let widest = 0;
+  for (const line of text.split('\n')) widest = Math.max(widest, line.length);
+  return widest;
+}

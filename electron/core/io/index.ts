@@ -1,0 +1,2 @@
+export * from './csv/index.ts';
+export * from './export/index.ts';
