@@ -17,6 +17,13 @@ export class LineTracker {
     if (chunk.length > 0) this.chunks.push(chunk);
   }
 
+  /** Bytes held at and after the cursor. */
+  get retained(): number {
+    let total = -(this.offset - this.chunkStart);
+    for (const chunk of this.chunks) total += chunk.length;
+    return total;
+  }
+
   /** The line holding the byte at `target`, moving the cursor there. Targets must not decrease. */
   advance(target: number): number {
     while (this.offset < target && this.chunks.length > 0) {

@@ -377,6 +377,41 @@ describe('hostile input', () => {
     return path;
   }
 
+  it('a flood of blank lines streams in bounded memory and keeps line numbers right', async () => {
+    const megabytes = 32;
+    const path = await bigFile('newlines.csv', async (put) => {
+      const chunk = '\n'.repeat(1024 * 1024);
+      for (let i = 0; i < megabytes / 2; i++) await put(chunk);
+      await put('a,b\n');
+      for (let i = 0; i < megabytes / 4; i++) await put(chunk.replaceAll('\n', '\r\n'));
+      await put('1,2\n3\n');
+    });
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const used = () => process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const base = used();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      gc();
+      peak = Math.max(peak, used() - base);
+    }, 50);
+    try {
+      const err = await csvError(path);
+      expect(err.code).toBe('ragged');
+      const headerLine = (megabytes / 2) * 1024 * 1024 + 1;
+      expect(err.line).toBe(headerLine + (megabytes / 4) * 1024 * 1024 + 2);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(peak).toBeLessThan(16 * 1024 * 1024);
+    // Only blank lines: empty.
+    const blank = await bigFile('only-newlines.csv', async (put) => {
+      for (let i = 0; i < 8; i++) await put('\r\n'.repeat(512 * 1024));
+    });
+    expect((await csvError(blank)).code).toBe('empty');
+  });
+
   it('a quote opened early in a large file stops at the size limit with a hint', async () => {
     const path = await bigFile('open-quote.csv', async (put) => {
       await put('a,b\n1,"oops\n');

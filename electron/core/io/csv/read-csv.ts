@@ -77,6 +77,18 @@ export async function previewCsv(
   return { info, rows: rows.slice(0, limit) };
 }
 
+/** The parts of csv-parse's internal state read here (csv-parse 7). */
+interface ParserState {
+  record?: unknown[];
+  field?: { length: number };
+  quoting?: boolean;
+  wasQuoting?: boolean;
+  bufBytesStart?: number;
+}
+
+/** Bytes the line tracker may hold before the anchor is moved through blank lines. */
+const TRACKER_SOFT_LIMIT = 4 * 1024 * 1024;
+
 interface ParsedRecord {
   record: string[];
   line: number;
@@ -108,9 +120,10 @@ async function read(
   const delimiter = (options.delimiter as CsvDelimiter | undefined) ?? detectDelimiter(sniff.sample, sniff.complete);
 
   const tracker = new LineTracker();
-  // Parser side: where the last record ended, to find where the next one starts.
-  let prevEnd = 0;
-  let prevEmpty = 0;
+  // The anchor is a point between records (the end of the last record, or a point in a run of
+  // blank lines) whose line is known; the next record starts as many lines after it as csv-parse
+  // skipped blank lines since.
+  const anchor = { offset: 0, line: 1, emptyLines: 0 };
   let columns: string[] | null = null;
   const columnLabel = (index: number): string => {
     const name = columns?.[index];
@@ -131,9 +144,10 @@ async function read(
     // A record holds at most maxColumns + 1 fields: the rest of an endless line stays in the last one.
     ignore_last_delimiters: maxColumns + 1,
     on_record: (record: string[], context): ParsedRecord => {
-      const line = tracker.advance(prevEnd) + (context.empty_lines - prevEmpty);
-      prevEnd = context.bytes;
-      prevEmpty = context.empty_lines;
+      const line = anchor.line + (context.empty_lines - anchor.emptyLines);
+      anchor.offset = context.bytes;
+      anchor.line = tracker.advance(context.bytes);
+      anchor.emptyLines = context.empty_lines;
       if (record.length > maxColumns) {
         throw new CsvImportError('too-many-columns', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} fields.`, { line });
       }
@@ -152,6 +166,19 @@ async function read(
   };
   // csv-parse types on_record as returning a record; here it returns the record with its line.
   const parser = parse(parserOptions as unknown as ParseOptions);
+
+  // Without records (a flood of blank lines) the anchor would stay put and the tracker would keep
+  // every chunk; so when much is held, the anchor moves to where the parser stands, provided it
+  // stands between records: then everything it consumed since the anchor was blank lines.
+  const moveAnchor = () => {
+    const st = (parser as unknown as { state?: ParserState }).state;
+    if (!st || !Array.isArray(st.record) || typeof st.bufBytesStart !== 'number') return;
+    if (st.record.length !== 0 || st.field?.length !== 0 || st.quoting !== false || st.wasQuoting !== false) return;
+    if (st.bufBytesStart <= anchor.offset) return;
+    anchor.offset = st.bufBytesStart;
+    anchor.line = tracker.advance(st.bufBytesStart);
+    anchor.emptyLines = parser.info.empty_lines;
+  };
 
   const state = {
     columns: [] as string[],
@@ -254,17 +281,18 @@ async function read(
 
   const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: 64 * 1024 });
   try {
-    await pipeline(input, createFeeder(sniff.encoding, tracker), parser, consume);
+    await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor), parser, consume);
   } catch (err) {
     if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
     if (!stopped) {
       if (err instanceof CsvError) {
+        const emptyLines = (err as CsvError & { empty_lines?: unknown }).empty_lines;
         throw fromParserError(err as CsvError & Record<string, unknown>, {
-          startLine: () => tracker.advance(prevEnd) + (Number(err.empty_lines ?? prevEmpty) - prevEmpty),
+          startLine: () => anchor.line + (typeof emptyLines === 'number' ? emptyLines - anchor.emptyLines : 0),
           lineAt: (offset) => tracker.peek(offset),
           columnLabel,
-          fieldBytes: (parser as unknown as { state: { field: { length: number } } }).state.field.length,
-          quoting: (parser as unknown as { state: { quoting: boolean } }).state.quoting,
+          fieldBytes: (parser as unknown as { state?: ParserState }).state?.field?.length ?? 0,
+          quoting: (parser as unknown as { state?: ParserState }).state?.quoting === true,
           maxFieldBytes,
         });
       }
@@ -393,8 +421,12 @@ function fromParserError(
  * the line tracker. UTF-8 input is validated and passed through; bytes that are not valid UTF-8
  * past the sniffed window stop the import with the line they are on.
  */
-function createFeeder(encoding: CsvEncoding, tracker: LineTracker): Transform {
+function createFeeder(encoding: CsvEncoding, tracker: LineTracker, moveAnchor: () => void): Transform {
   let offset = 0;
+  const track = (chunk: Buffer) => {
+    if (tracker.retained > TRACKER_SOFT_LIMIT) moveAnchor();
+    tracker.add(chunk);
+  };
   if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
     let carry: Buffer = Buffer.alloc(0);
     const invalidAt = (data: Buffer, final: boolean): CsvImportError => {
@@ -412,7 +444,7 @@ function createFeeder(encoding: CsvEncoding, tracker: LineTracker): Transform {
         const tail = unfinishedTail(data);
         if (!isUtf8(data.subarray(0, data.length - tail))) return callback(invalidAt(data, false));
         carry = Buffer.from(data.subarray(data.length - tail));
-        tracker.add(chunk);
+        track(chunk);
         offset += chunk.length;
         callback(null, chunk);
       },
@@ -429,7 +461,7 @@ function createFeeder(encoding: CsvEncoding, tracker: LineTracker): Transform {
   const emit = (stream: Transform, text: string | undefined) => {
     if (!text) return;
     const out = Buffer.from(text, 'utf8');
-    tracker.add(out);
+    track(out);
     offset += out.length;
     stream.push(out);
   };
