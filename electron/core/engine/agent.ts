@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
 import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
-import { costOf, lookupPrice } from './pricing.ts';
+import { costOf, lookupPrice, type PriceLookup } from './pricing.ts';
 import { deepFreeze, type Done, type Tool } from './tools.ts';
 
 export interface ChatAgentConfig {
@@ -62,9 +62,18 @@ export interface ChatAgentOptions {
   client?: LlmClient;
 }
 
+/** A deep copy of JSON-like data (the config holds only strings, numbers, booleans and plain objects). */
+function deepCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+  return out as T;
+}
+
 function copyConfig(config: ChatAgentConfig, tools: readonly ToolSpec[]): ChatAgentConfig {
   const { tools: _ignored, ...rest } = config;
-  return { ...structuredClone(rest), tools };
+  return { ...deepCopy(rest), tools };
 }
 
 /** A chat agent: its config, tools, history and one shared LLM client. */
@@ -157,12 +166,26 @@ export class ChatAgent {
 
   /** Whether the model has a known price (built in or configured). */
   get priced(): boolean {
-    return lookupPrice(this.config.model, this.config.pricing).known;
+    return this.price().known;
+  }
+
+  private priceCache?: { model: string; pricing: Pricing | undefined; lookup: PriceLookup };
+
+  /** The prices of the configured model (looked up once per model and override). */
+  price(): PriceLookup {
+    const { model, pricing } = this.config;
+    const cached = this.priceCache;
+    if (cached && cached.model === model && cached.pricing?.inputPerMTok === pricing?.inputPerMTok && cached.pricing?.outputPerMTok === pricing?.outputPerMTok) {
+      return cached.lookup;
+    }
+    const lookup = lookupPrice(model, pricing);
+    this.priceCache = { model, pricing, lookup };
+    return lookup;
   }
 
   /** One LLM call on the current history (retries included); the reply is appended to the history. */
   async llmResponse(context: AgentCallContext = {}): Promise<AgentReply> {
-    const { pricing, known } = lookupPrice(this.config.model, this.config.pricing);
+    const { pricing, known } = this.price();
     const messages: ChatMessageParam[] = [];
     if (this.config.systemMessage) messages.push({ role: 'system', content: this.config.systemMessage });
     messages.push(...this.history);

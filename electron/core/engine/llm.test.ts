@@ -102,6 +102,15 @@ describe('LlmClient', () => {
     expect(JSON.parse(reply.toolCalls[0].arguments)).toEqual({ key: 'Simulated key: use the tool' });
   });
 
+  it("also runs on undici's WHATWG fetch", async () => {
+    const standard = new LlmClient({ baseURL: sim.url, apiKey: 'k', fetch: 'standard' });
+    const reports: CallReport[] = [];
+    const reply = await standard.complete(ask('standard fetch [[status:500x1]]'), { random: () => 0, hooks: { afterAttempt: (r) => reports.push(r) } });
+    expect(reply.content).toContain('standard fetch');
+    expect(reports.map((r) => r.status)).toEqual([500, 200]);
+    await standard.close();
+  });
+
   it('grows its pool for a bigger batch and keeps working', async () => {
     const c = new LlmClient({ baseURL: sim.url, apiKey: 'k', connections: 2 });
     c.ensureConnections(16);

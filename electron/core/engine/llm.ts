@@ -6,6 +6,7 @@
 import OpenAI from 'openai';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import type { ToolSpec } from '../../../shared/domain.ts';
+import { makeFetch } from './http.ts';
 import { abortError, sleep } from './signals.ts';
 
 export { sleep };
@@ -17,6 +18,8 @@ export interface LlmClientOptions {
   apiKey?: string;
   /** Sockets per origin; a batch raises it to its batch size. */
   connections?: number;
+  /** 'lean' (default): undici's request API, read whole; 'standard': undici's WHATWG fetch. */
+  fetch?: 'lean' | 'standard';
 }
 
 export interface ChatToolCall {
@@ -237,10 +240,10 @@ export class LlmClient {
       maxRetries: 0,
       timeout: DEFAULT_TIMEOUT_MS,
       // The pool is read at each request, so a batch can enlarge it after the client exists.
-      fetch: ((url: string | URL, init?: Record<string, unknown>) =>
-        undiciFetch(url, { ...(init ?? {}), dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as NonNullable<
-        ConstructorParameters<typeof OpenAI>[0]
-      >['fetch'],
+      fetch: (options.fetch === 'standard'
+        ? (url: string | URL, init?: Record<string, unknown>) =>
+            undiciFetch(url, { ...(init ?? {}), dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1])
+        : makeFetch(() => this.dispatcher)) as unknown as NonNullable<ConstructorParameters<typeof OpenAI>[0]>['fetch'],
     });
     this.baseURL = this.sdk.baseURL;
   }
@@ -287,9 +290,15 @@ export class LlmClient {
       await hooks?.beforeAttempt?.(estimate, signal);
       if (signal?.aborted) throw abortError(signal);
       const started = performance.now();
+      // Each attempt gets its own short-lived signal, relayed from the caller's. The SDK composes
+      // (AbortSignal.any) whatever signal it is given; composing a batch-long signal thousands of
+      // times makes it carry thousands of dependents until they are collected.
+      const attemptAbort = new AbortController();
+      const relay = () => attemptAbort.abort(signal?.reason);
+      signal?.addEventListener('abort', relay, { once: true });
       try {
         const { data, response } = await this.sdk.chat.completions
-          .create(body, { signal, timeout: timeoutMs, maxRetries: 0 })
+          .create(body, { signal: attemptAbort.signal, timeout: timeoutMs, maxRetries: 0 })
           .withResponse();
         const latencyMs = performance.now() - started;
         const choice = data.choices?.[0];
@@ -347,6 +356,8 @@ export class LlmClient {
           throw new LlmCallError(`${failure.message}${tail}`, failure.status, attempt, failure.retryable, error);
         }
         await sleep(retryInMs, signal);
+      } finally {
+        signal?.removeEventListener('abort', relay);
       }
     }
   }

@@ -1,0 +1,63 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFetch } from './http.ts';
+
+let server: http.Server;
+let base: string;
+const pool = new Agent({ connections: 2 });
+const fetchLean = makeFetch(() => pool);
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      if (req.url === '/gzip') {
+        const data = gzipSync(JSON.stringify({ zipped: true }));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': data.length });
+        res.end(data);
+      } else if (req.url === '/empty') {
+        res.writeHead(204);
+        res.end();
+      } else if (req.url === '/slow') {
+        setTimeout(() => res.end('late'), 2000);
+      } else {
+        res.writeHead(201, { 'content-type': 'application/json', 'x-echo-method': req.method ?? '', 'set-cookie': ['a=1', 'b=2'] });
+        res.end(JSON.stringify({ body, auth: req.headers.authorization ?? null }));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await pool.close();
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+describe('the lean fetch', () => {
+  it('sends the method, headers and body, and returns status, headers and body', async () => {
+    const res = await fetchLean(`${base}/echo`, { method: 'post', headers: new Headers({ authorization: 'Bearer x' }), body: '{"a":1}' });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-echo-method')).toBe('POST');
+    expect(res.headers.get('set-cookie')).toContain('a=1');
+    expect(await res.json()).toEqual({ body: '{"a":1}', auth: 'Bearer x' });
+  });
+
+  it('decodes a gzip body', async () => {
+    const res = await fetchLean(`${base}/gzip`);
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(await res.json()).toEqual({ zipped: true });
+  });
+
+  it('handles a 204 and aborts on its signal', async () => {
+    expect((await fetchLean(`${base}/empty`)).status).toBe(204);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    await expect(fetchLean(`${base}/slow`, { signal: controller.signal })).rejects.toThrow();
+  });
+});
