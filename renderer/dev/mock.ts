@@ -1,4 +1,5 @@
-// A fake core behind window.rowrunner, for looking at the screens in `vite` without a server.
+// A fake core behind window.rowrunner, for looking at the screens without a server:
+//   npx vite --config renderer/vite.config.ts   then open http://localhost:5173/dev/mock.html
 // Never part of the build (vite builds renderer/index.html only).
 import type { CallName, CallRequest, CallResponse, DatasetSummary, EventName, ItemRow, RowrunnerApi, RunSummary } from '../../shared/contract.ts';
 import type { AgentSpec, ItemStatus } from '../../shared/domain.ts';

@@ -13,7 +13,8 @@ interface RunsState {
   deleteErrors: Record<string, string>;
   /** Interrupted runs the user said not to resume now. */
   dismissed: string[];
-  refresh(): Promise<void>;
+  /** quiet: a background look, without the loading state. */
+  refresh(quiet?: boolean): Promise<void>;
   remove(runId: string): Promise<boolean>;
   applyProgress(p: RunProgress): void;
   dismiss(runId: string): void;
@@ -26,8 +27,8 @@ export const useRuns = create<RunsState>()((set, get) => ({
   deleteErrors: {},
   dismissed: [],
 
-  async refresh() {
-    set({ loading: true });
+  async refresh(quiet) {
+    if (!quiet) set({ loading: true });
     try {
       const runs = await api.invoke('runs:list', {});
       // Newest first, whatever order the core keeps.

@@ -186,8 +186,9 @@ function KeyField({ draft }: { draft: AgentDraft }) {
   const [error, setError] = useState<string | null>(null);
   const endpoint = endpointOf(draft);
   const needsUrl = draft.endpoint === 'custom' && !endpoint.baseURL;
-  const isSet =
-    draft.endpoint === 'openai' ? !!info?.keys.openai : !!(endpoint.baseURL && info?.keys.custom[endpoint.baseURL]);
+  // The core keeps custom keys by base URL without trailing slashes.
+  const slot = endpoint.baseURL?.replace(/\/+$/, '');
+  const isSet = draft.endpoint === 'openai' ? !!info?.keys.openai : !!(slot && info?.keys.custom[slot]);
 
   const save = async () => {
     if (!key.trim()) return;

@@ -35,7 +35,7 @@ function columnsFor(run: RunSummary): Column[] {
     cols.push({ key: name, label: name, width: 220, kind: 'output', value: (r) => (r.output ? cellText(r.output[name]) : '') });
   cols.push(
     { key: 'turns', label: 'Turns', width: 64, kind: 'meta', className: 'num', value: (r) => (r.status === 'done' || r.status === 'failed' ? String(r.turns) : '') },
-    { key: 'costUsd', label: 'Cost', width: 84, kind: 'meta', className: 'num', value: (r) => (r.costUsd ? fmtCost(r.costUsd) : '') },
+    { key: 'costUsd', label: 'Cost', width: 104, kind: 'meta', className: 'num', value: (r) => (r.costUsd ? fmtCost(r.costUsd) : '') },
     { key: 'latencyMs', label: 'Latency', width: 84, kind: 'meta', className: 'num', value: (r) => (r.latencyMs === null ? '' : fmtDuration(r.latencyMs)) },
   );
   return cols;
@@ -87,7 +87,7 @@ export function ResultsScreen() {
         </span>
         <RunStatusPill status={run.status} testId="results-run-status" />
       </div>
-      <Toolbar run={run} />
+      <Toolbar key={run.runId} run={run} />
       <div className="results-body">
         <ResultsTable run={run} />
         {detailIndex !== null && <ItemDetailPanel run={run} />}
@@ -114,7 +114,6 @@ function Toolbar({ run }: { run: RunSummary }) {
     const timer = setTimeout(() => useResults.getState().setSearch(text), 300);
     return () => clearTimeout(timer);
   }, [text]);
-  useEffect(() => setText(search), [search]);
 
   const countOf = (s: ItemStatus) => t[s];
   const retry = async () => {

@@ -13,8 +13,13 @@ export function RunsScreen() {
   const loading = useRuns((s) => s.loading);
   const error = useRuns((s) => s.error);
 
+  // Runs started from the command line send no events here: look again every few seconds.
   useEffect(() => {
     void useRuns.getState().refresh();
+    const timer = setInterval(() => {
+      if (!useRuns.getState().loading && document.visibilityState === 'visible') void useRuns.getState().refresh(true);
+    }, 5000);
+    return () => clearInterval(timer);
   }, []);
 
   return (
