@@ -124,9 +124,10 @@ async function read(
   // blank lines) whose line is known; the next record starts as many lines after it as csv-parse
   // skipped blank lines since.
   const anchor = { offset: 0, line: 1, emptyLines: 0 };
-  let columns: string[] | null = null;
+  // Column names for messages, known to the parser as soon as it has passed the header.
+  let headerNames: string[] | null = null;
   const columnLabel = (index: number): string => {
-    const name = columns?.[index];
+    const name = headerNames?.[index];
     return name === undefined ? `column ${index + 1}` : `column ${index + 1} ("${name}")`;
   };
   // Fields are checked in characters first; a character is at most 3 UTF-8 bytes.
@@ -148,6 +149,7 @@ async function read(
       anchor.offset = context.bytes;
       anchor.line = tracker.advance(context.bytes);
       anchor.emptyLines = context.empty_lines;
+      if (headerNames === null && record.length <= maxColumns && !isBlank(record)) headerNames = uniqueColumns(record).columns;
       if (record.length > maxColumns) {
         throw new CsvImportError('too-many-columns', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} fields.`, { line });
       }
@@ -196,6 +198,7 @@ async function read(
     emptyRows: [] as number[],
     emptyRowCount: 0,
   };
+  let columns: string[] | null = null;
   let info: CsvHeaderInfo | null = null;
   // Set when enough rows were read for a preview: the error of the streams torn down is expected.
   let stopped = false;

@@ -13,6 +13,8 @@ export async function writeAtomically<T>(path: string, write: (partialPath: stri
     return result;
   } catch (err) {
     await rm(partial, { force: true }).catch(() => {});
+    // Name the file the user asked for, not the temporary one.
+    if (err instanceof Error && err.message.includes(partial)) err.message = err.message.replaceAll(partial, path);
     throw err;
   }
 }

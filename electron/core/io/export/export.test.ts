@@ -340,3 +340,13 @@ describe('large exports', () => {
     expect(peak).toBeLessThan(24 * 1024 * 1024);
   });
 });
+
+describe('write errors', () => {
+  it.each(['xlsx', 'csv', 'jsonl'] as const)('%s: a folder that does not exist is named in the error', async (format) => {
+    const path = join(dir, 'no-such-folder', `out.${format}`);
+    const err = await exportRun(source([row(1)]), path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain(path);
+    expect((err as Error).message).not.toContain('.partial');
+  });
+});

@@ -1,5 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { exportColumns, rowValues } from './columns.ts';
 import { XLSX_MAX_CELL_CHARS, xlsxCell } from './safe-cell.ts';
@@ -26,15 +25,22 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
   const columns = exportColumns(source.inputColumns, source.outputColumns);
   const inputCount = source.inputColumns.length;
   const file = createWriteStream(path);
+  // A write error (a full disk, say) can come at any time; `failed` settles with the first one, so
+  // that no wait on the zip stream can outlive it.
   let fileError: unknown = null;
-  file.on('error', (err) => {
-    fileError ??= err;
+  let fail: (err: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
   });
+  failed.catch(() => {});
+  const onError = (err: unknown) => {
+    fileError ??= err;
+    fail(err);
+  };
+  file.on('error', onError);
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: file, useStyles: true, useSharedStrings: false });
   const zip = (workbook as unknown as { zip: NodeJS.EventEmitter & { abort?: () => void } }).zip;
-  zip.on('error', (err: unknown) => {
-    fileError ??= err;
-  });
+  zip.on('error', onError);
   const rows = asyncIterator(source.rows);
   let truncated = 0;
   const cells = (row: ExportRow) =>
@@ -84,14 +90,13 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
       run.addRow([`Cells cut to ${XLSX_MAX_CELL_CHARS.toLocaleString('en-US')} characters (Excel's limit)`, truncated]).commit();
     }
     run.commit();
-    await workbook.commit();
-    if (fileError) throw fileError;
-    if (!file.closed) await once(file, 'close');
+    await Promise.race([workbook.commit(), failed]);
+    if (!file.closed) await Promise.race([closed(file), failed]);
   } catch (err) {
     await rows.return?.();
     zip.abort?.();
     if (!file.destroyed) file.destroy();
-    if (!file.closed) await once(file, 'close');
+    if (!file.closed) await closed(file);
     throw err;
   }
   return count;
@@ -109,6 +114,10 @@ function zipBacklog(sheet: ExcelJS.Worksheet): number {
   const writable = dest._writableState?.length;
   const readable = dest._readableState?.length;
   return (typeof writable === 'number' ? writable : 0) + (typeof readable === 'number' ? readable : 0);
+}
+
+function closed(file: WriteStream): Promise<void> {
+  return new Promise((resolve) => file.once('close', () => resolve()));
 }
 
 function asyncIterator<T>(rows: Iterable<T> | AsyncIterable<T>): AsyncIterator<T> {
