@@ -68,6 +68,9 @@ function runInPage(script: string): void {
   void w.webContents.executeJavaScript(script, true).catch(() => {});
 }
 
+// A separate data folder (tests, or a second profile): must be set before the app is ready.
+if (process.env.ROWRUNNER_USER_DATA) app.setPath('userData', path.resolve(process.env.ROWRUNNER_USER_DATA));
+
 async function main(): Promise<void> {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
