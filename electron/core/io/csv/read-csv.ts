@@ -305,7 +305,7 @@ async function read(
   if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
   if (info === null) throw new CsvImportError('empty', 'The file is empty: it has only blank lines.');
   const final: CsvHeaderInfo = info;
-  final.notes = [...state.headerNotes, ...rowNotes(state, final.columns.length)];
+  final.notes = [...state.headerNotes, ...rowNotes(state, final.columns.length, !stopped)];
   return { rowCount: state.rowCount, info: final };
 }
 
@@ -330,9 +330,10 @@ function rowNotes(
     emptyRowCount: number;
   },
   width: number,
+  wholeFile: boolean,
 ): string[] {
   const notes: string[] = [];
-  if (state.dataRecords === 0 && state.emptyRowCount === 0) notes.push('The file has a header but no rows (0 rows).');
+  if (wholeFile && state.dataRecords === 0 && state.emptyRowCount === 0) notes.push('The file has a header but no rows (0 rows).');
   if (state.paddedCount > 0) {
     notes.push(`Padded ${plural(state.paddedCount, 'short row')} with empty fields (${listLines(state.padded, state.paddedCount)}).`);
   }
