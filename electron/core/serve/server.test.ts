@@ -91,8 +91,16 @@ async function connect(): Promise<Client> {
   return {
     call(call, req) {
       const id = nextId++;
-      return new Promise((resolve) => {
-        waiting.set(id, resolve);
+      return new Promise((resolve, reject) => {
+        waiting.set(id, (m: { ok: boolean; res?: unknown }) => {
+          // every answer must be what the contract promises
+          const schema = (calls as Record<string, { res: { safeParse(x: unknown): { success: boolean; error?: unknown } } }>)[call]?.res;
+          if (m.ok && schema) {
+            const checked = schema.safeParse(m.res);
+            if (!checked.success) reject(new Error(`${call} answered outside the contract: ${String(checked.error)}`));
+          }
+          resolve(m);
+        });
         ws.send(JSON.stringify({ id, call, req }));
       });
     },
