@@ -386,4 +386,18 @@ describe('runBatchTasks', () => {
     expect(viaCall.endedBy).toBe('tool');
     expect(JSON.parse(viaCall.content)).toMatchObject({ answer: 'Simulated answer: plain call' });
   });
+
+  it('finishes at once on no items, and flags a model without a price', async () => {
+    const events: EngineEvent<TaskResult>[] = [];
+    expect(await runBatchTasks(new Task(agent()), [], { onEvent: (e) => events.push(e) })).toEqual([]);
+    expect(events.map((e) => e.type)).toEqual(['progress', 'finished']);
+    const calls: Array<EngineEvent & { type: 'llm-call' }> = [];
+    const [r] = await runBatchTasks(new Task(agent({ model: 'llama3.1:8b' })), ['unpriced'], {
+      onEvent: (e) => {
+        if (e.type === 'llm-call') calls.push(e);
+      },
+    });
+    expect(r.costUsd).toBe(0);
+    expect(calls[0]).toMatchObject({ priced: false, costUsd: 0, model: 'llama3.1:8b' });
+  });
 });

@@ -233,10 +233,11 @@ export class LlmClient {
     this.id = ++clientCounter;
     this.connectionsValue = Math.max(1, options.connections ?? 16);
     this.dispatcher = LlmClient.makeDispatcher(this.connectionsValue);
-    const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY ?? 'no-key';
+    // Endpoints such as Ollama need no key; the SDK insists on one, so they get a placeholder.
+    const apiKey = options.apiKey || process.env.OPENAI_API_KEY || 'no-key';
     this.sdk = new OpenAI({
       apiKey,
-      baseURL: options.baseURL ?? process.env.OPENAI_BASE_URL ?? undefined,
+      baseURL: options.baseURL || process.env.OPENAI_BASE_URL || undefined,
       maxRetries: 0,
       timeout: DEFAULT_TIMEOUT_MS,
       // The pool is read at each request, so a batch can enlarge it after the client exists.
