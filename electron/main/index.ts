@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createCore, type Core } from '../core/core.ts';
-import { createEncryptedKeyStore } from '../core/keys/file.ts';
+import { createEncryptedKeyStore, type SafeStorageLike } from '../core/keys/file.ts';
+import { withEnvFallback } from '../core/keys/index.ts';
 import { cspOfHtml, FALLBACK_CSP } from '../core/serve/csp.ts';
 import { bindIpc, forwardEvents, sameFileUrl } from './ipc.ts';
 import { menuTemplate, PAGE_SCRIPTS } from './menu.ts';
@@ -30,6 +31,19 @@ function pageCspText(): string {
   } catch {
     return FALLBACK_CSP;
   }
+}
+
+/**
+ * safeStorage, except that on Linux without a secret service (its 'basic_text' backend, a fixed
+ * password) it counts as unavailable: a key would not really be encrypted, so it is not stored.
+ */
+function keyring(): SafeStorageLike {
+  const plainOnly = () => process.platform === 'linux' && safeStorage.getSelectedStorageBackend?.() === 'basic_text';
+  return {
+    isEncryptionAvailable: () => safeStorage.isEncryptionAvailable() && !plainOnly(),
+    encryptString: (plain) => safeStorage.encryptString(plain),
+    decryptString: (encrypted) => safeStorage.decryptString(encrypted),
+  };
 }
 
 function createWindow(): BrowserWindow {
@@ -91,7 +105,7 @@ async function main(): Promise<void> {
   core = await createCore({
     dataDir,
     front: 'electron',
-    keyStore: createEncryptedKeyStore({ file: path.join(dataDir, 'keys.json'), safeStorage }),
+    keyStore: withEnvFallback(createEncryptedKeyStore({ file: path.join(dataDir, 'keys.json'), safeStorage: keyring() })),
     log,
   });
   const c = core;

@@ -38,7 +38,7 @@ export function createEncryptedKeyStore(options: { file: string; safeStorage: Sa
       const slot = keySlot(endpoint);
       if (!slot) throw new KeyError('this endpoint takes no key');
       if (!safeStorage.isEncryptionAvailable()) {
-        throw new KeyError('the system keyring is not available, so the key cannot be stored encrypted');
+        throw new KeyError('The system keyring is not available, so the key cannot be stored encrypted. Start Rowrunner with OPENAI_API_KEY set instead.');
       }
       cipherBySlot = { ...cipherBySlot, [slot]: safeStorage.encryptString(key).toString('base64') };
       save();

@@ -68,3 +68,17 @@ export class KeyError extends Error {
     this.name = 'KeyError';
   }
 }
+
+/** A store whose OpenAI slot falls back to OPENAI_API_KEY when nothing is stored (the desktop app). */
+export function withEnvFallback(store: KeyStore, env: Record<string, string | undefined> = process.env): KeyStore {
+  const fromEnv = () => env.OPENAI_API_KEY?.trim() || undefined;
+  return {
+    get: (endpoint) => store.get(endpoint) ?? (endpoint.kind === 'openai' ? fromEnv() : undefined),
+    set: (endpoint, key) => store.set(endpoint, key),
+    clear: (endpoint) => store.clear(endpoint),
+    status() {
+      const s = store.status();
+      return fromEnv() ? { ...s, openai: true } : s;
+    },
+  };
+}

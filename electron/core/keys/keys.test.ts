@@ -57,3 +57,16 @@ describe('encrypted key store', () => {
     expect(() => keys.set({ kind: 'openai' }, 'sk')).toThrow(/keyring/);
   });
 });
+
+describe('OPENAI_API_KEY as a fallback', () => {
+  it('answers for OpenAI only when nothing is stored, and never for another endpoint', async () => {
+    const { withEnvFallback } = await import('./index.ts');
+    const inner = createMemoryKeyStore({});
+    const keys = withEnvFallback(inner, { OPENAI_API_KEY: 'sk-env' });
+    expect(keys.get({ kind: 'openai' })).toBe('sk-env');
+    expect(keys.status().openai).toBe(true);
+    expect(keys.get({ kind: 'custom', baseURL: 'http://localhost:1234/v1' })).toBeUndefined();
+    keys.set({ kind: 'openai' }, 'sk-stored');
+    expect(keys.get({ kind: 'openai' })).toBe('sk-stored');
+  });
+});
