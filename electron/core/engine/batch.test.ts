@@ -68,7 +68,7 @@ describe('runBatchTasks', () => {
     });
     const lastFast = Math.max(...[...doneAt].filter(([i]) => i !== 0).map(([, t]) => t));
     // 24 fast items on the 3 free slots take about 8 x 60 ms; waves of 4 would wait 1.5 s for the slow one first.
-    expect(lastFast).toBeLessThan(1200);
+    expect(lastFast).toBeLessThan(1400);
     expect(doneAt.get(0)!).toBeGreaterThan(1500);
     expect(lastFast).toBeLessThan(doneAt.get(0)!);
   });
@@ -326,7 +326,7 @@ describe('runBatchTasks', () => {
   });
 
   it('aborts mid-batch at once: calls in flight stop, the rest never start', async () => {
-    sim.setOptions({ latencyMs: 400 });
+    sim.setOptions({ latencyMs: 1000 });
     const task = new Task(agent());
     const controller = new AbortController();
     const events: EngineEvent<TaskResult>[] = [];
@@ -335,7 +335,8 @@ describe('runBatchTasks', () => {
     const t0 = performance.now();
     const error = await runBatchTasks(task, items, { batchSize: 5, signal: controller.signal, onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
     expect((error as Error).message).toBe('user stop');
-    expect(timeSince(t0)).toBeLessThan(350);
+    // The calls in flight would take 1 s: they were stopped, not waited for.
+    expect(timeSince(t0)).toBeLessThan(700);
     expect(events.filter((e) => e.type === 'item-failed')).toHaveLength(5);
     const skipped = events.filter((e) => e.type === 'item-skipped') as Array<EngineEvent & { type: 'item-skipped' }>;
     expect(skipped).toHaveLength(15);
