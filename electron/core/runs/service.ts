@@ -63,7 +63,7 @@ import {
 } from '../store/items.ts';
 import {
   claimRun,
-  deleteRun as removeRun,
+  deleteRunChunk,
   getRun as readRun,
   insertRun,
   listRuns as allRuns,
@@ -737,7 +737,9 @@ export function createRunService(options: RunServiceOptions): RunService {
       } else if ((r.status === 'running' || r.status === 'paused') && isAlive(r)) {
         throw conflict(`Run ${runId} is ${r.status} in another process (${r.owner ?? 'unknown'}).`);
       }
-      removeRun(db, r.id);
+      // In slices, yielding between them: a run of a million items takes seconds to delete, and
+      // neither this thread nor another writer should wait that long in one go.
+      while (deleteRunChunk(db, r.id, 20_000)) await new Promise((resolve) => setImmediate(resolve));
     },
 
     async exportRun(runId, file, format) {

@@ -60,7 +60,7 @@ const ITEM_COLUMNS = `i.row_index, d.vals, i.prompt, i.status, i.skip_reason, i.
 const ITEM_FROM = `items i JOIN runs r ON r.id = i.run_id
   LEFT JOIN dataset_rows d ON d.dataset_id = r.dataset_id AND d.row_index = i.row_index`;
 
-/** Inserts items as pending. Call inside a transaction. */
+/** Inserts items as pending, and counts them (no per-row trigger: see migration 0003). Call inside a transaction. */
 export function insertItems(db: Db, runId: number, items: Iterable<{ index: number; prompt: string }>): number {
   const ins = stmt(db, `INSERT INTO items (run_id, row_index, prompt) VALUES (?, ?, ?)`);
   let n = 0;
@@ -68,6 +68,7 @@ export function insertItems(db: Db, runId: number, items: Iterable<{ index: numb
     ins.run(runId, it.index, it.prompt);
     n++;
   }
+  stmt(db, `UPDATE run_counts SET pending = pending + ? WHERE run_id = ?`).run(n, runId);
   return n;
 }
 

@@ -23,7 +23,7 @@ export interface RunRecord {
   finishedAt: number | null;
   owner: string | null;
   heartbeatAt: number | null;
-  /** Items by status, kept by triggers (migration 0002). */
+  /** Items by status, kept by triggers in run_counts (migration 0003). */
   counts: StatusCounts;
 }
 
@@ -46,12 +46,14 @@ interface RunRow {
   finished_at: number | null;
   owner: string | null;
   heartbeat_at: number | null;
-  n_pending: number;
-  n_running: number;
-  n_done: number;
-  n_failed: number;
-  n_skipped: number;
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+  skipped: number;
 }
+
+const RUN_SELECT = `r.*, c.pending, c.running, c.done, c.failed, c.skipped FROM runs r JOIN run_counts c ON c.run_id = r.id`;
 
 function toRecord(r: RunRow): RunRecord {
   return {
@@ -73,7 +75,7 @@ function toRecord(r: RunRow): RunRecord {
     finishedAt: r.finished_at,
     owner: r.owner,
     heartbeatAt: r.heartbeat_at,
-    counts: { pending: r.n_pending, running: r.n_running, done: r.n_done, failed: r.n_failed, skipped: r.n_skipped },
+    counts: { pending: r.pending, running: r.running, done: r.done, failed: r.failed, skipped: r.skipped },
   };
 }
 
@@ -90,18 +92,18 @@ export function insertRun(
 }
 
 export function getRun(db: Db, id: number): RunRecord | undefined {
-  const r = stmt<[number], RunRow>(db, `SELECT * FROM runs WHERE id = ?`).get(id);
+  const r = stmt<[number], RunRow>(db, `SELECT ${RUN_SELECT} WHERE r.id = ?`).get(id);
   return r ? toRecord(r) : undefined;
 }
 
 /** Oldest first. */
 export function listRuns(db: Db): RunRecord[] {
-  return stmt<[], RunRow>(db, `SELECT * FROM runs ORDER BY created_at, id`).all().map(toRecord);
+  return stmt<[], RunRow>(db, `SELECT ${RUN_SELECT} ORDER BY r.created_at, r.id`).all().map(toRecord);
 }
 
 export function runsWithStatus(db: Db, statuses: readonly RunStatus[]): RunRecord[] {
   const list = statuses.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
-  return stmt<[], RunRow>(db, `SELECT * FROM runs WHERE status IN (${list}) ORDER BY id`).all().map(toRecord);
+  return stmt<[], RunRow>(db, `SELECT ${RUN_SELECT} WHERE r.status IN (${list}) ORDER BY r.id`).all().map(toRecord);
 }
 
 export function setRunOptions(db: Db, id: number, options: RunOptions): void {
@@ -139,12 +141,37 @@ export function heartbeat(db: Db, id: number, addActiveMs: number, now = Date.no
 }
 
 export function deleteRun(db: Db, id: number): void {
-  db.transaction(() => {
-    stmt(db, `DELETE FROM calls WHERE run_id = ?`).run(id);
-    stmt(db, `DELETE FROM transcripts WHERE run_id = ?`).run(id);
-    stmt(db, `DELETE FROM items WHERE run_id = ?`).run(id);
-    stmt(db, `DELETE FROM runs WHERE id = ?`).run(id);
-  })();
+  while (deleteRunChunk(db, id, Number.MAX_SAFE_INTEGER)) {
+    // one pass deletes everything
+  }
+}
+
+/**
+ * Deletes up to `rows` items of a run (with their calls and transcripts) in one transaction, keeping
+ * the counts exact; once no item is left, deletes the run. Returns whether anything is left, so a
+ * caller can delete a run of a million items in slices without holding the write lock for seconds.
+ */
+export function deleteRunChunk(db: Db, id: number, rows: number): boolean {
+  return db.transaction(() => {
+    const last = stmt<[number, number], { row_index: number }>(
+      db,
+      `SELECT row_index FROM items WHERE run_id = ? ORDER BY row_index LIMIT 1 OFFSET ?`,
+    ).get(id, Math.max(0, Math.min(rows, Number.MAX_SAFE_INTEGER) - 1));
+    const to = last ? last.row_index + 1 : Number.MAX_SAFE_INTEGER;
+    const gone = stmt<[number, number], { status: ItemStatus; n: number }>(
+      db,
+      `SELECT status, COUNT(*) AS n FROM items WHERE run_id = ? AND row_index < ? GROUP BY status`,
+    ).all(id, to);
+    stmt(db, `DELETE FROM calls WHERE run_id = ? AND row_index < ?`).run(id, to);
+    stmt(db, `DELETE FROM transcripts WHERE run_id = ? AND row_index < ?`).run(id, to);
+    stmt(db, `DELETE FROM items WHERE run_id = ? AND row_index < ?`).run(id, to);
+    if (!last) {
+      stmt(db, `DELETE FROM runs WHERE id = ?`).run(id);
+      return false;
+    }
+    for (const g of gone) stmt(db, `UPDATE run_counts SET ${g.status} = ${g.status} - ? WHERE run_id = ?`).run(g.n, id);
+    return true;
+  }).immediate();
 }
 
 export type StatusCounts = Record<ItemStatus, number>;

@@ -4,6 +4,7 @@
 import type Database from 'better-sqlite3';
 import { m0001Initial } from './0001-initial.ts';
 import { m0002RunCounts } from './0002-run-counts.ts';
+import { m0003NarrowRunCounts } from './0003-narrow-run-counts.ts';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts, m0003NarrowRunCounts];
