@@ -323,6 +323,43 @@ describe('running', () => {
     expect(() => svc.start(run.runId)).toThrow(expect.objectContaining({ code: 'conflict' }));
   });
 
+  it('exports a run to xlsx in row order: input columns, one column per output, the meta columns, a settings sheet', async () => {
+    const ds = await dataset(30, { 4: ' [[status:400]]' });
+    const run = svc.createRun({
+      datasetId: ds.id,
+      agent: agent({
+        tools: [{ name: 'answer', description: '', parameters: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number' } }, required: ['answer', 'confidence'] } }],
+        doneIfTool: true,
+        output: { answer: 'answer', confidence: 'confidence' },
+      }),
+    });
+    svc.start(run.runId);
+    const info = await svc.finished(run.runId);
+    const file = path.join(dir, 'out.xlsx');
+    expect(await svc.exportRun(run.runId, file)).toEqual({ rows: 30, path: file });
+    const { default: ExcelJS } = await import('exceljs');
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.readFile(file);
+    const sheet = book.worksheets[0];
+    expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([
+      'question', 'n', 'answer', 'confidence', '_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms',
+    ]);
+    expect(sheet.rowCount).toBe(31);
+    for (let i = 0; i < 30; i++) expect(sheet.getRow(i + 2).getCell(2).value).toBe(String(i));
+    expect(sheet.getRow(6).getCell(5).value).toBe('failed');
+    expect(String(sheet.getRow(6).getCell(6).value)).toContain('400');
+    let tokens = 0;
+    for (let i = 0; i < 30; i++) tokens += Number(sheet.getRow(i + 2).getCell(8).value);
+    expect(tokens).toBe(info.totals.promptTokens);
+    const settings = new Map<string, unknown>();
+    book.worksheets[1].eachRow((row) => settings.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(settings.get('Status')).toBe('completed');
+    expect(settings.get('Done')).toBe(29);
+    expect(settings.get('Failed')).toBe(1);
+    expect(settings.get('Prompt tokens')).toBe(info.totals.promptTokens);
+    expect(settings.get('Model')).toBe('sim-model');
+  });
+
   it('deletes a run with its items, calls and transcripts, keeping the dataset', async () => {
     const ds = await dataset(10);
     const run = svc.createRun({ datasetId: ds.id, agent: agent() });
@@ -332,7 +369,7 @@ describe('running', () => {
     await svc.deleteRun(run.runId);
     expect(svc.listRuns()).toEqual([]);
     const db = new Database(svc.dbPath, { readonly: true });
-    for (const t of ['items', 'calls', 'transcripts']) expect(db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get()).toBe(0);
+    for (const t of ['items', 'calls', 'transcripts', 'run_counts']) expect(db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get()).toBe(0);
     db.close();
     svc.deleteDataset(ds.id);
     expect(svc.listDatasets()).toEqual([]);
