@@ -69,7 +69,11 @@ async function main(): Promise<void> {
       releaseRun(conn, runId, status, error, activeDelta());
     })();
     checkpoint(conn);
-    post({ type: 'ended', status, error, totals: totalsNow() });
+    const totals = totalsNow();
+    // Closed before the parent hears of the end, since it then terminates this thread.
+    conn.close();
+    db = undefined;
+    post({ type: 'ended', status, error, totals });
   };
 
   const items = pendingItems(conn, runId);

@@ -42,7 +42,6 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -32768');
     // After a checkpoint, the WAL file is cut back to this size instead of staying at its peak.
     db.pragma('journal_size_limit = 67108864');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);

@@ -200,7 +200,7 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
 }
 
 /** Every item of a run with its input row, in row order, a page at a time (for export). */
-export function* runRows(db: Db, runId: number, page = 2000): Generator<ItemRecord> {
+export function* runRows(db: Db, runId: number, page = 500): Generator<ItemRecord> {
   const q = stmt<[number, number, number], ItemRow>(
     db,
     `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
