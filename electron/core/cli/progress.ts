@@ -60,10 +60,11 @@ export function createProgressView(out: Out, tty: boolean, plainEveryMs = 2000):
 
   const bar = (p: RunProgress): string => {
     const { finished, parts } = summary(p);
-    const width = Math.max(10, Math.min(30, (out.columns ?? 80) - 70));
+    const columns = out.columns && out.columns >= 40 ? out.columns : 120; // 0 when the terminal size is unknown
+    const width = Math.max(10, Math.min(30, columns - 70));
     const filled = p.totals.items ? Math.round((finished / p.totals.items) * width) : width;
     const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${parts.join('  ')}${p.status === 'paused' ? '  (paused)' : ''}`;
-    return line.slice(0, Math.max(20, (out.columns ?? 200) - 1));
+    return line.slice(0, columns - 1);
   };
 
   const draw = (): void => {
