@@ -186,6 +186,11 @@ describe('running', () => {
     expect(found.rows.map((r) => r.index)).toEqual([17]);
     const sorted = svc.itemsPage({ runId: run.runId, offset: 0, limit: 3, sort: { column: 'n', desc: true } });
     expect(sorted.rows.map((r) => r.input[1])).toEqual(['99', '98', '97']); // text order of an input column
+    const byConfidence = svc.itemsPage({ runId: run.runId, offset: 0, limit: 120, sort: { column: 'confidence', desc: true } }).rows.map((r) => r.output!.confidence as number);
+    expect(byConfidence).toEqual([...byConfidence].sort((a, b) => b - a));
+    const byLatency = svc.itemsPage({ runId: run.runId, offset: 0, limit: 120, sort: { column: 'latencyMs', desc: false } }).rows.map((r) => r.latencyMs!);
+    expect(byLatency).toEqual([...byLatency].sort((a, b) => a - b));
+    expect(svc.itemsPage({ runId: run.runId, offset: 0, limit: 10, status: 'failed' })).toEqual({ total: 0, rows: [] });
     expect(svc.listRuns().map((r) => r.runId)).toEqual([run.runId]);
   });
 

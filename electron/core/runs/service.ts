@@ -377,7 +377,13 @@ export function createRunService(options: RunServiceOptions): RunService {
       baseURL: start.baseURL,
       ...options.worker,
     };
-    const worker = new Worker(workerUrl, { workerData: init });
+    let worker: Worker;
+    try {
+      worker = new Worker(workerUrl, { workerData: init });
+    } catch (err) {
+      markDead(runId, `could not start the run's worker: ${(err as Error).message}`);
+      throw err;
+    }
     let resolveDone!: (info: RunInfo) => void;
     const a: ActiveRun = {
       worker,
