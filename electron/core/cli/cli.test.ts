@@ -56,6 +56,23 @@ describe('usage', () => {
   });
 });
 
+describe('simulate', () => {
+  it('starts the simulated endpoint, prints its URL, answers, and stops on Ctrl-C with exit 0', async () => {
+    const p = spawnCli(['simulate', '--latency', '1'], env);
+    const [url] = await p.waitForStdout(/http:\/\/127\.0\.0\.1:\d+\/v1/);
+    const res = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sim', messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0].message.content).toContain('hello');
+    p.child.kill('SIGINT');
+    expect((await p.result).code).toBe(0);
+  });
+});
+
 describe('run', () => {
   it('runs to completion: exit 0, the --json object last on stdout, the export written', async () => {
     const out = path.join(dir, 'results.jsonl');

@@ -16,6 +16,8 @@ export interface Spawned {
   result: Promise<CliResult>;
   /** Resolves once stderr contains the text. */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Resolves once stdout contains the text. */
+  waitForStdout(pattern: RegExp): Promise<RegExpMatchArray>;
 }
 
 export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Spawned {
@@ -24,34 +26,37 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  const waiters: { pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
+  const text = { stdout: '', stderr: '' };
+  const waiters: { stream: 'stdout' | 'stderr'; pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const onData = (stream: 'stdout' | 'stderr') => (d: string) => {
+    text[stream] += d;
     for (let i = waiters.length - 1; i >= 0; i--) {
-      const m = stderr.match(waiters[i].pattern);
+      if (waiters[i].stream !== stream) continue;
+      const m = text[stream].match(waiters[i].pattern);
       if (m) {
         waiters[i].resolve(m);
         waiters.splice(i, 1);
       }
     }
-  });
+  };
+  child.stdout!.setEncoding('utf8').on('data', onData('stdout'));
+  child.stderr!.setEncoding('utf8').on('data', onData('stderr'));
   const result = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: text.stdout, stderr: text.stderr }));
   });
+  const waitFor = (stream: 'stdout' | 'stderr', pattern: RegExp): Promise<RegExpMatchArray> => {
+    const m = text[stream].match(pattern);
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve, reject) => {
+      waiters.push({ stream, pattern, resolve });
+      void result.then(() => reject(new Error(`exited before ${stream} matched ${pattern}:\n${text.stderr}`)));
+    });
+  };
   return {
     child,
     result,
-    waitForStderr(pattern) {
-      const m = stderr.match(pattern);
-      if (m) return Promise.resolve(m);
-      return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve });
-        void result.then(() => reject(new Error(`exited before stderr matched ${pattern}:\n${stderr}`)));
-      });
-    },
+    waitForStderr: (pattern) => waitFor('stderr', pattern),
+    waitForStdout: (pattern) => waitFor('stdout', pattern),
   };
 }
 
