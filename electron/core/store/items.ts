@@ -140,10 +140,10 @@ export interface PageQuery {
   outputColumns: readonly string[];
 }
 
+/** Sort keys that are never NULL (no NULLS LAST, which would keep SQLite from walking an index). */
 const SORTABLE: Record<string, string> = {
   index: 'i.row_index',
   status: 'i.status',
-  latencyMs: 'i.latency_ms',
   costUsd: 'i.cost_usd',
   turns: 'i.turns',
   promptTokens: 'i.prompt_tokens',
@@ -181,7 +181,12 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     const dir = q.sort.desc ? 'DESC' : 'ASC';
     const known = SORTABLE[q.sort.column];
     let expr: string | undefined = known;
-    if (!expr) {
+    let nullable = false;
+    if (q.sort.column === 'latencyMs') {
+      expr = 'i.latency_ms';
+      nullable = true;
+    } else if (!expr) {
+      nullable = true;
       const inputAt = q.inputColumns.indexOf(q.sort.column);
       if (inputAt >= 0) {
         expr = `(d.vals ->> ?)`;
@@ -191,7 +196,8 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
         orderParams.push(`$.${JSON.stringify(q.sort.column)}`);
       }
     }
-    if (expr) order = `${expr} ${dir} NULLS LAST, i.row_index ${dir}`;
+    // Unfinished items (no latency, no output) go last either way; DESC puts NULLs last already.
+    if (expr) order = `${expr} ${dir}${nullable && !q.sort.desc ? ' NULLS LAST' : ''}, i.row_index ${dir}`;
   }
   const rows = db
     .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
