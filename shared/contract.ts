@@ -13,6 +13,13 @@ import {
 const Id = z.string().min(1).max(200);
 const RunId = Id;
 
+export const EndpointSchema = z.strictObject({
+  /** 'simulated' is the built-in offline endpoint; 'openai' uses api.openai.com; 'custom' any compatible base URL. */
+  kind: z.enum(['simulated', 'openai', 'custom']),
+  baseURL: z.url().optional(),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
 export const DatasetSummarySchema = z.object({
   id: Id,
   name: z.string(),
@@ -47,6 +54,8 @@ export const RunSummarySchema = z.object({
   error: z.string().nullable(),
   agent: AgentSpecSchema,
   options: RunOptionsSchema,
+  /** The endpoint the run was started with (kind and base URL, never a key); null when unknown. */
+  endpoint: EndpointSchema.nullable(),
   inputColumns: z.array(z.string()),
   outputColumns: z.array(z.string()),
   totals: RunTotalsSchema,
@@ -103,12 +112,6 @@ export const CsvSourceSchema = z.discriminatedUnion('kind', [
 ]);
 export type CsvSource = z.infer<typeof CsvSourceSchema>;
 
-export const EndpointSchema = z.strictObject({
-  /** 'simulated' is the built-in offline endpoint; 'openai' uses api.openai.com; 'custom' any compatible base URL. */
-  kind: z.enum(['simulated', 'openai', 'custom']),
-  baseURL: z.url().optional(),
-});
-export type Endpoint = z.infer<typeof EndpointSchema>;
 
 export const EstimateSchema = z.object({
   items: z.number().int(),

@@ -3,7 +3,7 @@
 // request with the contract's schema before any handler runs, and turns whatever a handler throws into
 // a ContractError. Runs go to the runs service (worker threads); this module only routes.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,42 +155,6 @@ export function listSamples(dir: string): Sample[] {
   return out;
 }
 
-// --- the run ↔ endpoint memory ------------------------------------------------------------------------
-
-/**
- * Which endpoint each run was started with (kind and base URL, never a key), kept next to the database
- * so that resuming after a restart uses the same one.
- */
-function endpointMemory(file: string) {
-  let map: Record<string, Endpoint> = {};
-  try {
-    map = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Endpoint>;
-  } catch {
-    map = {};
-  }
-  return {
-    get: (runId: string): Endpoint | undefined => map[runId],
-    set(runId: string, endpoint: Endpoint): void {
-      map[runId] = endpoint.kind === 'custom' ? { kind: 'custom', baseURL: endpoint.baseURL } : { kind: endpoint.kind };
-      this.save();
-    },
-    delete(runId: string): void {
-      if (!(runId in map)) return;
-      delete map[runId];
-      this.save();
-    },
-    save(): void {
-      try {
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(map));
-        renameSync(tmp, file);
-      } catch {
-        // a lost memory only means the next resume falls back to the agent's own endpoint
-      }
-    },
-  };
-}
-
 // --- the core ----------------------------------------------------------------------------------------
 
 export function createCore(options: CoreOptions): Core {
@@ -204,7 +168,6 @@ export function createCore(options: CoreOptions): Core {
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'rowrunner-'));
 
   const runs = createRunService({ dbPath, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}), apiKey: () => undefined });
-  const endpoints = endpointMemory(`${dbPath}-endpoints.json`);
 
   const listeners = new Set<EventListener>();
   const emit: EventListener = (name, payload) => {
@@ -260,8 +223,7 @@ export function createCore(options: CoreOptions): Core {
   /** The endpoint to continue a run with: the one given, the one it was started with, else the agent's. */
   function endpointFor(run: RunInfo, given: Endpoint | undefined): Endpoint {
     if (given) return given;
-    const remembered = endpoints.get(run.runId);
-    if (remembered) return remembered;
+    if (run.endpoint) return run.endpoint;
     if (run.agent.baseURL) return { kind: 'custom', baseURL: run.agent.baseURL };
     return { kind: 'openai' };
   }
@@ -351,8 +313,13 @@ export function createCore(options: CoreOptions): Core {
 
     'run:start': async ({ datasetId, agent, options: runOptions, endpoint, limit }) => {
       const conn = await connection(endpoint, agent);
-      const created = runs.createRun({ datasetId, agent, options: runOptions, ...(limit ? { limit } : {}), ...(limit ? { name: `${agent.name} · trial of ${limit}` } : {}) });
-      endpoints.set(created.runId, endpoint);
+      const created = runs.createRun({
+        datasetId,
+        agent,
+        options: runOptions,
+        endpoint,
+        ...(limit ? { limit, name: `${agent.name} · trial of ${limit}` } : {}),
+      });
       runs.start(created.runId, conn);
       return { runId: created.runId };
     },
@@ -376,22 +343,24 @@ export function createCore(options: CoreOptions): Core {
       const run = runs.getRun(runId);
       const chosen = endpointFor(run, endpoint);
       const conn = await connection(chosen, run.agent);
-      runs.resume(runId, { ...conn, ...(maxCost !== undefined ? { maxCost } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) });
-      if (endpoint) endpoints.set(runId, endpoint);
+      runs.resume(runId, {
+        ...conn,
+        ...(endpoint ? { endpoint } : {}),
+        ...(maxCost !== undefined ? { maxCost } : {}),
+        ...(maxTokens !== undefined ? { maxTokens } : {}),
+      });
       return { ok: true };
     },
 
     'run:retryFailed': async ({ runId, endpoint }) => {
       const run = runs.getRun(runId);
       const chosen = endpointFor(run, endpoint);
-      runs.retryFailed(runId, await connection(chosen, run.agent));
-      if (endpoint) endpoints.set(runId, endpoint);
+      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}) });
       return { ok: true };
     },
 
     'run:delete': async ({ runId }) => {
       await runs.deleteRun(runId);
-      endpoints.delete(runId);
       return { ok: true };
     },
 

@@ -82,6 +82,7 @@ function createRun(ds: DatasetSummary, agent: AgentSpec, items: number, status: 
       datasetName: ds.name,
       status,
       error: null,
+      endpoint: { kind: 'simulated' },
       agent,
       options: { batchSize: 8, sequential: false, onError: 'continue' },
       inputColumns: ds.columns,

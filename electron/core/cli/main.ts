@@ -280,7 +280,9 @@ async function cmdRun(args: string[], io: CliIo): Promise<number> {
     } catch (err) {
       throw csvError(shownCsv, err);
     }
-    const run = svc.createRun({ datasetId, agent, options });
+    const baseURL = agent.baseURL ?? io.env.OPENAI_BASE_URL;
+    const endpoint = baseURL ? ({ kind: 'custom', baseURL } as const) : ({ kind: 'openai' } as const);
+    const run = svc.createRun({ datasetId, agent, options, endpoint });
     io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
     svc.start(run.runId);
     const info = await follow(svc, run.runId, io, started);

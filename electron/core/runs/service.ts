@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type {
   DatasetSummary,
+  Endpoint,
   EventName,
   EventPayload,
   ItemDetail,
@@ -69,6 +70,7 @@ import {
   listRuns as allRuns,
   releaseRun,
   runsWithStatus,
+  setRunEndpoint,
   setRunOptions,
   type RunRecord,
 } from '../store/runs.ts';
@@ -98,6 +100,8 @@ export interface StartOptions {
   /** Raises (or sets) the run's budgets; they count the whole run, so a resume gets what is left. */
   maxCost?: number;
   maxTokens?: number;
+  /** Records the endpoint this session talks to (kind and base URL), so a later resume can find it. */
+  endpoint?: Endpoint;
 }
 
 export interface CreateRunParams {
@@ -107,6 +111,8 @@ export interface CreateRunParams {
   /** Only the first N rows (a trial run). */
   limit?: number;
   name?: string;
+  /** The endpoint it will run against (kind and base URL, never a key). */
+  endpoint?: Endpoint;
 }
 
 export interface ImportOptions {
@@ -266,6 +272,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       error: r.error,
       agent: r.agent,
       options: r.options,
+      endpoint: r.endpoint,
       inputColumns: d.columns,
       outputColumns: outputColumnsOf(r.agent),
       totals: runTotals(r),
@@ -645,6 +652,7 @@ export function createRunService(options: RunServiceOptions): RunService {
           datasetId: dataset.id,
           agent,
           options: runOptions,
+          ...(p.endpoint ? { endpoint: p.endpoint } : {}),
           itemCount: count,
         });
         const row: Record<string, string> = {};
@@ -666,6 +674,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     start(runId, o = {}) {
       if (closed) throw conflict('The runs service is closed.');
       const r = applyBudgets(startable(runId), o);
+      if (o.endpoint) setRunEndpoint(db, r.id, o.endpoint);
       return launch(r, o);
     },
 

@@ -1,5 +1,6 @@
 // Runs: the agent spec and options a run was created with, its status, and its totals. The totals
 // columns are the sums over the calls ledger (kept equal by writing both in one transaction).
+import type { Endpoint } from '../../../shared/contract.ts';
 import type { AgentSpec, ItemStatus, RunOptions, RunStatus } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { stmt } from './sql.ts';
@@ -10,6 +11,8 @@ export interface RunRecord {
   datasetId: number;
   agent: AgentSpec;
   options: RunOptions;
+  /** The endpoint it was started with; null for a run made before endpoints were kept. */
+  endpoint: Endpoint | null;
   status: RunStatus;
   error: string | null;
   itemCount: number;
@@ -33,6 +36,7 @@ interface RunRow {
   dataset_id: number;
   agent: string;
   options: string;
+  endpoint: string | null;
   status: RunStatus;
   error: string | null;
   item_count: number;
@@ -62,6 +66,7 @@ function toRecord(r: RunRow): RunRecord {
     datasetId: r.dataset_id,
     agent: JSON.parse(r.agent) as AgentSpec,
     options: JSON.parse(r.options) as RunOptions,
+    endpoint: r.endpoint ? (JSON.parse(r.endpoint) as Endpoint) : null,
     status: r.status,
     error: r.error,
     itemCount: r.item_count,
@@ -81,13 +86,21 @@ function toRecord(r: RunRow): RunRecord {
 
 export function insertRun(
   db: Db,
-  p: { name: string; datasetId: number; agent: AgentSpec; options: RunOptions; itemCount: number; now?: number },
+  p: { name: string; datasetId: number; agent: AgentSpec; options: RunOptions; endpoint?: Endpoint; itemCount: number; now?: number },
 ): number {
   const res = stmt(
     db,
-    `INSERT INTO runs (name, dataset_id, agent, options, status, item_count, created_at)
-     VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
-  ).run(p.name, p.datasetId, JSON.stringify(p.agent), JSON.stringify(p.options), p.itemCount, p.now ?? Date.now());
+    `INSERT INTO runs (name, dataset_id, agent, options, endpoint, status, item_count, created_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+  ).run(
+    p.name,
+    p.datasetId,
+    JSON.stringify(p.agent),
+    JSON.stringify(p.options),
+    p.endpoint ? JSON.stringify(endpointToKeep(p.endpoint)) : null,
+    p.itemCount,
+    p.now ?? Date.now(),
+  );
   return Number(res.lastInsertRowid);
 }
 
@@ -104,6 +117,15 @@ export function listRuns(db: Db): RunRecord[] {
 export function runsWithStatus(db: Db, statuses: readonly RunStatus[]): RunRecord[] {
   const list = statuses.map((s) => `'${s.replace(/'/g, "''")}'`).join(', ');
   return stmt<[], RunRow>(db, `SELECT ${RUN_SELECT} WHERE r.status IN (${list}) ORDER BY r.id`).all().map(toRecord);
+}
+
+/** Only what names the server: a custom endpoint's base URL, no more. */
+function endpointToKeep(e: Endpoint): Endpoint {
+  return e.kind === 'custom' && e.baseURL ? { kind: 'custom', baseURL: e.baseURL } : { kind: e.kind };
+}
+
+export function setRunEndpoint(db: Db, id: number, endpoint: Endpoint): void {
+  stmt(db, `UPDATE runs SET endpoint = ? WHERE id = ?`).run(JSON.stringify(endpointToKeep(endpoint)), id);
 }
 
 export function setRunOptions(db: Db, id: number, options: RunOptions): void {

@@ -40,8 +40,6 @@ interface RunState {
   chart: ChartPoint[];
   acting: string | null;
   actionError: string | null;
-  /** The endpoint each run was started or continued on from here (the run summary does not say). */
-  endpoints: Record<string, EndpointKind>;
 
   setOptions(patch: Partial<OptionsDraft>): void;
   prepare(limit?: number): StartRequest | null;
@@ -83,7 +81,6 @@ export const useRun = create<RunState>()(
       chart: [],
       acting: null,
       actionError: null,
-      endpoints: {},
 
       setOptions: (patch) => set((s) => ({ options: { ...s.options, ...patch }, optionErrors: {}, estimate: null })),
 
@@ -122,7 +119,7 @@ export const useRun = create<RunState>()(
         set({ starting: limit ? 'trial' : 'full', startError: null });
         try {
           const { runId } = await api.invoke('run:start', req);
-          set((s) => ({ starting: null, endpoints: { ...s.endpoints, [runId]: req.endpoint.kind } }));
+          set({ starting: null });
           await get().open(runId);
           return true;
         } catch (e) {
@@ -215,17 +212,13 @@ export const useRun = create<RunState>()(
       },
 
       forget(runId) {
-        set((s) => {
-          const endpoints = { ...s.endpoints };
-          delete endpoints[runId];
-          return s.runId === runId ? { endpoints, runId: null, run: null, progress: null, chart: [] } : { endpoints };
-        });
+        set((s) => (s.runId === runId ? { runId: null, run: null, progress: null, chart: [] } : {}));
       },
     }),
     {
       name: 'rowrunner.run',
       version: 1,
-      partialize: (s) => ({ options: s.options, runId: s.runId, endpoints: s.endpoints }),
+      partialize: (s) => ({ options: s.options, runId: s.runId }),
     },
   ),
 );
@@ -243,10 +236,9 @@ export function startBlockers(dataset: DatasetSummary | null, draft: AgentDraft)
   return blockers;
 }
 
-/** The endpoint a run is known to use here, if any. */
-export function runEndpoint(runId: string, run?: RunSummary | null): EndpointKind | null {
-  const known = useRun.getState().endpoints[runId];
-  if (known) return known;
+/** The endpoint a run was started with, as the store keeps it. */
+export function runEndpoint(run?: RunSummary | null): EndpointKind | null {
+  if (run?.endpoint) return run.endpoint.kind;
   if (run?.agent.baseURL) return 'custom';
   return null;
 }

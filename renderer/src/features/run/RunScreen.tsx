@@ -189,7 +189,7 @@ function ProgressPanel() {
   const pct = t.items > 0 ? (finished / t.items) * 100 : 0;
   const status = progress.status;
   const active = ACTIVE.has(status);
-  const endpoint = runEndpoint(runId, run);
+  const endpoint = runEndpoint(run);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== ' ' || e.target !== e.currentTarget) return;

@@ -108,7 +108,7 @@ function RunRow({ run }: { run: RunSummary }) {
         <td className="num">{fmtInt(t.items)}</td>
         <td className="num">{fmtCost(t.costUsd)}</td>
         <td>
-          {run.agent.model} <EndpointBadge kind={runEndpoint(run.runId, run)} />
+          {run.agent.model} <EndpointBadge kind={runEndpoint(run)} />
         </td>
         <td className="small">{fmtDate(run.createdAt)}</td>
         <td className="actions-cell">
@@ -121,7 +121,7 @@ function RunRow({ run }: { run: RunSummary }) {
             type="button"
             className="ghost"
             onClick={() => {
-              useAgent.getState().setDraft(specToDraft(run.agent, runEndpoint(run.runId, run) ?? undefined));
+              useAgent.getState().setDraft(specToDraft(run.agent, runEndpoint(run) ?? undefined));
               useApp.getState().notify(`The agent of "${run.name || run.agent.name}" is in the editor.`);
               go('agent');
             }}
