@@ -24,7 +24,7 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   forbidOnly: !!process.env.CI,
-  reporter: [['list']],
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: '.tmp/ci/playwright.json' }]] : [['list']],
   use: {
     headless: true,
     viewport: { width: 1360, height: 900 },
