@@ -86,8 +86,8 @@ export function detectEncoding(bytes: Uint8Array, complete: boolean): SniffResul
     bomLength = 2;
   } else {
     for (const [magic, what] of MAGIC) if (startsWith(bytes, magic)) throw binaryError(what);
-    // NUL bytes never occur in a single-byte or UTF-8 text file.
-    if (bytes.includes(0)) throw binaryError();
+    // A NUL byte never occurs in a single-byte or UTF-8 text file: many of them (with the other
+    // controls) make the file binary below; a few in text are reported by the reader with their line.
     encoding = isUtf8Prefix(bytes, complete) ? 'utf-8' : 'windows-1252';
   }
   const body = bytes.subarray(bomLength);

@@ -273,6 +273,18 @@ describe('bad input', () => {
     expect(err.message).toMatch(/not a CSV file/);
   });
 
+  it('a NUL byte in a text file names its line and column, in the sniffed window or past it', async () => {
+    const early = await csvError(await file('a,b\n1,2\n3,x\u0000y\n4,5\n'));
+    expect(early).toMatchObject({ code: 'binary', line: 3, column: 2 });
+    expect(early.message).toMatch(/^Line 3, column 2 \("b"\): .*NUL/);
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},text ${i}`).join('\n');
+    const late = await csvError(await file(`a,b\n${rows}\n\u0000,z\n`));
+    expect(late).toMatchObject({ code: 'binary', line: 5002, column: 1 });
+    // In Windows-1252 too (the decoder's output is what is searched).
+    const latin = await csvError(await file(Buffer.concat([Buffer.from('a,b\ncaf'), Buffer.from([0xe9, 0x2c, 0x00, 0x0a])])));
+    expect(latin).toMatchObject({ code: 'binary', line: 2, column: 2 });
+  });
+
   it('names an xlsx for what it is', async () => {
     const err = await csvError(await file(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00])));
     expect(err.message).toContain('.xlsx');

@@ -132,6 +132,9 @@ async function read(
   };
   // Fields are checked in characters first; a character is at most 3 UTF-8 bytes.
   const charThreshold = Math.floor(maxFieldBytes / 3);
+  // Set by the feeder once a NUL byte has passed (a cheap scan of each chunk); from then on every
+  // record's fields are searched for it, so the error can name the line and the column.
+  const nul = { seen: false };
 
   const parserOptions: ParseOptions<ParsedRecord, string[]> = {
     delimiter,
@@ -152,6 +155,17 @@ async function read(
       if (headerNames === null && record.length <= maxColumns && !isBlank(record)) headerNames = uniqueColumns(record).columns;
       if (record.length > maxColumns) {
         throw new CsvImportError('too-many-columns', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} fields.`, { line });
+      }
+      if (nul.seen) {
+        for (let i = 0; i < record.length; i++) {
+          if (record[i].includes('\u0000')) {
+            throw new CsvImportError(
+              'binary',
+              `Line ${line}, ${columnLabel(i)}: the field holds a NUL byte, which no text file has. The file may be damaged, or not a CSV file.`,
+              { line, column: i + 1 },
+            );
+          }
+        }
       }
       for (let i = 0; i < record.length; i++) {
         const field = record[i];
@@ -284,7 +298,7 @@ async function read(
 
   const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: 64 * 1024 });
   try {
-    await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor), parser, consume);
+    await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor, nul), parser, consume);
   } catch (err) {
     if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
     if (!stopped) {
@@ -425,11 +439,12 @@ function fromParserError(
  * the line tracker. UTF-8 input is validated and passed through; bytes that are not valid UTF-8
  * past the sniffed window stop the import with the line they are on.
  */
-function createFeeder(encoding: CsvEncoding, tracker: LineTracker, moveAnchor: () => void): Transform {
+function createFeeder(encoding: CsvEncoding, tracker: LineTracker, moveAnchor: () => void, nul: { seen: boolean }): Transform {
   let offset = 0;
   const track = (chunk: Buffer) => {
     if (tracker.retained > TRACKER_SOFT_LIMIT) moveAnchor();
     tracker.add(chunk);
+    if (!nul.seen && chunk.includes(0)) nul.seen = true;
   };
   if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
     let carry: Buffer = Buffer.alloc(0);
