@@ -202,6 +202,22 @@ describe('xlsx', () => {
     expect(wb.getWorksheet('Run')!.getRow(8).values).toEqual([undefined, "Cells cut to 32,767 characters (Excel's limit)", 1]);
   });
 
+  it('replaces characters XML cannot hold, in cells, headers and settings, so the workbook still opens', async () => {
+    const controls = 'a\u0000b\u0001c\u0008d\u000be\u000cf\u001fg\ufffeh\uffff';
+    const wb = await written([row(1, { input: [controls, 'tab\tand\nline'], output: { answer: { text: controls }, score: 1 } })], {
+      inputColumns: ['id\u0007', 'text'],
+      settings: [['Prompt', `x${controls}`]],
+    });
+    const sheet = wb.getWorksheet('Results')!;
+    const clean = 'a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf\ufffdg\ufffdh\ufffd';
+    expect(sheet.getCell('A1').value).toBe('id\ufffd');
+    expect(sheet.getCell('A2').value).toBe(clean);
+    expect(sheet.getCell('B2').value).toBe('tab\tand\nline');
+    // JSON escapes the C0 controls itself; U+FFFE and U+FFFF it leaves.
+    expect(sheet.getCell('C2').value).toBe(JSON.stringify({ text: controls }).replace(/[\ufffe\uffff]/g, '\ufffd'));
+    expect(wb.getWorksheet('Run')!.getCell('B2').value).toBe(`x${clean}`);
+  });
+
   it('writes a run with no rows', async () => {
     const wb = await written([]);
     const sheet = wb.getWorksheet('Results')!;

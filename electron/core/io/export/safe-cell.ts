@@ -15,6 +15,8 @@ export function jsonText(value: object): string {
  * writer, so no value (an object with a `formula` key, say) can become a formula, rich text or a
  * hyperlink: strings are always written as text cells, whatever their first character. Line
  * breaks become LF, which is what a cell holds (XML would turn a CR into LF when read anyway).
+ * Characters XML 1.0 cannot hold (C0 controls other than tab and LF, U+FFFE, U+FFFF) become
+ * U+FFFD: written as they are, they would make the whole workbook unreadable.
  */
 export function xlsxCell(value: unknown): { value: string | number | boolean | null; truncated: boolean } {
   switch (typeof value) {
@@ -35,8 +37,13 @@ export function xlsxCell(value: unknown): { value: string | number | boolean | n
   }
 }
 
+/** Not allowed in an XML 1.0 document (CR is handled apart, as a line break). */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
+const NOT_XML_ALL = new RegExp(NOT_XML.source, 'g');
+
 function clip(text: string): { value: string; truncated: boolean } {
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
+  if (NOT_XML.test(text)) text = text.replace(NOT_XML_ALL, '\uFFFD');
   if (text.length <= XLSX_MAX_CELL_CHARS) return { value: text, truncated: false };
   const marker = `… [truncated: ${text.length.toLocaleString('en-US')} characters]`;
   let cut = XLSX_MAX_CELL_CHARS - marker.length;

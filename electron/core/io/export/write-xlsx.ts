@@ -61,7 +61,8 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
       head.push(cells(next.value));
     }
     sheet.columns = columns.map((name, i) => ({ width: fitWidth(name, head, i) }));
-    const header = sheet.addRow(columns);
+    // Header names come from the CSV: they are cells like any other.
+    const header = sheet.addRow(columns.map((name) => xlsxCell(name).value));
     header.font = { bold: true };
     header.commit();
     const add = async (values: ReturnType<typeof cells>) => {
