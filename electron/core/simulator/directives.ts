@@ -10,15 +10,19 @@ export interface Directives {
   statusTimes: number;
   /** Never answer. */
   hang: boolean;
+  /** How many requests carrying this prompt hang before one is answered (Infinity = always). */
+  hangTimes: number;
   /** Destroy the socket without answering. */
   drop: boolean;
+  /** How many requests carrying this prompt are dropped before one is answered (Infinity = always). */
+  dropTimes: number;
   /** How many tool-call answers for this prompt carry malformed (invalid JSON) arguments. */
   badArgsTimes: number;
   /** Answer text even when tools are offered. */
   text: boolean;
 }
 
-const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang|drop|badargs(?:\s*x\s*(\d+))?|text)\s*\]\]/gi;
+const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang(?:\s*x\s*(\d+))?|drop(?:\s*x\s*(\d+))?|badargs(?:\s*x\s*(\d+))?|text)\s*\]\]/gi;
 
 /**
  * Reads the directives of the given texts (typically the first and the last user message); later
@@ -30,15 +34,19 @@ export function parseDirectives(...texts: string[]): Directives | null {
     if (!text.includes('[[')) continue;
     DIRECTIVE.lastIndex = 0;
     for (let m = DIRECTIVE.exec(text); m !== null; m = DIRECTIVE.exec(text)) {
-      found ??= { sleepMs: 0, statusTimes: Infinity, hang: false, drop: false, badArgsTimes: 0, text: false };
+      found ??= { sleepMs: 0, statusTimes: Infinity, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 0, text: false };
       const word = m[1].toLowerCase();
       if (m[2] !== undefined) found.sleepMs = Math.max(found.sleepMs, Number(m[2]));
       else if (m[3] !== undefined) {
         found.status = Number(m[3]);
         found.statusTimes = m[4] !== undefined ? Number(m[4]) : Infinity;
-      } else if (word === 'hang') found.hang = true;
-      else if (word === 'drop') found.drop = true;
-      else if (word.startsWith('badargs')) found.badArgsTimes = Math.max(found.badArgsTimes, m[5] !== undefined ? Number(m[5]) : 1);
+      } else if (word.startsWith('hang')) {
+        found.hang = true;
+        found.hangTimes = m[5] !== undefined ? Number(m[5]) : Infinity;
+      } else if (word.startsWith('drop')) {
+        found.drop = true;
+        found.dropTimes = m[6] !== undefined ? Number(m[6]) : Infinity;
+      } else if (word.startsWith('badargs')) found.badArgsTimes = Math.max(found.badArgsTimes, m[7] !== undefined ? Number(m[7]) : 1);
       else if (word === 'text') found.text = true;
     }
   }

@@ -1,10 +1,14 @@
 // A requests-per-minute limit over a sliding 60 s window, as OpenAI reports it in x-ratelimit-*.
+// A shorter window keeps the rate and scales the allowance with it (600 rpm over 6 s: 60 requests
+// per 6 s), so a test sees a client settle into the limit in seconds rather than minutes.
 
 const WINDOW_MS = 60_000;
 
 export interface RateDecision {
   allowed: boolean;
+  /** Requests per minute (what x-ratelimit-limit-requests reports), whatever the window. */
   limit: number;
+  /** Requests left in the current window. */
   remaining: number;
   /** Until a slot frees up (allowed: until the window is empty of the oldest request). */
   resetMs: number;
@@ -14,23 +18,27 @@ export class SlidingWindow {
   private times: number[] = [];
   private head = 0;
 
-  /** Admits one request at `now` if fewer than `rpm` were admitted in the last 60 s. Rejected requests do not count. */
-  take(now: number, rpm: number): RateDecision {
+  /**
+   * Admits one request at `now` if fewer than rpm × windowMs / 60 s were admitted in the last
+   * windowMs (default 60 s: fewer than rpm). Rejected requests do not count.
+   */
+  take(now: number, rpm: number, windowMs: number = WINDOW_MS): RateDecision {
     const times = this.times;
-    while (this.head < times.length && times[this.head] <= now - WINDOW_MS) this.head++;
+    while (this.head < times.length && times[this.head] <= now - windowMs) this.head++;
     if (this.head > 1024 && this.head * 2 > times.length) {
       this.times = times.slice(this.head);
       this.head = 0;
     }
     const used = this.times.length - this.head;
     const limit = Math.max(0, Math.floor(rpm));
-    if (used >= limit) {
+    const allowance = windowMs === WINDOW_MS ? limit : Math.max(0, Math.floor((rpm * windowMs) / WINDOW_MS));
+    if (used >= allowance) {
       const oldest = used > 0 ? this.times[this.head] : now;
-      return { allowed: false, limit, remaining: 0, resetMs: Math.max(1, oldest + WINDOW_MS - now) };
+      return { allowed: false, limit, remaining: 0, resetMs: Math.max(1, oldest + windowMs - now) };
     }
     this.times.push(now);
     const oldest = this.times[this.head];
-    return { allowed: true, limit, remaining: limit - used - 1, resetMs: Math.max(0, oldest + WINDOW_MS - now) };
+    return { allowed: true, limit, remaining: allowance - used - 1, resetMs: Math.max(0, oldest + windowMs - now) };
   }
 }
 

@@ -72,10 +72,11 @@ describe('parseDirectives', () => {
   it('reads every directive and is null without any', () => {
     expect(parseDirectives('plain prompt')).toBeNull();
     expect(parseDirectives('a [[sleep:250]] b [[status:500x2]] [[badargsx3]] [[text]]')).toEqual({
-      sleepMs: 250, status: 500, statusTimes: 2, hang: false, drop: false, badArgsTimes: 3, text: true,
+      sleepMs: 250, status: 500, statusTimes: 2, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 3, text: true,
     });
     const d = parseDirectives('[[hang]]', '[[drop]] [[badargs]] [[status:429]]');
-    expect(d).toMatchObject({ hang: true, drop: true, badArgsTimes: 1, status: 429, statusTimes: Infinity });
+    expect(d).toMatchObject({ hang: true, hangTimes: Infinity, drop: true, dropTimes: Infinity, badArgsTimes: 1, status: 429, statusTimes: Infinity });
+    expect(parseDirectives('[[hangx2]] [[drop x 3]]')).toMatchObject({ hang: true, hangTimes: 2, drop: true, dropTimes: 3 });
   });
 });
 
@@ -97,6 +98,14 @@ describe('SlidingWindow', () => {
     expect(w.take(20_000, 2)).toMatchObject({ allowed: false, resetMs: 40_000 });
     expect(w.take(60_000, 2).allowed).toBe(true);
     expect(formatReset(360_000)).toBe('6m0s');
+  });
+
+  it('keeps the rate over a shorter window: 600 rpm over 6 s admits 60 per 6 s', () => {
+    const w = new SlidingWindow();
+    for (let i = 0; i < 60; i++) expect(w.take(i, 600, 6000)).toMatchObject({ allowed: true, limit: 600, remaining: 59 - i });
+    expect(w.take(100, 600, 6000)).toMatchObject({ allowed: false, remaining: 0, resetMs: 5900 });
+    expect(w.take(6000, 600, 6000).allowed).toBe(true);
+    expect(w.take(6000, 600, 6000).allowed).toBe(false);
     expect(formatReset(1500)).toBe('2s');
   });
 });

@@ -108,7 +108,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let rateHeaders: Headers | undefined;
     const rpm = opts.rateLimit?.rpm;
     if (typeof rpm === 'number' && rpm > 0) {
-      const d = window.take(Date.now(), rpm);
+      const d = window.take(Date.now(), rpm, opts.rateLimit?.windowMs);
       rateHeaders = {
         'x-ratelimit-limit-requests': d.limit,
         'x-ratelimit-remaining-requests': d.remaining,
@@ -131,18 +131,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const directives = texts.last === texts.first ? parseDirectives(texts.first) : parseDirectives(texts.first, texts.last);
     const delay = opts.latencyMs + jitter + (directives?.sleepMs ?? 0);
 
-    if (directives?.hang || fault === 'hang') return; // never answered; close() destroys the socket
-    if (directives?.drop || fault === 'drop') {
+    // A directive that decides this request's outcome takes precedence over the random fault, so an
+    // item pinned to fail N times fails exactly N times.
+    const hang = directives?.hang === true && counters.next('hang', texts.first) <= directives.hangTimes;
+    const dropIt = !hang && directives?.drop === true && counters.next('drop', texts.first) <= directives.dropTimes;
+    const pinned =
+      !hang && !dropIt && directives?.status !== undefined && counters.next('status', texts.first) <= directives.statusTimes ? directives.status : undefined;
+    const random = hang || dropIt || pinned !== undefined ? null : fault;
+    if (hang || random === 'hang') return; // never answered; close() destroys the socket
+    if (dropIt || random === 'drop') {
       later(delay, () => drop(res));
       return;
     }
-    if (directives?.status !== undefined && counters.next('status', texts.first) <= directives.statusTimes) {
-      const status = directives.status;
-      later(delay, () => failWith(res, status, rateHeaders));
+    if (pinned !== undefined) {
+      later(delay, () => failWith(res, pinned, rateHeaders));
       return;
     }
-    if (fault === 'error500' || fault === 'rateLimit429') {
-      later(delay, () => failWith(res, fault === 'error500' ? 500 : 429, rateHeaders));
+    if (random === 'error500' || random === 'rateLimit429') {
+      later(delay, () => failWith(res, random === 'error500' ? 500 : 429, rateHeaders));
       return;
     }
 
@@ -152,7 +158,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       a = answer(req, { forceText, texts });
       if (a.toolCall) {
         const byDirective = directives !== null && directives.badArgsTimes > 0 && counters.next('badargs', texts.first) <= directives.badArgsTimes;
-        if (byDirective || fault === 'malformedToolArgs') a = answer(req, { forceText, texts, malformArgs: true });
+        if (byDirective || random === 'malformedToolArgs') a = answer(req, { forceText, texts, malformArgs: true });
       }
     } catch (err) {
       if (err instanceof RequestError) sendError(res, err.status, err.message, err.type, err.code, undefined, err.param);

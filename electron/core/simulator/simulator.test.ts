@@ -187,6 +187,19 @@ describe('directives', () => {
     expect(st.completedByPrompt.size).toBe(0);
   });
 
+  it('[[hangx1]] and [[dropx2]] misbehave for the first requests of the prompt only', async () => {
+    const s = await sim();
+    await expect(post(s, ask('h1 [[hangx1]]'), { signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    expect((await post(s, ask('h1 [[hangx1]]'))).status).toBe(200);
+    await expect(post(s, ask('d2 [[dropx2]]'))).rejects.toThrow();
+    await expect(post(s, ask('d2 [[dropx2]]'))).rejects.toThrow();
+    expect((await post(s, ask('d2 [[dropx2]]'))).status).toBe(200);
+    const st = s.stats();
+    expect(st.byStatus[0]).toBe(2);
+    expect(st.completedByPrompt.get('h1 [[hangx1]]')).toBe(1);
+    expect(st.completedByPrompt.get('d2 [[dropx2]]')).toBe(1);
+  });
+
   it('[[badargs]] and [[badargsx3]] malform the first tool calls for the prompt', async () => {
     const s = await sim();
     const valid = (a: string) => {

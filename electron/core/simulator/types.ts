@@ -24,8 +24,12 @@ export interface SimulatorOptions {
   faults?: FaultRates;
   /** Default 1. */
   seed?: number;
-  /** Sliding 60 s window; beyond it the answer is 429 with retry-after (seconds) and x-ratelimit-* headers. */
-  rateLimit?: { rpm: number };
+  /**
+   * Sliding 60 s window; beyond it the answer is 429 with retry-after (seconds) and x-ratelimit-* headers.
+   * `windowMs` shortens the window at the same rate (rpm × windowMs / 60 s requests per window; the
+   * headers still report rpm), so a test reaches the steady state without waiting out whole minutes.
+   */
+  rateLimit?: { rpm: number; windowMs?: number };
   /** If set, requests without `Authorization: Bearer <key>` get 401. */
   apiKey?: string;
 }
