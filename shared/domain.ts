@@ -56,6 +56,8 @@ export const RunOptionsSchema = z.strictObject({
   rpm: z.number().positive().optional(),
   /** Tokens per minute, throttled before sending. */
   tpm: z.number().positive().optional(),
+  /** How long one LLM attempt may take before it counts as timed out (and is retried), ms. Absent: 120 s. */
+  timeoutMs: z.number().int().positive().max(3_600_000).optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;

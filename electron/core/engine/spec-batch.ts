@@ -72,6 +72,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       temperature: spec.temperature,
       maxTokensPerCall: spec.maxTokensPerCall,
       pricing: spec.pricing,
+      timeoutMs: options.timeoutMs,
     });
     task = new Task(agent, { name: spec.name, doneIfTool: spec.doneIfTool ?? false, turns: options.turns ?? spec.turns ?? -1 });
   } catch (e) {
