@@ -60,12 +60,13 @@ describe('RateGate', () => {
 });
 
 describe('AdaptiveWindow', () => {
-  it('halves on a 429 (once per burst), grows back by one per window of successes', () => {
+  it('halves when a quarter of the recent answers are 429s (once per burst), grows back by one per window of successes', () => {
     const w = new AdaptiveWindow(8);
     const sentBefore = performance.now() - 1;
+    for (let i = 0; i < 4; i++) expect(w.onThrottle(sentBefore)).toBe(false);
     expect(w.onThrottle(sentBefore)).toBe(true);
     expect(w.limit).toBe(4);
-    expect(w.onThrottle(sentBefore)).toBe(false); // same burst
+    for (let i = 0; i < 10; i++) expect(w.onThrottle(sentBefore)).toBe(false); // same burst
     expect(w.limit).toBe(4);
     for (let i = 0; i < 4; i++) w.onSuccess();
     expect(w.limit).toBe(5);
@@ -73,12 +74,28 @@ describe('AdaptiveWindow', () => {
     expect(w.limit).toBe(8);
     w.onSuccess();
     expect(w.limit).toBe(8);
-    const later = performance.now() + 1;
-    w.onThrottle(later);
-    w.onThrottle(later + 1);
-    w.onThrottle(later + 2);
-    w.onThrottle(later + 3);
+    // Each new overload halves it again.
+    for (let k = 1; k <= 4; k++) {
+      const later = performance.now() + k;
+      for (let i = 0; i < 5; i++) w.onThrottle(later);
+    }
     expect(w.limit).toBe(1);
+  });
+
+  it('keeps its size through sporadic 429s', () => {
+    const w = new AdaptiveWindow(64);
+    // One call in twenty throttled, as a server with random 429s does.
+    for (let i = 1; i <= 2000; i++) {
+      if (i % 20 === 0) w.onThrottle(performance.now());
+      else w.onSuccess();
+    }
+    expect(w.limit).toBe(64);
+    // Four in twenty are still sporadic; five are an overload.
+    for (let i = 0; i < 16; i++) w.onSuccess();
+    for (let i = 0; i < 4; i++) w.onThrottle(performance.now());
+    expect(w.limit).toBe(64);
+    w.onThrottle(performance.now());
+    expect(w.limit).toBe(32);
   });
 });
 

@@ -2,16 +2,30 @@
 // items may be in flight), the pause gate, and the controller a caller pauses, resumes or cancels with.
 import { abortError } from './signals.ts';
 
+/** How many recent answers the window weighs a 429 against. */
+const THROTTLE_SAMPLE = 20;
+/** 429s among them that show an overload rather than a sporadic rejection (a quarter). */
+const THROTTLE_OVERLOAD = 5;
+
 /**
- * AIMD concurrency: a 429 halves the window (not below 1), and every window-worth of successful calls
- * grows it by one, back up to the maximum. A burst of 429s from calls sent before the last decrease
- * counts once, so one overload does not collapse the window to 1.
+ * AIMD concurrency: when the server throttles a quarter of the recent calls (5 of the last 20
+ * answers to calls sent since the window last shrank) the window halves (not below 1), and every
+ * window-worth of successful calls grows it by one, back up to the maximum.
+ *
+ * A sporadic 429 does not shrink it: a server that rejects one call in twenty at random would
+ * otherwise hold a window of 64 near 5 (halved every twenty calls, grown by one every window), a
+ * tenth of the throughput, while each rejected call already waits out its retry-after. 429s from
+ * calls sent before the last decrease do not count, so one overload halves the window once.
  */
 export class AdaptiveWindow {
   readonly max: number;
   private limitValue: number;
   private successes = 0;
   private lastDecrease = -Infinity;
+  /** The latest answers since the last decrease: true for a 429. A ring of THROTTLE_SAMPLE. */
+  private readonly recent: boolean[] = [];
+  private recentAt = 0;
+  private recentThrottled = 0;
 
   constructor(max: number) {
     this.max = Math.max(1, Math.floor(max));
@@ -22,8 +36,19 @@ export class AdaptiveWindow {
     return this.limitValue;
   }
 
+  private record(throttled: boolean): void {
+    if (this.recent.length < THROTTLE_SAMPLE) this.recent.push(throttled);
+    else {
+      if (this.recent[this.recentAt]) this.recentThrottled -= 1;
+      this.recent[this.recentAt] = throttled;
+      this.recentAt = (this.recentAt + 1) % THROTTLE_SAMPLE;
+    }
+    if (throttled) this.recentThrottled += 1;
+  }
+
   /** A call succeeded. True when the window grew. */
   onSuccess(): boolean {
+    this.record(false);
     if (this.limitValue >= this.max) return false;
     this.successes += 1;
     if (this.successes < this.limitValue) return false;
@@ -35,8 +60,13 @@ export class AdaptiveWindow {
   /** A call sent at `sentAt` (performance.now()) was throttled (429). True when the window shrank. */
   onThrottle(sentAt: number): boolean {
     if (sentAt < this.lastDecrease) return false;
+    this.record(true);
+    if (this.recentThrottled < THROTTLE_OVERLOAD) return false;
     this.lastDecrease = performance.now();
     this.successes = 0;
+    this.recent.length = 0;
+    this.recentAt = 0;
+    this.recentThrottled = 0;
     const next = Math.max(1, Math.floor(this.limitValue / 2));
     const changed = next !== this.limitValue;
     this.limitValue = next;
