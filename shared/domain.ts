@@ -2,11 +2,20 @@
 // events a running batch emits. Every front (CLI, Electron, served UI) and the core speak these types.
 import { z } from 'zod';
 
+/** An endpoint's base URL: http or https (a bare "localhost:11434" parses as a URL of scheme "localhost:"). */
+export const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, such as http://localhost:11434/v1' });
+
+/** Turns per item: -1 for no limit; 0 would end every item before the model is called. */
+export const TurnsSchema = z.number().int().min(-1).refine((n) => n !== 0, 'must be -1 (no limit) or at least 1');
+
 /** A JSON-schema function tool the model may call. */
 export const ToolSpecSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
   description: z.string().default(''),
-  parameters: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+  parameters: z
+    .record(z.string(), z.unknown())
+    .refine((p) => p.type === undefined || p.type === 'object', { message: 'must be "object": a tool takes an object of named arguments', path: ['type'] })
+    .default({ type: 'object', properties: {} }),
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
 
@@ -19,24 +28,49 @@ export const PricingSchema = z.strictObject({
 export type Pricing = z.infer<typeof PricingSchema>;
 
 /** The agent spec: the AGENT.json file that the CLI reads and the desktop app saves and loads. */
-export const AgentSpecSchema = z.strictObject({
-  name: z.string().min(1),
-  model: z.string().min(1),
-  /** Any OpenAI-compatible endpoint; absent means OPENAI_BASE_URL or OpenAI itself. */
-  baseURL: z.url().optional(),
-  systemMessage: z.string().default(''),
-  /** The input map: a template naming the CSV's columns as {{column}}. */
-  prompt: z.string().min(1),
-  tools: z.array(ToolSpecSchema).optional(),
-  /** End the item as soon as the model calls a tool with valid arguments, and return that call. */
-  doneIfTool: z.boolean().optional(),
-  /** The output map: output column → tool argument name, or "content" for the final text. */
-  output: z.record(z.string().min(1), z.string().min(1)).optional(),
-  turns: z.number().int().min(-1).optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokensPerCall: z.number().int().positive().optional(),
-  pricing: PricingSchema.optional(),
-});
+export const AgentSpecSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    model: z.string().min(1),
+    /** Any OpenAI-compatible endpoint; absent means OPENAI_BASE_URL or OpenAI itself. */
+    baseURL: HttpUrlSchema.optional(),
+    systemMessage: z.string().default(''),
+    /** The input map: a template naming the CSV's columns as {{column}}. */
+    prompt: z.string().min(1),
+    tools: z.array(ToolSpecSchema).optional(),
+    /** End the item as soon as the model calls a tool with valid arguments, and return that call. */
+    doneIfTool: z.boolean().optional(),
+    /** The output map: output column → tool argument name, or "content" for the final text. */
+    output: z.record(z.string().min(1), z.string().min(1)).optional(),
+    turns: TurnsSchema.optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    maxTokensPerCall: z.number().int().positive().optional(),
+    pricing: PricingSchema.optional(),
+  })
+  .superRefine((spec, ctx) => {
+    // What the fields mean together; checked once each field is right on its own.
+    const tools = spec.tools ?? [];
+    const first = new Map<string, number>();
+    tools.forEach((t, i) => {
+      const at = first.get(t.name);
+      if (at === undefined) first.set(t.name, i);
+      else ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: `"${t.name}" is already the name of tool ${at + 1}` });
+    });
+    // An output column reads the final text ("content") or an argument of the tool call the item ends with.
+    const declared = tools.map((t) => t.parameters.properties);
+    const known = declared.every((p) => p !== null && typeof p === 'object' && !Array.isArray(p))
+      ? new Set(declared.flatMap((p) => Object.keys(p as object)))
+      : null; // a tool with free-form parameters may send any argument
+    for (const [column, source] of Object.entries(spec.output ?? {})) {
+      if (source === 'content') continue;
+      if (tools.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['output', column], message: `names the tool argument "${source}", but the agent has no tools (use "content" for the model's text)` });
+      } else if (known && !known.has(source)) {
+        const have = [...known].map((k) => `"${k}"`).join(', ') || 'none';
+        ctx.addIssue({ code: 'custom', path: ['output', column], message: `names the tool argument "${source}", which no tool declares (they declare ${have}; "content" is the model's text)` });
+      }
+    }
+  });
 export type AgentSpec = z.infer<typeof AgentSpecSchema>;
 export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 
@@ -48,7 +82,7 @@ export const RunOptionsSchema = z.strictObject({
   batchSize: z.number().int().positive().max(4096).default(8),
   sequential: z.boolean().default(false),
   /** Most turns per item; -1 = no limit. Absent: the agent's own, else no limit. */
-  turns: z.number().int().min(-1).optional(),
+  turns: TurnsSchema.optional(),
   onError: OnErrorSchema.default('continue'),
   maxCost: z.number().positive().optional(),
   maxTokens: z.number().int().positive().optional(),

@@ -75,9 +75,9 @@ function number(v: Values, name: string, kind: 'int' | 'positive-int' | 'positiv
   const ok =
     raw.trim() !== '' &&
     Number.isFinite(n) &&
-    (kind === 'positive' ? n > 0 : kind === 'positive-int' ? Number.isInteger(n) && n > 0 : kind === 'turns' ? Number.isInteger(n) && n >= -1 : Number.isInteger(n));
+    (kind === 'positive' ? n > 0 : kind === 'positive-int' ? Number.isInteger(n) && n > 0 : kind === 'turns' ? Number.isInteger(n) && n >= -1 && n !== 0 : Number.isInteger(n));
   if (!ok) {
-    const want = { int: 'an integer', 'positive-int': 'a positive integer', positive: 'a positive number', turns: 'an integer ≥ -1' }[kind];
+    const want = { int: 'an integer', 'positive-int': 'a positive integer', positive: 'a positive number', turns: '-1 (no limit) or an integer ≥ 1' }[kind];
     throw new UsageError(`--${name} needs ${want}, got "${raw}"`);
   }
   return n;

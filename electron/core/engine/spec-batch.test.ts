@@ -150,7 +150,8 @@ describe('startSpecBatch', () => {
     const limited = await collect({ spec: answerSpec({ turns: 5 }), items: rows(['bad args [[badargsx3]]']), options: opts({ turns: 1 }) });
     expect(limited.events.find((e) => e.type === 'item-failed')).toMatchObject({ error: 'no answer within 1 turn', turns: 1 });
     const tool = answerSpec().tools![0];
-    const broken = await collect({ spec: answerSpec({ tools: [tool, tool] }), items: rows(['a', 'b']), options: opts() });
+    // The schema refuses two tools of one name; a spec that got past it still never starts.
+    const broken = await collect({ spec: { ...answerSpec(), tools: [tool, tool] }, items: rows(['a', 'b']), options: opts() });
     expect(broken.finished).toMatchObject({ status: 'stopped-error', error: 'two tools are named "answer"' });
     expect(broken.events.filter((e) => e.type === 'item-skipped')).toHaveLength(2);
   });
