@@ -2,7 +2,8 @@
 // bounded heap), the runs service's importDataset (all or nothing: a failed import leaves no
 // dataset and no row), and the rowrunner command (exit 2, the file, line and column named, no
 // output file, nothing left in its database; or, for a file that imports, a run and its export).
-// Then 1 GB of newlines, through the service and the command at once, memory and time measured.
+// Then a 1 MB row through import, a run and every export format; and 1 GB of newlines, through the
+// service and the command at once, memory and time measured.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -169,6 +170,48 @@ describe.each(CORPUS.map((c, i) => [c.name, c, i] as const))('%s', (_name, c: Co
     expect(exported).toHaveLength(want.rowCount + 1);
     for (const [r, col, value] of want.cells) expect(exported[r + 1][col] === value, `row ${r}, column ${col}`).toBe(true);
     expect(exported.slice(1).every((r) => r[exported[0].indexOf('_status')] === 'done')).toBe(true);
+  });
+});
+
+describe('a 1 MB row', () => {
+  it('imports, runs against the simulator, and exports whole to CSV and JSONL (xlsx cells cut at Excel’s limit, and said so)', async () => {
+    const quarter = (k: number) => `${k}: ${'word, "quoted" and\nbroken é '.repeat(Math.ceil(MiB / 4 / 28))}`.slice(0, MiB / 4);
+    const big = [quarter(1), quarter(2), quarter(3), quarter(4)];
+    const file = path.join(dir, 'row-1mb.csv');
+    const quote = (v: string) => `"${v.replaceAll('"', '""')}"`;
+    fs.writeFileSync(file, `a,b,c,d\n${big.map(quote).join(',')}\nsmall a,small b,small c,small d\n`);
+    const ds = await svc.importDataset(file);
+    expect(ds.rowCount).toBe(2);
+    expect(svc.datasetRows(ds.id, 0, 1)[0].every((v, i) => v === big[i])).toBe(true);
+
+    const run = svc.createRun({ datasetId: ds.id, agent: { name: 'big', model: 'gpt-4o-mini', baseURL: sim.url, prompt: '{{a}}|{{b}}|{{c}}|{{d}}' } });
+    svc.start(run.runId);
+    const info = await svc.finished(run.runId);
+    expect(info.status).toBe('completed');
+    expect(info.totals).toMatchObject({ done: 2, failed: 0 });
+    const item = svc.itemDetail(run.runId, 0);
+    expect(item.prompt === big.join('|')).toBe(true);
+    expect(item.promptTokens).toBeGreaterThan(MiB / 8);
+
+    const csvOut = path.join(dir, 'row-1mb.out.csv');
+    const jsonlOut = path.join(dir, 'row-1mb.out.jsonl');
+    const xlsxOut = path.join(dir, 'row-1mb.out.xlsx');
+    for (const out of [csvOut, jsonlOut, xlsxOut]) expect((await svc.exportRun(run.runId, out)).rows).toBe(2);
+    const csvRows = parseCsv(fs.readFileSync(csvOut), { bom: true }) as string[][];
+    expect(csvRows[1].slice(0, 4).every((v, i) => v === big[i])).toBe(true);
+    const first = JSON.parse(fs.readFileSync(jsonlOut, 'utf8').split('\n')[0]) as Record<string, unknown>;
+    expect(['a', 'b', 'c', 'd'].every((k, i) => first[k] === big[i])).toBe(true);
+    expect(first._status).toBe('done');
+    const { default: ExcelJS } = await import('exceljs');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsxOut);
+    const cell = wb.getWorksheet('Results')!.getCell('A2').value as string;
+    expect(cell.length).toBeLessThanOrEqual(32_767);
+    expect(big[0].startsWith(cell.slice(0, 1000))).toBe(true);
+    expect(cell).toMatch(/\[truncated: 262,144 characters\]$/);
+    const notes = wb.getWorksheet('Run')!.getColumn(1).values.map(String);
+    expect(notes.some((v) => v.startsWith('Cells cut to 32,767 characters'))).toBe(true);
+    for (const f of [file, csvOut, jsonlOut, xlsxOut]) fs.rmSync(f);
   });
 });
 
