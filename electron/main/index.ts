@@ -11,7 +11,7 @@ import { withEnvFallback } from '../core/keys/index.ts';
 import { cspOfHtml, FALLBACK_CSP } from '../core/serve/csp.ts';
 import { bindIpc, forwardEvents, sameFileUrl } from './ipc.ts';
 import { menuTemplate, PAGE_SCRIPTS } from './menu.ts';
-import { hardenApp, hardenSession } from './security.ts';
+import { hardenApp, hardenSession, secureWebPreferences } from './security.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
 const pageFile = path.join(here, '..', 'renderer', 'index.html');
@@ -55,17 +55,7 @@ function createWindow(): BrowserWindow {
     show: false,
     title: 'Rowrunner',
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181d' : '#ffffff',
-    webPreferences: {
-      preload: preloadFile,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(preloadFile),
   });
   w.once('ready-to-show', () => w.show());
   w.on('closed', () => {

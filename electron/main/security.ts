@@ -1,12 +1,29 @@
 // The window's defences: the page's CSP also sent as a response header; navigation, redirects, new
 // windows, <webview> and every permission request refused; links to the web opened in the user's
 // browser instead. The page is only ever our own index.html from disk.
-import type { App, Session, Shell, WebContents } from 'electron';
+import type { App, Session, Shell, WebContents, WebPreferences } from 'electron';
 
 export interface SecurityOptions {
   /** Our page's URL (file://…/out/renderer/index.html). */
   pageUrl: string;
   csp: string;
+}
+
+/** The window's page: isolated from the preload, sandboxed, without Node, webviews or insecure content. */
+export function secureWebPreferences(preload: string): WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    experimentalFeatures: false,
+    spellcheck: false,
+  };
 }
 
 export function hardenSession(session: Session, csp: string): void {
