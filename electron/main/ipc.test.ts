@@ -1,5 +1,5 @@
 // The IPC binding driven without Electron: a fake ipcMain, the real core (SQLite, the run workers).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -109,6 +109,16 @@ describe('IPC binding', () => {
     expect(asked).toEqual([`${started.res.runId}.jsonl`, `${started.res.runId}.jsonl`]);
     expect(sent.some(([channel, name]) => channel === EVENT_CHANNEL && name === 'run:finished')).toBe(true);
     stop();
+
+    // A page that names the file itself (to overwrite a shell profile, say) is refused, and nothing is written.
+    const victim = path.join(dir, 'bashrc');
+    writeFileSync(victim, 'untouched');
+    for (const p of [victim, '', 42]) {
+      const chosen = await ipc.invoke(pageUrl, 'run:export', { runId: started.res.runId, format: 'csv', path: p });
+      expect(chosen, String(p)).toMatchObject({ ok: false, error: { code: 'bad-request', fields: ['path'] } });
+    }
+    expect(readFileSync(victim, 'utf8')).toBe('untouched');
+    expect(asked).toHaveLength(2);
   });
 });
 

@@ -57,8 +57,10 @@ export function bindIpc(options: IpcOptions): () => void {
     try {
       if (typeof name !== 'string' || !KNOWN.has(name)) throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
       let req = request;
-      if (name === 'run:export' && options.askExportPath && isPlainObject(req) && req.path === undefined) {
-        // The desktop app asks where to save; the request is still parsed by the core afterwards.
+      if (name === 'run:export' && options.askExportPath && isPlainObject(req)) {
+        // The desktop app asks where to save, always: a page that chose the path could overwrite any
+        // file the user may write. The request is still parsed by the core afterwards.
+        if (req.path !== undefined) throw new CallError('bad-request', 'Where an export is saved is chosen in the save dialog, not by the page.', ['path']);
         const runId = typeof req.runId === 'string' ? req.runId : '';
         const format = typeof req.format === 'string' ? req.format : 'xlsx';
         const chosen = await options.askExportPath(runId, format);
