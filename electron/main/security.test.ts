@@ -176,7 +176,8 @@ describe('the session', () => {
   it('puts our CSP on every response, next to what the response had', async () => {
     const csp = "default-src 'self'; script-src 'self'";
     const got = hardenedSession(csp);
-    for (const responseHeaders of [undefined, {}, { 'content-type': ['text/html'] }, { 'Content-Security-Policy': ["default-src *; script-src 'unsafe-eval' *"] }]) {
+    const responses: Array<Record<string, string[]> | undefined> = [undefined, {}, { 'content-type': ['text/html'] }, { 'Content-Security-Policy': ["default-src *; script-src 'unsafe-eval' *"] }];
+    for (const responseHeaders of responses) {
       const headers = await new Promise<Record<string, string[]>>((resolve) => got.headers!({ responseHeaders }, (r) => resolve(r.responseHeaders)));
       expect(headers['Content-Security-Policy']).toEqual([csp]);
       if (responseHeaders && 'content-type' in responseHeaders) expect(headers['content-type']).toEqual(['text/html']);
