@@ -18,6 +18,7 @@ import { pendingItems, resetRunning } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
 import { processOwner, stmt } from '../store/sql.ts';
 import { createEventWriter } from '../store/writer.ts';
+import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import { remainingBudget, runTotals } from './totals.ts';
 
@@ -49,6 +50,7 @@ port.on('message', (m: ParentMessage) => {
 async function main(): Promise<void> {
   db = openDatabase(init.dbPath);
   const conn = db;
+  injectFault(conn);
   const runId = init.runId;
   const run = getRun(conn, runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
@@ -202,6 +204,19 @@ async function main(): Promise<void> {
     clearInterval(checkpoints);
     if (timer) clearTimeout(timer);
   }
+}
+
+/** A test's injected fault (see fault-injection.ts); nothing happens unless one is asked for. */
+function injectFault(conn: Db): void {
+  const fault = workerFault();
+  if (!fault || fault.kind === 'terminate') return;
+  setTimeout(() => {
+    if (fault.kind === 'exit') process.exit(1);
+    if (fault.kind === 'throw') throw new Error('injected fault: the run worker threw');
+    if (!conn.open) return;
+    if (fault.kind === 'full') conn.pragma(`max_page_count = ${conn.pragma('page_count', { simple: true }) as number}`);
+    else conn.pragma('query_only = 1');
+  }, fault.afterMs).unref();
 }
 
 function budgetMessage(maxCost: number | undefined, maxTokens: number | undefined): string {

@@ -75,6 +75,7 @@ import {
   type RunRecord,
 } from '../store/runs.ts';
 import { isoOrNull, ownerAlive, processOwner } from '../store/sql.ts';
+import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import { runTotals } from './totals.ts';
 
@@ -452,13 +453,17 @@ export function createRunService(options: RunServiceOptions): RunService {
       }
     });
     worker.on('error', (err) => {
-      markDead(runId, err.message);
-      finish('interrupted', err.message);
+      const message = `the run's worker crashed: ${err.message}; resume to continue`;
+      markDead(runId, message);
+      finish('interrupted', message);
     });
-    worker.on('exit', () => {
+    const fault = workerFault();
+    if (fault?.kind === 'terminate') setTimeout(() => void worker.terminate(), fault.afterMs).unref();
+    worker.on('exit', (code) => {
       if (!a.ended) {
-        markDead(runId, 'the run worker exited unexpectedly');
-        finish('interrupted', 'the run worker exited unexpectedly');
+        const message = `the run's worker stopped unexpectedly (exit code ${code}); resume to continue`;
+        markDead(runId, message);
+        finish('interrupted', message);
       }
     });
 
