@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const flushEvents = init.flushEvents ?? 500;
   let buffer: BatchEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let soon: NodeJS.Immediate | undefined;
   let concurrency = 0;
   let failure: Error | undefined;
 
@@ -99,6 +100,10 @@ async function main(): Promise<void> {
     if (timer) {
       clearTimeout(timer);
       timer = undefined;
+    }
+    if (soon) {
+      clearImmediate(soon);
+      soon = undefined;
     }
     if (buffer.length === 0 || failure) return;
     const events = buffer;
@@ -116,9 +121,14 @@ async function main(): Promise<void> {
         return c;
       }).immediate();
     } catch (err) {
-      // The store refused a write (disk full, database locked for too long): stop sending, since
+      // The store refused a write (disk full, read-only, locked for too long): stop sending, since
       // results could no longer be kept. What was committed before stays; the rest is resent later.
-      failure = err instanceof Error ? err : new Error(String(err));
+      const why = err instanceof Error ? err.message : String(err);
+      failure = new Error(
+        `the run's results could not be saved: ${why}. What was saved before is kept; once the database can be written ` +
+          `again (free disk space, make the file writable), resume the run to send the rest.`,
+        { cause: err },
+      );
       handle?.cancel();
       return;
     }
@@ -168,7 +178,10 @@ async function main(): Promise<void> {
       activeSince = Date.now();
     }
     buffer.push(e);
-    if (buffer.length >= flushEvents) flush();
+    // A full buffer is written once the current task's events are in: an answer's llm-call and its
+    // item's result come in one task, and go into one transaction, so a crash never keeps the
+    // cost of an answer while losing the answer.
+    if (buffer.length >= flushEvents) soon ??= setImmediate(flush);
     else timer ??= setTimeout(flush, flushMs);
   };
 
@@ -203,6 +216,7 @@ async function main(): Promise<void> {
     clearInterval(beat);
     clearInterval(checkpoints);
     if (timer) clearTimeout(timer);
+    if (soon) clearImmediate(soon);
   }
 }
 
