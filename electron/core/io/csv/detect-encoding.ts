@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { CsvImportError } from './errors.ts';
@@ -17,10 +18,14 @@ export interface SniffResult {
   complete: boolean;
 }
 
-/** Reads the first SNIFF_BYTES of a file. */
+/** Reads the first SNIFF_BYTES of a file; refuses anything but a regular file. */
 export async function readHead(path: string): Promise<{ bytes: Buffer; complete: boolean }> {
-  const handle = await open(path, 'r');
+  // Non-blocking, so that opening a named pipe cannot wait for a writer that never comes.
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
+    if (!(await handle.stat()).isFile()) {
+      throw new CsvImportError('not-a-file', 'This is not a file that can be imported: it is a folder, a device or a pipe.');
+    }
     const buffer = Buffer.alloc(SNIFF_BYTES + 1);
     let filled = 0;
     while (filled < buffer.length) {

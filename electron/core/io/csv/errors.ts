@@ -1,5 +1,6 @@
 export type CsvErrorCode =
   | 'empty'
+  | 'not-a-file'
   | 'binary'
   | 'ragged'
   | 'unclosed-quote'

@@ -285,6 +285,16 @@ describe('bad input', () => {
     expect(latin).toMatchObject({ code: 'binary', line: 2, column: 2 });
   });
 
+  it.skipIf(process.platform === 'win32')('refuses a folder, a device and a named pipe, without waiting on them', async () => {
+    const fifo = join(dir, 'pipe.csv');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [fifo]);
+    for (const path of [dir, '/dev/null', '/dev/zero', fifo]) {
+      const err = await csvError(path);
+      expect(err.code, path).toBe('not-a-file');
+    }
+  });
+
   it('names an xlsx for what it is', async () => {
     const err = await csvError(await file(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00])));
     expect(err.message).toContain('.xlsx');
