@@ -20,11 +20,13 @@ export interface Spawned {
   waitForStdout(pattern: RegExp): Promise<RegExpMatchArray>;
 }
 
-export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Spawned {
+/** `as`: run as this user and group (the test must be root to give them). */
+export function spawnCli(args: string[], env: Record<string, string | undefined>, cwd?: string, as?: { uid: number; gid: number }): Spawned {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...as,
   });
   const text = { stdout: '', stderr: '' };
   const waiters: { stream: 'stdout' | 'stderr'; pattern: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
@@ -60,8 +62,8 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
   };
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined>, cwd?: string): Promise<CliResult> {
-  return spawnCli(args, env, cwd).result;
+export function runCli(args: string[], env: Record<string, string | undefined>, cwd?: string, as?: { uid: number; gid: number }): Promise<CliResult> {
+  return spawnCli(args, env, cwd, as).result;
 }
 
 /** The JSON object printed last on stdout. */

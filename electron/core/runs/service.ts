@@ -485,6 +485,25 @@ export function createRunService(options: RunServiceOptions): RunService {
     }
   };
 
+  /**
+   * A write on this thread; when the database cannot be written (a read-only file or folder, a full
+   * disk), a CallError that says so and what to do, instead of SQLite's bare message.
+   */
+  const writing = <T>(what: string, write: () => T): T => {
+    try {
+      return write();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+        throw conflict(`Cannot ${what}: the database ${dbPath} is read-only (${(err as Error).message}). Make the file and its folder writable, or use another database.`);
+      }
+      if (code === 'SQLITE_FULL') {
+        throw conflict(`Cannot ${what}: the disk holding the database ${dbPath} is full (${(err as Error).message}). Free some space and try again.`);
+      }
+      throw err;
+    }
+  };
+
   const post = (runId: string, message: ParentMessage): ActiveRun => {
     const id = parseId('run', runId);
     const a = active.get(id);
@@ -558,7 +577,7 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     async importDataset(file, o = {}) {
       const source = path.resolve(file);
-      const id = beginDataset(db, { name: o.name?.trim() || path.basename(source), sourcePath: source });
+      const id = writing(`import ${path.basename(source)}`, () => beginDataset(db, { name: o.name?.trim() || path.basename(source), sourcePath: source }));
       importing.add(id);
       let stored = 0;
       try {
@@ -651,7 +670,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       }
       const count = Math.min(dataset.rowCount, p.limit ?? dataset.rowCount);
       const columns = dataset.columns;
-      const runId = db.transaction(() => {
+      const create = db.transaction(() => {
         const id = insertRun(db, {
           name: p.name?.trim() || `${agent.name} · ${dataset.name}`,
           datasetId: dataset.id,
@@ -672,15 +691,18 @@ export function createRunService(options: RunServiceOptions): RunService {
           })(),
         );
         return id;
-      }).immediate();
+      });
+      const runId = writing('create the run', () => create.immediate());
       return runInfoOf(readRun(db, runId)!);
     },
 
     start(runId, o = {}) {
       if (closed) throw conflict('The runs service is closed.');
-      const r = applyBudgets(startable(runId), o);
-      if (o.endpoint) setRunEndpoint(db, r.id, o.endpoint);
-      return launch(r, o);
+      return writing(`start run ${runId}`, () => {
+        const r = applyBudgets(startable(runId), o);
+        if (o.endpoint) setRunEndpoint(db, r.id, o.endpoint);
+        return launch(r, o);
+      });
     },
 
     resume(runId, o = {}) {
@@ -689,7 +711,7 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     retryFailed(runId, o = {}) {
       const r = startable(runId);
-      resetFailed(db, r.id);
+      writing(`retry the failed items of run ${runId}`, () => resetFailed(db, r.id));
       return service.start(runId, o);
     },
 
