@@ -1,12 +1,15 @@
-// The LLM client: the official openai SDK over one undici connection pool, with our own retry loop.
+// The LLM client: chat completions over one undici connection pool, with our own retry loop.
 //
-// The SDK's retries are off (maxRetries 0) because a batch needs what they cannot give: every attempt
-// reported (tokens and latency of failed calls count too), a gate before every attempt (pause, rate
-// limits, a shared cool-down after a 429), and waits that any abort ends at once.
-import OpenAI from 'openai';
-import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
+// By default each attempt is one POST straight on the pool (chat-http.ts): the request a batch sends
+// thousands of times costs a fraction of what the openai SDK's pipeline does. The SDK stays
+// available ('lean' and 'standard'), loaded only when asked for. Either way retries are ours, because
+// a batch needs what the SDK's cannot give: every attempt reported (tokens and latency of failed
+// calls count too), a gate before every attempt (pause, rate limits, a shared cool-down after a 429),
+// and waits that any abort ends at once.
+import type OpenAI from 'openai';
+import { Agent as UndiciAgent } from 'undici';
 import type { ToolSpec } from '../../../shared/domain.ts';
-import { makeFetch } from './http.ts';
+import { HeaderView, HttpConnectionError, HttpTimeoutError, post, targetOf, type PostTarget } from './chat-http.ts';
 import { abortError, sleep } from './signals.ts';
 
 export { sleep };
@@ -18,8 +21,11 @@ export interface LlmClientOptions {
   apiKey?: string;
   /** Sockets per origin; a batch raises it to its batch size. */
   connections?: number;
-  /** 'lean' (default): undici's request API, read whole; 'standard': undici's WHATWG fetch. */
-  fetch?: 'lean' | 'standard';
+  /**
+   * 'direct' (default): one POST on the pool, no SDK. Through the openai SDK: 'lean' (undici's request
+   * API, read whole) or 'standard' (undici's WHATWG fetch).
+   */
+  fetch?: 'direct' | 'lean' | 'standard';
 }
 
 export interface ChatToolCall {
@@ -127,8 +133,13 @@ export function backoffMs(retry: number, random: () => number = Math.random): nu
   return Math.round(random() * ceiling);
 }
 
+/** What the header parsers read: WHATWG Headers, or a view of a plain header object. */
+export interface HeaderSource {
+  get(name: string): string | null;
+}
+
 /** retry-after-ms, else retry-after (seconds or an HTTP date), in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(headers: HeaderSource | undefined, now = Date.now()): number | undefined {
   if (!headers) return undefined;
   const ms = headers.get('retry-after-ms');
   if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
@@ -156,7 +167,7 @@ export function parseDurationMs(text: string | null | undefined): number | undef
   return consumed === t.length ? total : undefined;
 }
 
-export function parseRateLimitHeaders(headers: Headers | undefined): RateLimitInfo | undefined {
+export function parseRateLimitHeaders(headers: HeaderSource | undefined): RateLimitInfo | undefined {
   if (!headers) return undefined;
   const num = (name: string) => {
     const v = headers.get(name);
@@ -177,14 +188,35 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500 || status === 0;
 }
 
+// What a frozen tools array (an agent's, shared by all its clones) costs to describe, computed once.
+const toolChars = new WeakMap<readonly ToolSpec[], number>();
+const toolsJson = new WeakMap<readonly ToolSpec[], string>();
+
+function once<V>(cache: WeakMap<readonly ToolSpec[], V>, tools: readonly ToolSpec[], make: () => V): V {
+  if (!Object.isFrozen(tools)) return make();
+  let v = cache.get(tools);
+  if (v === undefined) {
+    v = make();
+    cache.set(tools, v);
+  }
+  return v;
+}
+
 /** A rough token count for throttling before sending (about 4 characters a token); reconciled after. */
 export function estimateTokens(request: ChatRequest): number {
   let chars = 0;
   for (const m of request.messages) {
     chars += (m.content?.length ?? 0) + 8;
-    for (const c of m.toolCalls ?? []) chars += c.name.length + c.arguments.length;
+    if (m.toolCalls) for (const c of m.toolCalls) chars += c.name.length + c.arguments.length;
   }
-  for (const t of request.tools ?? []) chars += t.name.length + t.description.length + JSON.stringify(t.parameters).length;
+  const tools = request.tools;
+  if (tools?.length) {
+    chars += once(toolChars, tools, () => {
+      let n = 0;
+      for (const t of tools) n += t.name.length + t.description.length + JSON.stringify(t.parameters).length;
+      return n;
+    });
+  }
   return Math.ceil(chars / 4) + (request.maxTokens ?? 256);
 }
 
@@ -215,6 +247,58 @@ function toOpenAiMessages(messages: readonly ChatMessageParam[]): OpenAI.Chat.Co
   });
 }
 
+/** The request body, as the SDK would send it (same fields, same order), written straight to JSON. */
+export function chatBody(request: ChatRequest): string {
+  let s = `{"model":${JSON.stringify(request.model)},"messages":${JSON.stringify(toOpenAiMessages(request.messages))}`;
+  const tools = request.tools;
+  if (tools?.length) {
+    s += `,"tools":${once(toolsJson, tools, () =>
+      JSON.stringify(tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }))),
+    )}`;
+    if (request.toolChoice) s += `,"tool_choice":${JSON.stringify({ type: 'function', function: { name: request.toolChoice } })}`;
+  }
+  if (request.temperature !== undefined) s += `,"temperature":${JSON.stringify(request.temperature)}`;
+  if (request.maxTokens !== undefined) s += `,"${usesCompletionTokens(request.model) ? 'max_completion_tokens' : 'max_tokens'}":${JSON.stringify(request.maxTokens)}`;
+  return `${s}}`;
+}
+
+/** A non-2xx answer on the direct path, carrying what the SDK's APIError would. */
+export class HttpStatusError extends Error {
+  readonly status: number;
+  readonly headers: HeaderSource;
+  /** The body's `error` object (the whole body when it has none). */
+  readonly error: unknown;
+  constructor(status: number, text: string, headers: HeaderSource) {
+    // As the SDK words it: "<status> <error.message>", or the body when it is not JSON.
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const plain = json ? undefined : text;
+    const normalized = json && typeof json === 'object' && (json as { error?: unknown }).error == null ? { error: json } : json;
+    const error = (normalized as { error?: unknown } | undefined)?.error;
+    const inner = (error as { message?: unknown } | undefined)?.message;
+    const msg = inner ? (typeof inner === 'string' ? inner : JSON.stringify(inner)) : error ? JSON.stringify(error) : plain;
+    super(msg ? `${status} ${msg}` : `${status} status code (no body)`);
+    this.name = 'HttpStatusError';
+    this.status = status;
+    this.headers = headers;
+    this.error = error;
+  }
+}
+
+/** The parts of a chat completion this client reads. */
+interface Completion {
+  model?: string;
+  choices?: { message: { content?: string | null; tool_calls?: { id: string; type: string; function?: { name: string; arguments?: string } }[] }; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number };
+}
+
+type Sdk = typeof import('openai');
+let sdkModule: Sdk | undefined;
+
 let clientCounter = 0;
 
 /**
@@ -224,29 +308,121 @@ let clientCounter = 0;
 export class LlmClient {
   readonly id: number;
   readonly baseURL: string;
-  private readonly sdk: OpenAI;
+  private readonly apiKey: string;
+  private readonly mode: 'direct' | 'lean' | 'standard';
+  private sdk?: Promise<OpenAI>;
+  private target?: PostTarget;
   private dispatcher: UndiciAgent;
   private connectionsValue: number;
   private closed = false;
+  /** Calls in flight under each caller's signal: one abort listener per signal, not one per call. */
+  private readonly watched = new WeakMap<AbortSignal, Set<() => void>>();
 
   constructor(options: LlmClientOptions = {}) {
     this.id = ++clientCounter;
     this.connectionsValue = Math.max(1, options.connections ?? 16);
     this.dispatcher = LlmClient.makeDispatcher(this.connectionsValue);
-    // Endpoints such as Ollama need no key; the SDK insists on one, so they get a placeholder.
-    const apiKey = options.apiKey || process.env.OPENAI_API_KEY || 'no-key';
-    this.sdk = new OpenAI({
-      apiKey,
-      baseURL: options.baseURL || process.env.OPENAI_BASE_URL || undefined,
-      maxRetries: 0,
-      timeout: DEFAULT_TIMEOUT_MS,
-      // The pool is read at each request, so a batch can enlarge it after the client exists.
-      fetch: (options.fetch === 'standard'
-        ? (url: string | URL, init?: Record<string, unknown>) =>
-            undiciFetch(url, { ...(init ?? {}), dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1])
-        : makeFetch(() => this.dispatcher)) as unknown as NonNullable<ConstructorParameters<typeof OpenAI>[0]>['fetch'],
-    });
-    this.baseURL = this.sdk.baseURL;
+    // Endpoints such as Ollama need no key; OpenAI's API insists on one, so they get a placeholder.
+    this.apiKey = options.apiKey || process.env.OPENAI_API_KEY || 'no-key';
+    this.baseURL = options.baseURL || process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1';
+    this.mode = options.fetch ?? 'direct';
+  }
+
+  /** The SDK client, for the 'lean' and 'standard' modes, loaded on first use. */
+  private sdkClient(): Promise<OpenAI> {
+    this.sdk ??= (async () => {
+      sdkModule ??= await import('openai');
+      const { makeFetch } = await import('./http.ts');
+      const { fetch: undiciFetch } = await import('undici');
+      return new sdkModule.default({
+        apiKey: this.apiKey,
+        baseURL: this.baseURL,
+        maxRetries: 0,
+        timeout: DEFAULT_TIMEOUT_MS,
+        // The pool is read at each request, so a batch can enlarge it after the client exists.
+        fetch: (this.mode === 'standard'
+          ? (url: string | URL, init?: Record<string, unknown>) =>
+              undiciFetch(url, { ...(init ?? {}), dispatcher: this.dispatcher } as Parameters<typeof undiciFetch>[1])
+          : makeFetch(() => this.dispatcher)) as unknown as NonNullable<ConstructorParameters<typeof OpenAI>[0]>['fetch'],
+      });
+    })();
+    return this.sdk;
+  }
+
+  /** Headers every direct request carries, as the SDK would send them (key, organization, project). */
+  private directTarget(): PostTarget {
+    if (this.target) return this.target;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.apiKey}`,
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'user-agent': 'Rowrunner',
+    };
+    const org = process.env.OPENAI_ORG_ID;
+    const project = process.env.OPENAI_PROJECT_ID;
+    if (org) headers['openai-organization'] = org;
+    if (project) headers['openai-project'] = project;
+    // Throws for a base URL that is not one; the call then fails like any request that cannot be sent.
+    this.target = targetOf(this.baseURL, 'chat/completions', headers);
+    return this.target;
+  }
+
+  /** Calls `onAbort` when `signal` aborts, until the returned function is called. */
+  private watch(signal: AbortSignal, onAbort: () => void): () => void {
+    let set = this.watched.get(signal);
+    if (!set) {
+      const calls = new Set<() => void>();
+      set = calls;
+      this.watched.set(signal, calls);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const f of [...calls]) f();
+          calls.clear();
+        },
+        { once: true },
+      );
+    }
+    const calls = set;
+    calls.add(onAbort);
+    return () => {
+      calls.delete(onAbort);
+    };
+  }
+
+  /** One attempt on the direct path: the parsed body of a 2xx answer, else an error for classify(). */
+  private async sendDirect(body: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ data: Completion; status: number; headers: HeaderSource }> {
+    const target = this.directTarget();
+    let unwatch: (() => void) | undefined;
+    try {
+      const reply = await post(this.dispatcher, target, body, timeoutMs, signal ? (abort) => (unwatch = this.watch(signal, () => abort(abortError(signal)))) : undefined);
+      const headers = new HeaderView(reply.headers);
+      if (reply.status < 200 || reply.status >= 300) throw new HttpStatusError(reply.status, reply.text, headers);
+      // As the SDK reads it: JSON when the server says so (a broken body then fails the call), else
+      // text, which holds no choice.
+      const type = headers.get('content-type');
+      const data = type !== null && type.includes('json') ? (JSON.parse(reply.text) as Completion) : {};
+      return { data, status: reply.status, headers };
+    } finally {
+      unwatch?.();
+    }
+  }
+
+  /** One attempt through the SDK. */
+  private async sendSdk(body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ data: Completion; status: number; headers: HeaderSource }> {
+    const sdk = await this.sdkClient();
+    // Each attempt gets its own short-lived signal, relayed from the caller's. The SDK composes
+    // (AbortSignal.any) whatever signal it is given; composing a batch-long signal thousands of
+    // times makes it carry thousands of dependents until they are collected.
+    const attemptAbort = new AbortController();
+    const relay = () => attemptAbort.abort(signal?.reason);
+    signal?.addEventListener('abort', relay, { once: true });
+    try {
+      const { data, response } = await sdk.chat.completions.create(body, { signal: attemptAbort.signal, timeout: timeoutMs, maxRetries: 0 }).withResponse();
+      return { data: data as Completion, status: response.status, headers: response.headers as unknown as HeaderSource };
+    } finally {
+      signal?.removeEventListener('abort', relay);
+    }
   }
 
   private static makeDispatcher(connections: number): UndiciAgent {
@@ -283,7 +459,8 @@ export class LlmClient {
     const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const random = options.random ?? Math.random;
-    const body = this.toBody(request);
+    const direct = this.mode === 'direct';
+    const body = direct ? chatBody(request) : this.toBody(request);
     const estimate = estimateTokens(request);
 
     for (let attempt = 1; ; attempt++) {
@@ -291,33 +468,30 @@ export class LlmClient {
       await hooks?.beforeAttempt?.(estimate, signal);
       if (signal?.aborted) throw abortError(signal);
       const started = performance.now();
-      // Each attempt gets its own short-lived signal, relayed from the caller's. The SDK composes
-      // (AbortSignal.any) whatever signal it is given; composing a batch-long signal thousands of
-      // times makes it carry thousands of dependents until they are collected.
-      const attemptAbort = new AbortController();
-      const relay = () => attemptAbort.abort(signal?.reason);
-      signal?.addEventListener('abort', relay, { once: true });
       try {
-        const { data, response } = await this.sdk.chat.completions
-          .create(body, { signal: attemptAbort.signal, timeout: timeoutMs, maxRetries: 0 })
-          .withResponse();
+        const { data, status, headers } = direct
+          ? await this.sendDirect(body as string, signal, timeoutMs)
+          : await this.sendSdk(body as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, signal, timeoutMs);
         const latencyMs = performance.now() - started;
         const choice = data.choices?.[0];
         const promptTokens = data.usage?.prompt_tokens ?? 0;
         const completionTokens = data.usage?.completion_tokens ?? 0;
         hooks?.afterAttempt?.({
           attempt,
-          status: response.status,
+          status,
           ok: true,
           promptTokens,
           completionTokens,
           latencyMs,
-          rateLimit: parseRateLimitHeaders(response.headers as unknown as Headers),
+          rateLimit: parseRateLimitHeaders(headers),
         });
-        if (!choice) throw new LlmCallError('the server answered without any choice', response.status, attempt, false);
+        if (!choice) throw new LlmCallError('the server answered without any choice', status, attempt, false);
         const toolCalls: ChatToolCall[] = [];
-        for (const c of choice.message.tool_calls ?? []) {
-          if (c.type === 'function') toolCalls.push({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' });
+        const calls = choice.message.tool_calls;
+        if (calls) {
+          for (const c of calls) {
+            if (c.type === 'function' && c.function) toolCalls.push({ id: c.id, name: c.function.name, arguments: c.function.arguments ?? '' });
+          }
         }
         return {
           content: choice.message.content ?? null,
@@ -357,8 +531,6 @@ export class LlmClient {
           throw new LlmCallError(`${failure.message}${tail}`, failure.status, attempt, failure.retryable, error);
         }
         await sleep(retryInMs, signal);
-      } finally {
-        signal?.removeEventListener('abort', relay);
       }
     }
   }
@@ -388,26 +560,28 @@ interface Failure {
   status: number;
   retryable: boolean;
   message: string;
-  headers?: Headers;
+  headers?: HeaderSource;
   body?: unknown;
 }
 
 function classify(error: unknown): Failure {
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+  const sdk = sdkModule?.default;
+  if (error instanceof HttpTimeoutError || (sdk && error instanceof sdk.APIConnectionTimeoutError)) {
     return { status: 0, retryable: true, message: 'the request timed out' };
   }
-  if (error instanceof OpenAI.APIConnectionError) {
+  if (error instanceof HttpConnectionError || (sdk && error instanceof sdk.APIConnectionError)) {
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
     return { status: 0, retryable: true, message: `the connection failed${detail}` };
   }
-  if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
-    const status = error.status;
-    const headers = error.headers as unknown as Headers | undefined;
+  if (error instanceof HttpStatusError || (sdk && error instanceof sdk.APIError && typeof error.status === 'number')) {
+    const e = error as { status: number; headers?: unknown; message: string; error?: unknown };
+    const status = e.status;
+    const headers = e.headers as HeaderSource | undefined;
     const retryHeader = headers?.get?.('x-should-retry');
     const retryable = retryHeader === 'true' ? true : retryHeader === 'false' ? false : isRetryableStatus(status);
-    const text = error.message || `HTTP ${status}`;
-    return { status, retryable, message: text.startsWith(String(status)) ? `HTTP ${text}` : `HTTP ${status}: ${text}`, headers, body: error.error };
+    const text = e.message || `HTTP ${status}`;
+    return { status, retryable, message: text.startsWith(String(status)) ? `HTTP ${text}` : `HTTP ${status}: ${text}`, headers, body: e.error };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: 0, retryable: false, message };
