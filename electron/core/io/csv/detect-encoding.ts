@@ -20,12 +20,14 @@ export interface SniffResult {
 
 /** Reads the first SNIFF_BYTES of a file; refuses anything but a regular file. */
 export async function readHead(path: string): Promise<{ bytes: Buffer; complete: boolean }> {
+  const notAFile = () => new CsvImportError('not-a-file', 'This is not a file that can be imported: it is a folder, a device, a socket or a pipe.');
   // Non-blocking, so that opening a named pipe cannot wait for a writer that never comes.
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0)).catch((err: NodeJS.ErrnoException) => {
+    // A socket (ENXIO), a device without a driver (ENODEV), a pipe that would block (EAGAIN).
+    throw ['ENXIO', 'ENODEV', 'EAGAIN', 'EWOULDBLOCK'].includes(err.code ?? '') ? notAFile() : err;
+  });
   try {
-    if (!(await handle.stat()).isFile()) {
-      throw new CsvImportError('not-a-file', 'This is not a file that can be imported: it is a folder, a device or a pipe.');
-    }
+    if (!(await handle.stat()).isFile()) throw notAFile();
     const buffer = Buffer.alloc(SNIFF_BYTES + 1);
     let filled = 0;
     while (filled < buffer.length) {

@@ -285,13 +285,21 @@ describe('bad input', () => {
     expect(latin).toMatchObject({ code: 'binary', line: 2, column: 2 });
   });
 
-  it.skipIf(process.platform === 'win32')('refuses a folder, a device and a named pipe, without waiting on them', async () => {
+  it.skipIf(process.platform === 'win32')('refuses a folder, a device, a socket and a named pipe, without waiting on them', async () => {
     const fifo = join(dir, 'pipe.csv');
     const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [fifo]);
-    for (const path of [dir, '/dev/null', '/dev/zero', fifo]) {
-      const err = await csvError(path);
-      expect(err.code, path).toBe('not-a-file');
+    const { createServer } = await import('node:net');
+    const socket = join(dir, 'socket.csv');
+    const server = createServer().listen(socket);
+    await once(server, 'listening');
+    try {
+      for (const path of [dir, '/dev/null', '/dev/zero', fifo, socket]) {
+        const err = await csvError(path);
+        expect(err.code, path).toBe('not-a-file');
+      }
+    } finally {
+      server.close();
     }
   });
 
