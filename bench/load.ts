@@ -64,9 +64,9 @@ export async function measureLoad(items: number, batchSize: number): Promise<Loa
     const out = fs.createWriteStream(csv);
     out.write('id,question\n');
     for (let i = 0; i < items; i++) {
-      if (!out.write(`${i},Is review ${i} positive? The delivery was late but support was helpful.\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(`${i},Is review ${i} positive? The delivery was late but support was helpful.\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
-    await new Promise((r) => out.end(r));
+    await new Promise<void>((r) => out.end(() => r()));
     const ds = await svc.importDataset(csv);
     const run = svc.createRun({
       datasetId: ds.id,
