@@ -42,6 +42,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Statement journals (every UPDATE that fires a trigger inside a batch's transaction keeps one)
+    // in memory: in temporary files they cost two writes per page changed, some 25 an item.
+    db.pragma('temp_store = MEMORY');
     // After a checkpoint, the WAL file is cut back to this size instead of staying at its peak.
     db.pragma('journal_size_limit = 67108864');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
