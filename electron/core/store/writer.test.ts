@@ -107,3 +107,37 @@ it('rolls back the whole batch of events when one write fails', () => {
   expect(getItem(db, runId, 0)).toMatchObject({ status: 'pending', attempts: 0, promptTokens: 0 });
   expect(ledgerTotals(db, runId).calls).toBe(0);
 });
+
+it('writes the same rows whether events come in one batch or one at a time', () => {
+  // Both runs in one database, each over the same four rows; a fixed clock so the rows compare.
+  const other = insertRun(db, {
+    name: 'r2',
+    datasetId: getRun(db, runId)!.datasetId,
+    agent: AgentSpecSchema.parse({ name: 'a', model: 'm', prompt: '{{q}}' }),
+    options: RunOptionsSchema.parse({}),
+    itemCount: 4,
+  });
+  db.transaction(() => insertItems(db, other, ['a', 'b', 'c', 'd'].map((prompt, index) => ({ index, prompt }))))();
+  const script: BatchEvent[][] = [
+    [{ type: 'item-started', index: 0 }, call(0, 10, 2, 0.001), call(0, 5, 1, 0.0005), { type: 'item-done', index: 0, output: { result: 'A' }, ...fin }],
+    [{ type: 'item-started', index: 1 }, call(1, 3, 1, 0.0001)],
+    [call(1, 4, 1, 0.0002), { type: 'item-failed', index: 1, error: 'HTTP 500', ...fin }],
+    [{ type: 'item-started', index: 2 }, { type: 'item-skipped', index: 2, reason: 'cancelled' }, { type: 'item-skipped', index: 3, reason: 'budget' }],
+    [{ type: 'item-done', index: 0, output: { result: 'again' }, ...fin }, call(7, 1, 1, 0)],
+    [{ type: 'item-started', index: 2 }, { type: 'item-done', index: 2, output: { result: 'C' }, ...fin }],
+  ];
+  const batched = createEventWriter(db, runId);
+  const single = createEventWriter(db, other);
+  const changedBatched = script.map((events) => batched.apply(events, 1000));
+  const changedSingle = script.map((events) => events.flatMap((e) => single.apply([e], 1000)));
+  expect(changedBatched).toEqual(changedSingle);
+  const rows = (id: number) => ({
+    items: db.prepare(`SELECT row_index, status, skip_reason, output, error, turns, prompt_tokens, completion_tokens, cost_usd, latency_ms, attempts, finished_at FROM items WHERE run_id = ? ORDER BY row_index`).all(id),
+    calls: db.prepare(`SELECT row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at FROM calls WHERE run_id = ? ORDER BY id`).all(id),
+    transcripts: db.prepare(`SELECT row_index, messages FROM transcripts WHERE run_id = ? ORDER BY row_index`).all(id),
+    counts: getRun(db, id)!.counts,
+    sums: { p: getRun(db, id)!.promptTokens, c: getRun(db, id)!.completionTokens, n: getRun(db, id)!.callCount },
+  });
+  expect(rows(runId)).toEqual(rows(other));
+  expect(rows(runId).counts).toEqual(statusCounts(db, runId));
+});

@@ -1,6 +1,12 @@
 // Applies a running batch's events to the store, many events per transaction. An item's result is
 // written together with its status, and every finished LLM call goes into the ledger together with
 // the item's and the run's running sums, so the three always agree and a call is counted once.
+//
+// The usual shapes of an item's events within one batch are written in one statement: started, its
+// calls and its result (at low latency most items start and finish between two flushes) become one
+// UPDATE of the item, one ledger row per call and its transcript, instead of a statement per event;
+// started and calls, or calls and the result, likewise. Anything else (a skip, a second start, an
+// item the guard refuses) goes through the statements one event at a time, with the same effect.
 import type { BatchEvent } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { stmt } from './sql.ts';
@@ -55,48 +61,148 @@ export function createEventWriter(db: Db, runId: number): EventWriter {
      WHERE run_id = ? AND row_index = ? AND status IN ('pending', 'running')`,
   );
 
+  // One UPDATE for an item's events of this batch: its start (attempts + 1), the sums of its calls,
+  // and its result. RETURNING gives the attempt number its calls are filed under.
+  const sums = `prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cost_usd = cost_usd + ?`;
+  const startSet = `attempts = attempts + 1, skip_reason = NULL`;
+  const doneSet = `status = 'done', output = ?, error = NULL, turns = ?, latency_ms = ?, finished_at = ?`;
+  const failedSet = `status = 'failed', output = NULL, error = ?, turns = ?, latency_ms = ?, finished_at = ?`;
+  const whereStarting = `WHERE run_id = ? AND row_index = ? AND status IN ('pending', 'skipped', 'running') RETURNING attempts`;
+  const whereRunning = `WHERE run_id = ? AND row_index = ? AND status IN ('pending', 'running') RETURNING attempts`;
+  type Returning = { get(...params: unknown[]): { attempts: number } | undefined };
+  const q = (sql: string) => stmt(db, sql) as unknown as Returning;
+  const startDone = q(`UPDATE items SET ${startSet}, ${sums}, ${doneSet} ${whereStarting}`);
+  const startFailed = q(`UPDATE items SET ${startSet}, ${sums}, ${failedSet} ${whereStarting}`);
+  const startOnly = q(`UPDATE items SET status = 'running', ${startSet}, ${sums} ${whereStarting}`);
+  const endDone = q(`UPDATE items SET ${sums}, ${doneSet} ${whereRunning}`);
+  const endFailed = q(`UPDATE items SET ${sums}, ${failedSet} ${whereRunning}`);
+  const callRow = stmt(
+    db,
+    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+
+  type Call = Extract<BatchEvent, { type: 'llm-call' }>;
+  type End = Extract<BatchEvent, { type: 'item-done' | 'item-failed' }>;
+  /** An item's events in this batch, when they have one of the shapes written in one statement. */
+  interface Group {
+    index: number;
+    started: boolean;
+    calls: Call[];
+    end: End | null;
+    /** Not one of those shapes: written event by event. */
+    plain: boolean;
+    /** Whether the item's row took the events (for the changed list). */
+    applied: boolean;
+    events: BatchEvent[];
+  }
+
   const tx = db.transaction((events: readonly BatchEvent[], now: number): number[] => {
-    const changed: number[] = [];
+    const groups = new Map<number, Group>();
+    for (const e of events) {
+      if (e.type !== 'item-started' && e.type !== 'llm-call' && e.type !== 'item-done' && e.type !== 'item-failed' && e.type !== 'item-skipped') continue;
+      let g = groups.get(e.index);
+      if (!g) {
+        g = { index: e.index, started: false, calls: [], end: null, plain: false, applied: false, events: [] };
+        groups.set(e.index, g);
+      }
+      g.events.push(e);
+      if (g.plain) continue;
+      if (e.type === 'item-started') {
+        if (g.started || g.calls.length > 0 || g.end) g.plain = true;
+        else g.started = true;
+      } else if (e.type === 'llm-call') {
+        if (g.end) g.plain = true;
+        else g.calls.push(e);
+      } else if (e.type === 'item-skipped') g.plain = true;
+      else if (g.end) g.plain = true;
+      else g.end = e;
+    }
+
     let p = 0;
     let c = 0;
     let cost = 0;
     let calls = 0;
-    for (const e of events) {
-      switch (e.type) {
-        case 'item-started':
-          started.run(runId, e.index);
-          changed.push(e.index);
-          break;
-        case 'llm-call': {
-          const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, runId, e.index);
-          if (inserted.changes === 0) break; // not an item of this run: nothing to count it against
-          itemSums.run(e.promptTokens, e.completionTokens, e.costUsd, runId, e.index);
-          p += e.promptTokens;
-          c += e.completionTokens;
-          cost += e.costUsd;
-          calls++;
-          break;
+    const plainChanged = new Map<BatchEvent, boolean>();
+    for (const g of groups.values()) {
+      if (!g.plain && (g.started || g.end)) {
+        let gp = 0;
+        let gc = 0;
+        let gcost = 0;
+        for (const e of g.calls) {
+          gp += e.promptTokens;
+          gc += e.completionTokens;
+          gcost += e.costUsd;
         }
-        case 'item-done':
-          if (done.run(JSON.stringify(e.output), e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
-            transcript.run(runId, e.index, JSON.stringify(e.transcript));
-            changed.push(e.index);
+        const end = g.end;
+        let row: { attempts: number } | undefined;
+        if (end === null) row = startOnly.get(gp, gc, gcost, runId, g.index);
+        else {
+          const ended = end.type === 'item-done' ? JSON.stringify(end.output) : end.error;
+          const latency = Math.round(end.latencyMs);
+          const update = end.type === 'item-done' ? (g.started ? startDone : endDone) : g.started ? startFailed : endFailed;
+          row = update.get(gp, gc, gcost, ended, end.turns, latency, now, runId, g.index);
+        }
+        if (row) {
+          for (const e of g.calls) {
+            callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now);
           }
-          break;
-        case 'item-failed':
-          if (failed.run(e.error, e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
-            transcript.run(runId, e.index, JSON.stringify(e.transcript));
-            changed.push(e.index);
+          if (end) transcript.run(runId, g.index, JSON.stringify(end.transcript));
+          p += gp;
+          c += gc;
+          cost += gcost;
+          calls += g.calls.length;
+          g.applied = true;
+          continue;
+        }
+        // The guard refused (the item is not where its events expect it): event by event below.
+      }
+      for (const e of g.events) {
+        switch (e.type) {
+          case 'item-started':
+            started.run(runId, e.index);
+            break;
+          case 'llm-call': {
+            const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, runId, e.index);
+            if (inserted.changes === 0) break; // not an item of this run: nothing to count it against
+            itemSums.run(e.promptTokens, e.completionTokens, e.costUsd, runId, e.index);
+            p += e.promptTokens;
+            c += e.completionTokens;
+            cost += e.costUsd;
+            calls++;
+            break;
           }
-          break;
-        case 'item-skipped':
-          if (skipped.run(e.reason, e.reason, e.reason, runId, e.index).changes > 0) changed.push(e.index);
-          break;
-        default:
-          break; // progress, paused, resumed, finished: no item changes
+          case 'item-done':
+            if (done.run(JSON.stringify(e.output), e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
+              transcript.run(runId, e.index, JSON.stringify(e.transcript));
+              plainChanged.set(e, true);
+            }
+            break;
+          case 'item-failed':
+            if (failed.run(e.error, e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
+              transcript.run(runId, e.index, JSON.stringify(e.transcript));
+              plainChanged.set(e, true);
+            }
+            break;
+          case 'item-skipped':
+            if (skipped.run(e.reason, e.reason, e.reason, runId, e.index).changes > 0) plainChanged.set(e, true);
+            break;
+          default:
+            break;
+        }
       }
     }
     if (calls > 0) runSums.run(p, c, cost, calls, runId);
+
+    // Changed rows in event order: every start, and each result or skip that took.
+    const changed: number[] = [];
+    for (const e of events) {
+      if (e.type === 'item-started') changed.push(e.index);
+      else if (e.type === 'item-done' || e.type === 'item-failed' || e.type === 'item-skipped') {
+        const g = groups.get(e.index)!;
+        if (g.applied ? e === g.end : plainChanged.has(e)) changed.push(e.index);
+      }
+    }
     return changed;
   });
 
