@@ -8,6 +8,32 @@ export const HttpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an ht
 /** Turns per item: -1 for no limit; 0 would end every item before the model is called. */
 export const TurnsSchema = z.number().int().min(-1).refine((n) => n !== 0, 'must be -1 (no limit) or at least 1');
 
+/** Deepest nesting of a JSON schema (a tool's parameters): far more than any model accepts. */
+export const MAX_SCHEMA_DEPTH = 32;
+
+/**
+ * What keeps `value` from being plain JSON of at most `limit` levels (a cycle nests without end), or
+ * null: walked without recursion, so no depth can overflow the stack here.
+ */
+export function jsonProblem(value: unknown, limit: number): string | null {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    // undefined is left out when written, as JSON does.
+    if (v === null || v === undefined || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return 'holds a number JSON cannot carry';
+      continue;
+    }
+    if (typeof v !== 'object') return `holds a ${typeof v}, which JSON cannot carry`;
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'holds an object that is not plain JSON';
+    if (depth > limit) return `nests more than ${limit} levels deep`;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return null;
+}
+
 /** A JSON-schema function tool the model may call. */
 export const ToolSpecSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, _ or -, at most 64'),
@@ -15,6 +41,11 @@ export const ToolSpecSchema = z.strictObject({
   parameters: z
     .record(z.string(), z.unknown())
     .refine((p) => p.type === undefined || p.type === 'object', { message: 'must be "object": a tool takes an object of named arguments', path: ['type'] })
+    // It is stored and sent as JSON; deeper values would overflow the stack of what walks them next.
+    .superRefine((p, ctx) => {
+      const problem = jsonProblem(p, MAX_SCHEMA_DEPTH);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
     .default({ type: 'object', properties: {} }),
 });
 export type ToolSpec = z.infer<typeof ToolSpecSchema>;
