@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import {
   AgentSpecSchema,
+  HttpUrlSchema,
   ItemStatusSchema,
   RunOptionsSchema,
   RunStatusSchema,
@@ -11,12 +12,14 @@ import {
 } from './domain.ts';
 
 const Id = z.string().min(1).max(200);
+/** A file path: no file system takes a NUL in a name. */
+const FilePath = z.string().max(4096).refine((p) => !p.includes('\u0000'), 'a file name cannot hold a NUL character');
 const RunId = Id;
 
 export const EndpointSchema = z.strictObject({
   /** 'simulated' is the built-in offline endpoint; 'openai' uses api.openai.com; 'custom' any compatible base URL. */
   kind: z.enum(['simulated', 'openai', 'custom']),
-  baseURL: z.url().optional(),
+  baseURL: HttpUrlSchema.optional(),
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
@@ -107,7 +110,7 @@ export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
 /** Where a CSV comes from: a path (Electron, CLI) or an upload to the served bridge. */
 export const CsvSourceSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('path'), path: z.string().min(1).max(4096) }),
+  z.strictObject({ kind: z.literal('path'), path: FilePath.min(1) }),
   z.strictObject({ kind: z.literal('upload'), uploadId: Id }),
 ]);
 export type CsvSource = z.infer<typeof CsvSourceSchema>;
@@ -208,7 +211,7 @@ export const calls = {
   },
   /** Electron asks where to save with a native dialog; the served bridge answers a download URL. */
   'run:export': {
-    req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: z.string().max(4096).optional() }),
+    req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: FilePath.optional() }),
     res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
   },
 } as const;

@@ -397,7 +397,13 @@ export function createCore(options: CoreOptions): Core {
       throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
     }
     const call = name as CallName;
-    const parsed = calls[call].req.safeParse(request ?? {});
+    let parsed: ReturnType<(typeof calls)[CallName]['req']['safeParse']>;
+    try {
+      parsed = calls[call].req.safeParse(request ?? {});
+    } catch {
+      // Only a caller in this process can pass what throws when read (a getter, a proxy); no bridge can.
+      throw new CallError('bad-request', `Malformed ${call} request: it cannot be read.`, ['(request)']);
+    }
     if (!parsed.success) throw badRequest(call, parsed.error);
     try {
       const handler = handlers[call] as (req: unknown) => unknown;
@@ -449,7 +455,8 @@ export function classify(call: string, e: unknown, log: (line: string) => void =
   }
   if (e instanceof TemplateError) return new CallError('bad-input', `The prompt template has an ${e.message}.`, ['agent.prompt']);
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (code === 'ENOENT') return new CallError('not-found', 'The file was not found.');
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new CallError('not-found', 'The file was not found.');
+  if (code === 'ENAMETOOLONG' || code === 'ELOOP') return new CallError('bad-input', 'That is not a usable file name (too long, or a loop of links).');
   if (code === 'EACCES' || code === 'EPERM') return new CallError('bad-input', 'Rowrunner may not read or write that file.');
   if (code === 'EISDIR') return new CallError('bad-input', 'That is a folder, not a file.');
   log(`${call} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

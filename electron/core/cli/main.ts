@@ -298,7 +298,9 @@ function csvError(shown: string, err: unknown): Error {
   if (err instanceof CsvImportError) return new UsageError(`${shown}: ${err.message}`);
   if (err instanceof UsageError) return err;
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') return new UsageError(`${shown}: ${(err as Error).message}`);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') {
+    return new UsageError(`${shown}: ${(err as Error).message}`);
+  }
   return err as Error;
 }
 
