@@ -147,6 +147,31 @@ describe('AGENT.json, one field wrong at a time', () => {
     expect(await runCount()).toBe(before);
   });
 
+  it('an endpoint base URL that is not http(s) is refused wherever it is given', async () => {
+    for (const baseURL of ['localhost:1234/v1', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      const endpoint = { kind: 'custom', baseURL };
+      for (const [call, req] of [
+        ['run:start', { datasetId, agent: VALID, options: {}, endpoint }],
+        ['key:set', { endpoint, key: 'sk-x' }],
+      ] as const) {
+        const e = await callError(core.dispatch(call, req));
+        expect(e, `${call} ${baseURL}`).toMatchObject({ code: 'bad-request', fields: ['endpoint.baseURL'] });
+      }
+    }
+  });
+
+  it('a tool’s parameters must be plain JSON, not nested without end', async () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 40; i++) deep = { properties: { x: deep } };
+    const cyclic: Record<string, unknown> = { type: 'object' };
+    cyclic.self = cyclic;
+    for (const parameters of [{ type: 'object', ...(deep as object) }, cyclic, { type: 'object', big: 10n }, { type: 'object', when: new Date(0) }, { type: 'object', n: Infinity }]) {
+      const e = await callError(core.dispatch('run:estimate', { datasetId, agent: tool({ parameters }), options: {}, endpoint: { kind: 'simulated' } }));
+      expect(e.code).toBe('bad-request');
+      expect(e.fields).toContain('agent.tools.0.parameters');
+    }
+  });
+
   it('an unknown top-level key is named', async () => {
     const file = path.join(dir, 'typo.json');
     fs.writeFileSync(file, JSON.stringify({ ...VALID, modle: 'gpt-4o' }));
