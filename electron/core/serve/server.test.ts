@@ -171,6 +171,31 @@ describe('served mode: access', () => {
     expect((await request('/upload', { method: 'POST', body: 'a,b\n1,2\n' })).status).toBe(401);
   });
 
+  it('answers 401 to every method and path without the token, before anything else is looked at', async () => {
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      for (const p of ['/', '/upload', '/bridge', '/download/x', '/no/such/path', '/..%2f..%2fetc%2fpasswd']) {
+        const r = await request(p, { method, headers: { origin: 'http://evil.example' } });
+        expect(r.status, `${method} ${p}`).toBe(401);
+        expect(r.headers['set-cookie'], `${method} ${p}`).toBeUndefined();
+        expect(r.headers['access-control-allow-origin'], `${method} ${p}`).toBeUndefined();
+      }
+    }
+    // A token of the wrong length, a prefix of the right one, or in a header nobody reads.
+    for (const token of [server.token.slice(0, -1), `${server.token}x`, server.token.toUpperCase(), encodeURIComponent(` ${server.token}`)]) {
+      expect((await request(`/?token=${token}`)).status, token).toBe(401);
+    }
+    expect((await request('/', { headers: { authorization: `Bearer ${server.token}`, 'x-token': server.token } })).status).toBe(401);
+    // The cookie of another port's server is not ours.
+    expect((await request('/', { headers: { cookie: `rowrunner_token_1=${server.token}` } })).status).toBe(401);
+  });
+
+  it('answers 401 to an upgrade without the token on any path, and 403 to an opaque origin', async () => {
+    for (const p of ['/bridge', '/', '/other', `/bridge?token=${server.token.slice(1)}`]) expect(await upgradeStatus(p), p).toBe(401);
+    expect(await upgradeStatus('/bridge', { cookie: `rowrunner_token_1=${server.token}` })).toBe(401);
+    expect(await upgradeStatus(`/bridge?token=${server.token}`, { origin: 'null' })).toBe(403);
+    expect(await upgradeStatus(`/bridge?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}.evil.example` })).toBe(403);
+  });
+
   it('answers 401 to a WebSocket upgrade without the token', async () => {
     expect(await upgradeStatus('/bridge')).toBe(401);
     expect(await upgradeStatus('/bridge?token=nope')).toBe(401);
@@ -223,6 +248,16 @@ describe('served mode: access', () => {
       });
       expect(refused).toBe(true);
     }
+    // Not on IPv6 either, loopback included: one address, 127.0.0.1.
+    const v6 = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '::1', port: server.port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    expect(v6).toBe(false);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect({ host: '127.0.0.1', port: server.port });
       s.once('connect', () => {
@@ -390,6 +425,13 @@ describe('served mode: the bridge', () => {
       expect(await client.raw(deep)).toMatchObject({ ok: false, error: { code: 'bad-request' } });
       expect(await client.raw('[]')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
       expect(await client.raw('"call"')).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+      // Deep nesting inside a field the schema leaves open: refused there, not an internal error later.
+      const nested = '{"x":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+      const agent = `{"name":"a","model":"m","prompt":"p","tools":[{"name":"t","parameters":{"type":"object","properties":${nested}}}]}`;
+      for (const call of ['run:estimate', 'run:start']) {
+        const r = await client.raw(`{"id":null,"call":"${call}","req":{"datasetId":"1","agent":${agent},"options":{},"endpoint":{"kind":"simulated"}}}`);
+        expect(r, call).toMatchObject({ ok: false, error: { code: 'bad-request', fields: ['agent.tools.0.parameters'] } });
+      }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       const alive = await client.call('app:info', {});
       expect(alive.ok).toBe(true);
