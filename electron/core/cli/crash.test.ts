@@ -1,4 +1,4 @@
-// Exactly once across crashes: a 2,500-item run against the simulator (with latency) is killed at 20
+// Exactly once across crashes: a 3,000-item run against the simulator (with latency) is killed at 20
 // random moments, each followed by `rowrunner resume`. The kills take turns: the whole CLI process
 // gets SIGKILL; its run worker calls process.exit; the worker throws; the parent terminates the
 // worker (which can land inside a transaction). After each: the run is left resumable, a worker's
@@ -17,7 +17,7 @@ import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { prng } from '../simulator/hash.ts';
 import { lastJson, spawnCli } from './test-helpers.ts';
 
-const ITEMS = 2500;
+const ITEMS = 3000;
 const KILLS = 20;
 const BATCH = 16;
 const KINDS = ['sigkill', 'exit', 'throw', 'terminate'] as const;
@@ -29,8 +29,8 @@ let dir: string;
 beforeAll(async () => {
   // Two simulators with the same settings answer alike; the reference run has its own, so that the
   // crashed run's per-prompt request counts are its own.
-  sim = await startSimulator({ latencyMs: 25, latencyJitterMs: 25 });
-  refSim = await startSimulator({ latencyMs: 25, latencyJitterMs: 25 });
+  sim = await startSimulator({ latencyMs: 50, latencyJitterMs: 50 });
+  refSim = await startSimulator({ latencyMs: 50, latencyJitterMs: 50 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-crash-'));
 });
 afterAll(async () => {
