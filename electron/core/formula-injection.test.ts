@@ -6,12 +6,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunService, type RunService } from './runs/service.ts';
 import { startSimulator, type Simulator } from './simulator/index.ts';
+import { unzip } from './testing/zip.ts';
 
 const PAYLOADS = [
   '=1+1',
@@ -46,32 +46,6 @@ afterAll(async () => {
   await sim?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** The entries of a zip file, inflated (enough of the format for what ExcelJS writes). */
-function unzip(file: string): Map<string, Buffer> {
-  const zip = fs.readFileSync(file);
-  const entries = new Map<string, Buffer>();
-  let end = zip.length - 22;
-  while (end >= 0 && zip.readUInt32LE(end) !== 0x06054b50) end--;
-  expect(end).toBeGreaterThanOrEqual(0);
-  const count = zip.readUInt16LE(end + 10);
-  let at = zip.readUInt32LE(end + 16);
-  for (let i = 0; i < count; i++) {
-    expect(zip.readUInt32LE(at)).toBe(0x02014b50);
-    const method = zip.readUInt16LE(at + 10);
-    const size = zip.readUInt32LE(at + 20);
-    const nameLength = zip.readUInt16LE(at + 28);
-    const extra = zip.readUInt16LE(at + 30);
-    const comment = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
-    const dataAt = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const raw = zip.subarray(dataAt, dataAt + size);
-    entries.set(name, method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw));
-    at += 46 + nameLength + extra + comment;
-  }
-  return entries;
-}
 
 describe('exported spreadsheets hold no formula that came from data', () => {
   it('a CSV and model answers starting with = + - @ tab CR, through a run, to xlsx and csv', async () => {
