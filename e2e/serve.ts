@@ -14,6 +14,8 @@ export interface Served {
   proc: ChildProcess;
   /** stderr so far (for failure messages). */
   log(): string;
+  /** stdout so far. */
+  out(): string;
   /** SIGKILL: the process dies mid-run, as a crash would. */
   kill(): Promise<void>;
   /** SIGTERM: a clean stop. */
@@ -70,6 +72,7 @@ export async function serve(options: { dbPath: string; port?: number; env?: Reco
     port: Number(new URL(url).port),
     proc,
     log: () => stderr,
+    out: () => stdout,
     async kill() {
       proc.kill('SIGKILL');
       await exited;
