@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { ChatAgent } from './agent.ts';
-import { BudgetExceededError, CancelledError, SkippedError, runBatchTaskGen, runBatchTasks, type EngineEvent } from './batch.ts';
+import { BudgetExceededError, CancelledError, SkippedError, runBatchEngine, runBatchTaskGen, runBatchTasks, type EngineEvent } from './batch.ts';
 import { LlmCallError } from './llm.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
@@ -400,5 +400,26 @@ describe('runBatchTasks', () => {
     });
     expect(r.costUsd).toBe(0);
     expect(calls[0]).toMatchObject({ priced: false, costUsd: 0, model: 'llama3.1:8b' });
+  });
+});
+
+describe('runBatchEngine', () => {
+  it('under keepOutputs false, hands each output to its event only and holds none to the end', async () => {
+    const task = new Task(agent());
+    const items = Array.from({ length: 12 }, (_, i) => `kept ${i}`);
+    const outputs: unknown[] = [];
+    const outcome = await runBatchEngine((i) => task.clone(i), items, {
+      batchSize: 4,
+      stopOnError: false,
+      keepOutputs: false,
+      outputMap: (r) => r.content,
+      onEvent: (e) => {
+        if (e.type === 'item-done') outputs[e.index] = e.output;
+      },
+    });
+    expect(outcome.status).toBe('completed');
+    expect(outputs).toEqual(items.map((q) => `Simulated reply to: ${q}`));
+    expect(outcome.slots).toHaveLength(12);
+    expect(outcome.slots.every((s) => s.kind === 'done' && s.output === undefined)).toBe(true);
   });
 });

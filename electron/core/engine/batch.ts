@@ -145,6 +145,7 @@ export interface BatchOutcome<O> {
   status: FinishStatus;
   /** The failure that stopped the batch ('stopped-error'), or the budget or cancel reason. */
   error?: Error;
+  /** Every item's slot; a done item's output is undefined under keepOutputs: false. */
   slots: Slot<O>[];
   promptTokens: number;
   completionTokens: number;
@@ -154,6 +155,12 @@ export interface BatchOutcome<O> {
 export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'handleExceptions'> {
   /** Stop the batch at the first failed item (cancelling those in flight). */
   stopOnError: boolean;
+  /**
+   * Keep each done item's output in its slot until the batch ends (default true). A caller that takes
+   * the outputs from the events (a run writing them to its store) passes false, so that memory does
+   * not grow with the batch: 100,000 outputs held to the end are tens of megabytes.
+   */
+  keepOutputs?: boolean;
 }
 
 const defaultInput = (item: unknown): string => (typeof item === 'string' ? item : JSON.stringify(item));
@@ -170,6 +177,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
   const n = items.length;
   const inputMap = options.inputMap ?? (defaultInput as (item: T, index: number) => string);
   const outputMap = options.outputMap ?? ((r: R) => r as unknown as O);
+  const keepOutputs = options.keepOutputs ?? true;
   const listener = options.onEvent;
   // A throwing listener stops the batch (as a failure of the batch itself) instead of corrupting its state.
   const emit = (event: EngineEvent<O>) => {
@@ -388,7 +396,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
       latencyMs: performance.now() - started,
     };
     if (result.ok) {
-      slots[index] = { kind: 'done', output: result.output };
+      slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O) };
       counts.done += 1;
       emit({ type: 'item-done', index, output: result.output, turns: result.full.turns, ...totals, transcript: result.full.transcript });
     } else {

@@ -123,6 +123,8 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     sequential: options.sequential,
     batchSize: options.batchSize,
     stopOnError: options.onError === 'stop',
+    // The outputs go out in the item-done events; holding them all to the end would grow with the run.
+    keepOutputs: false,
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,
