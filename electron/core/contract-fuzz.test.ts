@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, ContractErrorSchema, type CallName } from '../../shared/contract.ts';
 import { bindIpc, sameFileUrl, type InvokeEventLike, type IpcMainLike } from '../main/ipc.ts';
-import { INVOKE_CHANNEL } from '../main/channels.ts';
+import { CHOSEN_FILE_CHANNEL, INVOKE_CHANNEL } from '../main/channels.ts';
 import { createCore, type Core } from './core.ts';
 import { CallError } from './errors.ts';
 import { createMemoryKeyStore } from './keys/index.ts';
@@ -233,11 +233,18 @@ describe.each(['electron', 'served'] as const)('dispatch, %s front', (front) => 
 
 class FakeIpcMain implements IpcMainLike {
   handler?: (event: InvokeEventLike, ...args: unknown[]) => unknown;
+  chosen?: (event: InvokeEventLike, ...args: unknown[]) => void;
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown) {
     if (channel === INVOKE_CHANNEL) this.handler = listener;
   }
   removeHandler() {
     this.handler = undefined;
+  }
+  on(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void) {
+    if (channel === CHOSEN_FILE_CHANNEL) this.chosen = listener;
+  }
+  removeListener() {
+    this.chosen = undefined;
   }
 }
 
@@ -265,6 +272,10 @@ describe('the IPC binding', () => {
     await freshRuns('electron');
     const rand = seeded(23);
     const atoms = [...HOSTILE_JSON, ...hostileCloneable()];
+    // The user chose the dataset's file (the preload reports it), and the preload sends junk too, so
+    // that hostile names reach the core as well as being refused for not being chosen.
+    ipc.chosen!({ senderFrame: { url: pageUrl, parent: null } }, csv);
+    for (const junk of atoms) ipc.chosen!({ senderFrame: { url: pageUrl, parent: null } }, junk);
     const okCalls = new Set<string>();
     for (const name of CALLS) {
       await cores.electron.runs.finished(ids.electron.runId);

@@ -21,6 +21,8 @@ describe('the bundled main process', () => {
     expect(preload).not.toMatch(/^import /m);
     expect(preload).not.toMatch(/exposeInMainWorld\("rowrunner", import_electron\.ipcRenderer\)/);
     expect(preload).not.toContain('zod');
+    // A file's path, asked for by the page, is reported to the main side as chosen by the user.
+    expect(preload).toMatch(/send\([^)]*"rowrunner:chosen-file"|send\(CHOSEN_FILE_CHANNEL|send\(import_channels\.CHOSEN_FILE_CHANNEL/);
 
     const csv = path.join(home, 'in.csv');
     writeFileSync(csv, 'q\none\ntwo\nthree\n');
@@ -37,6 +39,7 @@ describe('the bundled main process', () => {
     expect(report.info).toMatchObject({ ok: true, res: { front: 'electron', dataDir: path.join(home, 'Rowrunner') } });
     expect(report.foreign).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(report.samples.ok).toBe(true);
+    expect(report.unchosen).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     expect(report.imported).toMatchObject({ ok: true, res: { rowCount: 3 } });
     expect(report.estimate).toMatchObject({ ok: true, res: { items: 3, tokenizer: 'o200k_base' } });
     expect(report.run).toMatchObject({ ok: true, res: { status: 'completed', totals: { done: 3 } } });

@@ -6,6 +6,8 @@ import type { CallName, EventName } from '../../shared/contract.ts';
 
 export const INVOKE_CHANNEL = 'rowrunner:invoke';
 export const EVENT_CHANNEL = 'rowrunner:event';
+/** The preload tells the main side the path of each file the user chose (a drop, the file dialog). */
+export const CHOSEN_FILE_CHANNEL = 'rowrunner:chosen-file';
 
 export const CALL_NAMES = [
   'app:info',

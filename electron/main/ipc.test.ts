@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../core/core.ts';
 import { createMemoryKeyStore } from '../core/keys/index.ts';
-import { EVENT_CHANNEL, INVOKE_CHANNEL } from './channels.ts';
+import { CHOSEN_FILE_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL } from './channels.ts';
 import { bindIpc, forwardEvents, sameFileUrl, type InvokeEventLike, type IpcMainLike } from './ipc.ts';
 
 let dir: string;
@@ -15,12 +15,24 @@ const pageUrl = pathToFileURL('/opt/Rowrunner/resources/app.asar/out/renderer/in
 
 class FakeIpcMain implements IpcMainLike {
   handlers = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => unknown>();
+  listeners = new Map<string, Set<(event: InvokeEventLike, ...args: unknown[]) => void>>();
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown) {
     if (this.handlers.has(channel)) throw new Error('a second handler');
     this.handlers.set(channel, listener);
   }
   removeHandler(channel: string) {
     this.handlers.delete(channel);
+  }
+  on(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void) {
+    if (!this.listeners.has(channel)) this.listeners.set(channel, new Set());
+    this.listeners.get(channel)!.add(listener);
+  }
+  removeListener(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void) {
+    this.listeners.get(channel)?.delete(listener);
+  }
+  /** What the preload sends when the page asks for a chosen file's path. */
+  choose(url: string, file: unknown) {
+    for (const l of this.listeners.get(CHOSEN_FILE_CHANNEL) ?? []) l({ senderFrame: { url, parent: null } }, file);
   }
   invoke(url: string | null, ...args: unknown[]): Promise<any> {
     const h = this.handlers.get(INVOKE_CHANNEL)!;
@@ -60,6 +72,27 @@ describe('IPC binding', () => {
     expect(logs.length).toBeGreaterThan(0);
     unbind();
     expect(ipc.handlers.size).toBe(0);
+    expect(ipc.listeners.get(CHOSEN_FILE_CHANNEL)?.size).toBe(0);
+  });
+
+  it('imports only a file the user chose, whatever path the page names', async () => {
+    const ipc = new FakeIpcMain();
+    bindIpc({ ipcMain: ipc, core, isTrustedUrl: (u) => sameFileUrl(u, pageUrl) });
+    const chosen = path.join(dir, 'chosen.csv');
+    const other = path.join(dir, 'other.csv');
+    writeFileSync(chosen, 'q\na\n');
+    writeFileSync(other, 'secret\nhunter2\n');
+    // Another frame cannot choose for the page; a chosen file does not open the folder around it.
+    ipc.choose('https://evil.example/', other);
+    for (const p of [other, '/proc/self/environ', '/etc/passwd', `${chosen}/../other.csv`, path.join(dir, 'CHOSEN.csv')]) {
+      const r = await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: p } });
+      expect(r, p).toMatchObject({ ok: false, error: { code: 'unauthorized', fields: ['source.path'] } });
+    }
+    ipc.choose(pageUrl, chosen);
+    expect((await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: chosen } })).res.rowCount).toBe(1);
+    expect((await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: `${dir}/./chosen.csv` } })).ok).toBe(true);
+    const rows = JSON.stringify((await ipc.invoke(pageUrl, 'runs:list', {})).res);
+    expect(rows).not.toContain('hunter2');
   });
 
   it('rejects malformed payloads with a typed error naming the fields', async () => {
@@ -90,6 +123,7 @@ describe('IPC binding', () => {
     const stop = forwardEvents(core, () => ({ isDestroyed: () => false, send: (...args: unknown[]) => sent.push(args) }));
     const csv = path.join(dir, 'in.csv');
     writeFileSync(csv, 'q\nfirst\nsecond\n');
+    ipc.choose(pageUrl, csv);
     const ds = await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: csv } });
     expect(ds.res.rowCount).toBe(2);
     const upload = await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'upload', uploadId: 'x' } });

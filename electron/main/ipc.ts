@@ -1,11 +1,14 @@
 // Binds the contract to Electron's IPC. Every call arrives on one channel as (name, request); the
 // sender's frame must be our own page (the top frame, loaded from our renderer's index.html) before
 // anything is parsed; the core then checks the name and parses the request with the contract's schema.
+// The page names no file itself: it imports only files the user chose, and exports where the save
+// dialog says.
 // Electron is a parameter (IpcMainLike), so a test drives this without Electron.
+import path from 'node:path';
 import type { CallName, EventName } from '../../shared/contract.ts';
 import type { Core } from '../core/core.ts';
 import { CallError, toContractError } from '../core/errors.ts';
-import { CALL_NAMES, EVENT_CHANNEL, INVOKE_CHANNEL, type InvokeReply } from './channels.ts';
+import { CALL_NAMES, CHOSEN_FILE_CHANNEL, EVENT_CHANNEL, INVOKE_CHANNEL, type InvokeReply } from './channels.ts';
 
 export interface FrameLike {
   readonly url: string;
@@ -19,6 +22,8 @@ export interface InvokeEventLike {
 export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown> | unknown): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => void): unknown;
 }
 
 export interface IpcOptions {
@@ -47,16 +52,30 @@ export function sameFileUrl(url: string, expected: string): boolean {
 export function bindIpc(options: IpcOptions): () => void {
   const { ipcMain, core, isTrustedUrl } = options;
   const log = options.log ?? (() => {});
+  const trusted = (frame: FrameLike | null): boolean => !!frame && !frame.parent && isTrustedUrl(frame.url);
+
+  // The files the user chose, as the preload reports them: a path import must name one of them, so
+  // the page cannot read whatever file it names (a key in /proc/self/environ, say).
+  const chosen = new Set<string>();
+  const onChosen = (event: InvokeEventLike, file: unknown): void => {
+    if (trusted(event.senderFrame) && typeof file === 'string' && file.length > 0 && file.length <= 4096) chosen.add(path.resolve(file));
+  };
+  ipcMain.on(CHOSEN_FILE_CHANNEL, onChosen);
 
   ipcMain.handle(INVOKE_CHANNEL, async (event, name, request): Promise<InvokeReply> => {
     const frame = event.senderFrame;
-    if (!frame || frame.parent || !isTrustedUrl(frame.url)) {
+    if (!trusted(frame)) {
       log(`refused an IPC call from an untrusted frame: ${frame ? frame.url.slice(0, 200) : '(gone)'}`);
       return { ok: false, error: { code: 'unauthorized', message: 'This page may not call Rowrunner.' } };
     }
     try {
       if (typeof name !== 'string' || !KNOWN.has(name)) throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
       let req = request;
+      if (name === 'dataset:import' && isPlainObject(req) && isPlainObject(req.source) && req.source.kind === 'path' && typeof req.source.path === 'string') {
+        if (!chosen.has(path.resolve(req.source.path))) {
+          throw new CallError('unauthorized', 'Rowrunner imports only a file you chose: drop it on the window, or pick it with Open.', ['source.path']);
+        }
+      }
       if (name === 'run:export' && options.askExportPath && isPlainObject(req)) {
         // The desktop app asks where to save, always: a page that chose the path could overwrite any
         // file the user may write. The request is still parsed by the core afterwards.
@@ -75,7 +94,10 @@ export function bindIpc(options: IpcOptions): () => void {
     }
   });
 
-  return () => ipcMain.removeHandler(INVOKE_CHANNEL);
+  return () => {
+    ipcMain.removeHandler(INVOKE_CHANNEL);
+    ipcMain.removeListener(CHOSEN_FILE_CHANNEL, onChosen);
+  };
 }
 
 export interface EventTarget {

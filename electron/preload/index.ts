@@ -1,8 +1,8 @@
 // The preload: the page gets window.rowrunner (the contract's calls and events, by an allowlist of
-// names) and window.rowrunnerFiles (a dropped file's path). ipcRenderer itself never reaches the page,
+// names) and window.rowrunnerFiles (a dropped or chosen file's path, which is then importable). ipcRenderer itself never reaches the page,
 // nor does any IPC event object. Built as CommonJS: a sandboxed preload cannot be an ES module.
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { CALL_NAMES, EVENT_CHANNEL, EVENT_NAMES, INVOKE_CHANNEL, type InvokeReply } from '../main/channels.ts';
+import { CALL_NAMES, CHOSEN_FILE_CHANNEL, EVENT_CHANNEL, EVENT_NAMES, INVOKE_CHANNEL, type InvokeReply } from '../main/channels.ts';
 
 const calls = new Set<string>(CALL_NAMES);
 const eventNames = new Set<string>(EVENT_NAMES);
@@ -46,10 +46,15 @@ contextBridge.exposeInMainWorld('rowrunner', {
 
 contextBridge.exposeInMainWorld('rowrunnerFiles', {
   pathForFile(file: unknown): string {
+    let path = '';
     try {
-      return webUtils.getPathForFile(file as File);
+      path = webUtils.getPathForFile(file as File);
     } catch {
       return '';
     }
+    // Only a File the user gave the page (a drop, the file input) has a path; the main side imports
+    // no other. Sent before the page can ask for the import, on the same ordered channel.
+    if (path) ipcRenderer.send(CHOSEN_FILE_CHANNEL, path);
+    return path;
   },
 });

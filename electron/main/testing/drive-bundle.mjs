@@ -18,6 +18,9 @@ const report = { webPreferences: win.options.webPreferences, loadedFile: win.loa
 report.info = await call('app:info', {});
 report.foreign = await call('app:info', {}, 'https://evil.example/');
 report.samples = await call('dataset:samples', {});
+report.unchosen = await call('dataset:import', { source: { kind: 'path', path: csv } });
+// What the preload sends when the page asks for the path of the file the user dropped.
+rec.listeners.get('rowrunner:chosen-file')({ senderFrame: { url: pageUrl, parent: null } }, csv);
 const ds = await call('dataset:import', { source: { kind: 'path', path: csv } });
 report.imported = ds;
 const agent = { name: 'a', model: 'gpt-4o-mini', prompt: 'Echo {{q}}' };

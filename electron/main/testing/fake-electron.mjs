@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 
-export const recorded = { windows: [], handlers: new Map(), menu: null, sessionHeaders: null, permissionHandler: null, quitCalled: false };
+export const recorded = { windows: [], handlers: new Map(), listeners: new Map(), menu: null, sessionHeaders: null, permissionHandler: null, quitCalled: false };
 globalThis.__fakeElectron = recorded;
 
 const appEvents = new EventEmitter();
@@ -56,6 +56,8 @@ export class BrowserWindow extends EventEmitter {
 export const ipcMain = {
   handle: (channel, fn) => recorded.handlers.set(channel, fn),
   removeHandler: (channel) => recorded.handlers.delete(channel),
+  on: (channel, fn) => recorded.listeners.set(channel, fn),
+  removeListener: (channel) => recorded.listeners.delete(channel),
 };
 
 export const session = {
