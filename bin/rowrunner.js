@@ -6,5 +6,11 @@ if (!process.features.typescript) {
   );
   process.exit(2);
 }
+// Compiled code, TypeScript already stripped, is kept between runs (in the OS temp folder): every
+// start, and every run's worker thread, would otherwise strip and compile the same modules again.
+// Worker threads take the setting from the environment.
+const { enableCompileCache } = await import('node:module');
+const cache = enableCompileCache?.();
+if (cache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
 const { runCli } = await import('../electron/core/cli/main.ts');
 await runCli();
