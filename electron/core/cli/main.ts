@@ -267,6 +267,8 @@ async function cmdRun(args: string[], io: CliIo): Promise<number> {
   }
 
   const svc = openService(v, io.env);
+  // The run's worker thread starts while the CSV is imported.
+  svc.prewarm();
   try {
     let datasetId: string;
     try {

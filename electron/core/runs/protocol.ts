@@ -15,7 +15,12 @@ export interface WorkerInit {
   flushEvents?: number;
 }
 
-export type ParentMessage = { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+/** The workerData of a worker started ahead of its run: it loads its modules, then waits for 'init'. */
+export interface WarmStart {
+  warm: true;
+}
+
+export type ParentMessage = { type: 'init'; init: WorkerInit } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
 
 export type WorkerMessage =
   /** Events whose effects are committed, with the run's totals after that commit. */

@@ -19,13 +19,15 @@ import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
 import { processOwner, stmt } from '../store/sql.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
-import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
 import { remainingBudget, runTotals } from './totals.ts';
 
 const HEARTBEAT_MS = 2000;
 const CHECKPOINT_MS = 10_000;
 
-const init = workerData as WorkerInit;
+// Started with its run, or ahead of it (the service's prewarm): then the run comes in an 'init' message.
+const data = workerData as WorkerInit | WarmStart;
+let init: WorkerInit | undefined = 'warm' in data ? undefined : data;
 const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
 
@@ -37,6 +39,13 @@ let paused = false;
 let cancelRequested = false;
 
 port.on('message', (m: ParentMessage) => {
+  if (m.type === 'init') {
+    if (!init) {
+      init = m.init;
+      begin(init);
+    }
+    return;
+  }
   if (m.type === 'cancel') cancelRequested = true;
   if (!handle) {
     requested = m.type === 'resume' ? undefined : m.type;
@@ -47,7 +56,7 @@ port.on('message', (m: ParentMessage) => {
   else handle.cancel();
 });
 
-async function main(): Promise<void> {
+async function main(init: WorkerInit): Promise<void> {
   db = openDatabase(init.dbPath);
   const conn = db;
   injectFault(conn);
@@ -240,28 +249,32 @@ function budgetMessage(maxCost: number | undefined, maxTokens: number | undefine
   return `budget reached (${parts.join(', ')}); resume with a higher budget to run the rest`;
 }
 
-main()
-  .catch((err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    let committed = false;
-    if (db) {
-      try {
-        const conn = db;
-        conn.transaction(() => {
-          resetRunning(conn, init.runId);
-          releaseRun(conn, init.runId, 'interrupted', message, 0);
-        })();
-        committed = true;
-      } catch {
-        // The parent will try.
+function begin(init: WorkerInit): void {
+  main(init)
+    .catch((err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      let committed = false;
+      if (db) {
+        try {
+          const conn = db;
+          conn.transaction(() => {
+            resetRunning(conn, init.runId);
+            releaseRun(conn, init.runId, 'interrupted', message, 0);
+          })();
+          committed = true;
+        } catch {
+          // The parent will try.
+        }
       }
-    }
-    post({ type: 'fatal', error: message, committed });
-  })
-  .finally(() => {
-    try {
-      db?.close();
-    } catch {
-      // closing twice or a busy close: nothing left to save
-    }
-  });
+      post({ type: 'fatal', error: message, committed });
+    })
+    .finally(() => {
+      try {
+        db?.close();
+      } catch {
+        // closing twice or a busy close: nothing left to save
+      }
+    });
+}
+
+if (init) begin(init);

@@ -145,6 +145,22 @@ describe('createRun', () => {
 });
 
 describe('running', () => {
+  it('runs on a worker started ahead of time, and a second run on a fresh one', async () => {
+    svc.prewarm();
+    svc.prewarm(); // one spare at a time
+    const ds = await dataset(30);
+    const first = svc.createRun({ datasetId: ds.id, agent: agent(), options: { batchSize: 8 } });
+    svc.start(first.runId);
+    expect((await svc.finished(first.runId)).totals).toMatchObject({ done: 30, pending: 0 });
+    const second = svc.createRun({ datasetId: ds.id, agent: agent(), options: { batchSize: 8 } });
+    svc.start(second.runId);
+    expect((await svc.finished(second.runId)).totals).toMatchObject({ done: 30, pending: 0 });
+    expectConsistent(first.runId);
+    expectConsistent(second.runId);
+    // A spare nobody used is stopped by close (afterEach), without keeping the process alive.
+    svc.prewarm();
+  });
+
   it('runs to completion on a worker, with totals equal to the ledger and the items', async () => {
     const ds = await dataset(120);
     const run = svc.createRun({

@@ -76,7 +76,7 @@ import {
 } from '../store/runs.ts';
 import { isoOrNull, ownerAlive, processOwner } from '../store/sql.ts';
 import { workerFault } from './fault-injection.ts';
-import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
 import { runTotals } from './totals.ts';
 
 /** A run's event as fronts see it: the engine's events (progress counts the whole run), plus status changes. */
@@ -177,6 +177,12 @@ export interface RunService {
   /** The contract's events: progress and changed rows coalesced to ≤ 10 a second per run. */
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
 
+  /**
+   * Starts a run worker ahead of time (its thread and modules take a tenth of a second or more), so
+   * that the next start does not wait for it: a CLI run calls this before importing its CSV.
+   */
+  prewarm(): void;
+
   /** Cancels what runs here, waits for it to be committed, closes the database. */
   close(): Promise<void>;
 }
@@ -235,6 +241,20 @@ export function createRunService(options: RunServiceOptions): RunService {
   const listeners = new Set<(runId: string, event: RunEvent) => void>();
   const contractListeners = new Map<EventName, Set<(payload: never) => void>>();
   let closed = false;
+  /** A worker started by prewarm, waiting for the next run. */
+  let spare: { worker: Worker; alive: boolean } | undefined;
+  const takeSpare = (): Worker | undefined => {
+    const s = spare;
+    spare = undefined;
+    if (!s) return undefined;
+    s.worker.removeAllListeners();
+    if (!s.alive) {
+      void s.worker.terminate();
+      return undefined;
+    }
+    s.worker.ref();
+    return s.worker;
+  };
   /** Datasets this service is importing now (their rows are not stale). */
   const importing = new Set<number>();
 
@@ -387,7 +407,9 @@ export function createRunService(options: RunServiceOptions): RunService {
     };
     let worker: Worker;
     try {
-      worker = new Worker(workerUrl, { workerData: init });
+      const warm = takeSpare();
+      if (warm) warm.postMessage({ type: 'init', init } satisfies ParentMessage);
+      worker = warm ?? new Worker(workerUrl, { workerData: init });
     } catch (err) {
       markDead(runId, `could not start the run's worker: ${(err as Error).message}`);
       throw err;
@@ -864,9 +886,29 @@ export function createRunService(options: RunServiceOptions): RunService {
       return () => set.delete(listener as (payload: never) => void);
     },
 
+    prewarm() {
+      if (closed || spare) return;
+      try {
+        const worker = new Worker(workerUrl, { workerData: { warm: true } satisfies WarmStart });
+        const s = { worker, alive: true };
+        const dead = () => {
+          s.alive = false;
+        };
+        worker.on('error', dead);
+        worker.on('exit', dead);
+        // An unused spare does not keep the process alive.
+        worker.unref();
+        spare = s;
+      } catch {
+        // The next start starts its own worker.
+      }
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      const unused = takeSpare();
+      if (unused) void unused.terminate();
       const running = [...active.values()];
       for (const a of running) a.worker.postMessage({ type: 'cancel' } satisfies ParentMessage);
       await Promise.all(running.map((a) => a.done));
