@@ -161,14 +161,17 @@ function jsonOf(o: Outcome): Record<string, unknown> {
 async function follow(svc: RunService, runId: string, io: CliIo, started: number): Promise<RunInfo> {
   const view = createProgressView(io.stderr, Boolean(io.stderr.isTTY));
   let failuresShown = 0;
-  const unsubscribe = svc.subscribe((id, e) => {
-    if (id !== runId) return;
-    if (e.type === 'item-failed') {
-      failuresShown++;
-      if (failuresShown <= 20) view.note(`row ${e.index + 1} failed: ${e.error.split('\n')[0].slice(0, 300)}`);
-      else if (failuresShown === 21) view.note('(more failed items: see the export or the app)');
-    }
-  });
+  const unsubscribe = svc.subscribe(
+    (id, e) => {
+      if (id !== runId) return;
+      if (e.type === 'item-failed') {
+        failuresShown++;
+        if (failuresShown <= 20) view.note(`row ${e.index + 1} failed: ${e.error.split('\n')[0].slice(0, 300)}`);
+        else if (failuresShown === 21) view.note('(more failed items: see the export or the app)');
+      }
+    },
+    { types: ['item-failed'] },
+  );
   const offProgress = svc.on('run:progress', (p: RunProgress) => {
     if (p.runId === runId) view.update(p);
   });

@@ -13,6 +13,8 @@ export interface WorkerInit {
   flushMs?: number;
   /** … or as soon as this many are buffered. */
   flushEvents?: number;
+  /** The engine events the parent's listeners want forwarded (null: all of them). */
+  forward?: BatchEvent['type'][] | null;
 }
 
 /** The workerData of a worker started ahead of its run: it loads its modules, then waits for 'init'. */
@@ -20,11 +22,27 @@ export interface WarmStart {
   warm: true;
 }
 
-export type ParentMessage = { type: 'init'; init: WorkerInit } | { type: 'pause' } | { type: 'resume' } | { type: 'cancel' };
+export type ParentMessage =
+  | { type: 'init'; init: WorkerInit }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'cancel' }
+  /** The listeners changed: forward these engine events from now on (null: all). */
+  | { type: 'forward'; types: BatchEvent['type'][] | null };
 
 export type WorkerMessage =
   /** Events whose effects are committed, with the run's totals after that commit. */
-  | { type: 'events'; events: BatchEvent[]; changed: number[]; totals: RunTotals; concurrency: number }
+  | {
+      type: 'events';
+      /** Only the types the parent asked for. */
+      events: BatchEvent[];
+      changed: number[];
+      totals: RunTotals;
+      concurrency: number;
+      /** Sum and count of the latencies of the items finished in this batch (for the progress figure). */
+      latencySum: number;
+      latencyCount: number;
+    }
   | { type: 'status'; status: RunStatus; totals: RunTotals }
   /** The session ended and its final state is committed. */
   | { type: 'ended'; status: RunStatus; error: string | null; totals: RunTotals }

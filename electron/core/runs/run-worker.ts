@@ -38,12 +38,19 @@ const pauseRequested = (): boolean => requested === 'pause';
 let paused = false;
 let cancelRequested = false;
 
+/** The event types the parent forwards to its listeners (null: all). Nothing else is posted. */
+let forwardTypes: Set<string> | null = null;
+
 port.on('message', (m: ParentMessage) => {
   if (m.type === 'init') {
     if (!init) {
       init = m.init;
       begin(init);
     }
+    return;
+  }
+  if (m.type === 'forward') {
+    forwardTypes = m.types ? new Set(m.types) : null;
     return;
   }
   if (m.type === 'cancel') cancelRequested = true;
@@ -57,6 +64,7 @@ port.on('message', (m: ParentMessage) => {
 });
 
 async function main(init: WorkerInit): Promise<void> {
+  if (init.forward !== undefined) forwardTypes = init.forward ? new Set(init.forward) : null;
   db = openDatabase(init.dbPath);
   const conn = db;
   injectFault(conn);
@@ -142,25 +150,36 @@ async function main(init: WorkerInit): Promise<void> {
       return;
     }
     const totals = totalsNow();
+    // Only what the parent's listeners asked for crosses the thread: a copy of every answer and its
+    // transcript, made and read for nobody, cost as much CPU as storing it.
+    const wanted = forwardTypes;
     const forward: BatchEvent[] = [];
+    let latencySum = 0;
+    let latencyCount = 0;
     for (const e of events) {
       if (e.type === 'progress') concurrency = e.concurrency;
-      else if (e.type !== 'finished') forward.push(e);
+      else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) forward.push(e);
+      if (e.type === 'item-done' || e.type === 'item-failed') {
+        latencySum += e.latencyMs;
+        latencyCount++;
+      }
     }
     // The engine's progress counts this session only; the parent gets the run's, from the store.
-    forward.push({
-      type: 'progress',
-      total: totals.items,
-      done: totals.done,
-      failed: totals.failed,
-      skipped: totals.skipped,
-      running: totals.running,
-      promptTokens: totals.promptTokens,
-      completionTokens: totals.completionTokens,
-      costUsd: totals.costUsd,
-      concurrency,
-    });
-    post({ type: 'events', events: forward, changed, totals, concurrency });
+    if (wanted === null || wanted.has('progress')) {
+      forward.push({
+        type: 'progress',
+        total: totals.items,
+        done: totals.done,
+        failed: totals.failed,
+        skipped: totals.skipped,
+        running: totals.running,
+        promptTokens: totals.promptTokens,
+        completionTokens: totals.completionTokens,
+        costUsd: totals.costUsd,
+        concurrency,
+      });
+    }
+    post({ type: 'events', events: forward, changed, totals, concurrency, latencySum, latencyCount });
     if (status) post({ type: 'status', status, totals });
   };
 

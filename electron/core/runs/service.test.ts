@@ -145,6 +145,24 @@ describe('createRun', () => {
 });
 
 describe('running', () => {
+  it('sends a listener that asks for some event types only those', async () => {
+    const ds = await dataset(20, { 3: ' [[status:400]]', 11: ' [[status:400]]' });
+    const run = svc.createRun({ datasetId: ds.id, agent: agent(), options: { batchSize: 4 } });
+    const failures: RunEvent[] = [];
+    const all: RunEvent[] = [];
+    const latencies: (number | null)[] = [];
+    svc.subscribe((id, e) => id === run.runId && failures.push(e), { types: ['item-failed'] });
+    svc.on('run:progress', (p) => latencies.push(p.latencyMs));
+    svc.start(run.runId);
+    // A listener for everything, added while the run goes: from then on its worker forwards all.
+    const off = svc.subscribe((id, e) => id === run.runId && all.push(e));
+    expect((await svc.finished(run.runId)).totals).toMatchObject({ done: 18, failed: 2 });
+    off();
+    expect(failures.map((e) => e.type)).toEqual(['item-failed', 'item-failed']);
+    expect(all.filter((e) => e.type === 'item-done').length).toBeGreaterThan(0);
+    expect(latencies.some((l) => l !== null && l > 0)).toBe(true);
+  });
+
   it('runs on a worker started ahead of time, and a second run on a fresh one', async () => {
     svc.prewarm();
     svc.prewarm(); // one spare at a time

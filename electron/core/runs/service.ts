@@ -172,8 +172,11 @@ export interface RunService {
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
 
-  /** Every event of every run this process runs, as it is committed. */
-  subscribe(listener: (runId: string, event: RunEvent) => void): () => void;
+  /**
+   * Every event of every run this process runs, as it is committed; with `types`, only those (the
+   * others are then not even sent from the run's worker).
+   */
+  subscribe(listener: (runId: string, event: RunEvent) => void, options?: { types?: readonly RunEvent['type'][] }): () => void;
   /** The contract's events: progress and changed rows coalesced to ≤ 10 a second per run. */
   on<K extends EventName>(name: K, listener: (payload: EventPayload<K>) => void): () => void;
 
@@ -238,7 +241,17 @@ export function createRunService(options: RunServiceOptions): RunService {
   const workerUrl = options.workerUrl ?? new URL('./run-worker.ts', import.meta.url);
   const eventInterval = options.eventIntervalMs ?? 100;
   const active = new Map<number, ActiveRun>();
-  const listeners = new Set<(runId: string, event: RunEvent) => void>();
+  /** Raw listeners, each with the event types it wants (null: all). */
+  const listeners = new Map<(runId: string, event: RunEvent) => void, ReadonlySet<string> | null>();
+  /** The engine events some listener wants: what workers forward (null: all). */
+  const forwardTypes = (): BatchEvent['type'][] | null => {
+    const union = new Set<BatchEvent['type']>();
+    for (const types of listeners.values()) {
+      if (types === null) return null;
+      for (const t of types) union.add(t as BatchEvent['type']);
+    }
+    return [...union];
+  };
   const contractListeners = new Map<EventName, Set<(payload: never) => void>>();
   let closed = false;
   /** A worker started by prewarm, waiting for the next run. */
@@ -328,13 +341,21 @@ export function createRunService(options: RunServiceOptions): RunService {
   // --- events ------------------------------------------------------------------------------------
 
   const emitRaw = (runId: number, event: RunEvent): void => {
-    for (const l of listeners) {
+    for (const [l, types] of listeners) {
+      if (types !== null && !types.has(event.type)) continue;
       try {
         l(String(runId), event);
       } catch {
         // A front's listener failing must not break the run.
       }
     }
+  };
+
+  /** Tells running workers what to forward, when a change of listeners changed it. */
+  const tellWorkers = (before: string): void => {
+    const types = forwardTypes();
+    if (JSON.stringify(types) === before) return;
+    for (const a of active.values()) a.worker.postMessage({ type: 'forward', types } satisfies ParentMessage);
   };
 
   const emitContract = <K extends EventName>(name: K, payload: EventPayload<K>): void => {
@@ -356,7 +377,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     }
     a.lastEmit = Date.now();
     if (a.changed.size > 0) {
-      emitContract('run:items', { runId: String(runId), indexes: [...a.changed].sort((x, y) => x - y) });
+      if (contractListeners.get('run:items')?.size) emitContract('run:items', { runId: String(runId), indexes: [...a.changed].sort((x, y) => x - y) });
       a.changed.clear();
     }
     if (!a.totals) return;
@@ -404,6 +425,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       apiKey: start.apiKey ?? options.apiKey?.() ?? process.env.OPENAI_API_KEY,
       baseURL: start.baseURL,
       ...options.worker,
+      forward: forwardTypes(),
     };
     let worker: Worker;
     try {
@@ -447,13 +469,9 @@ export function createRunService(options: RunServiceOptions): RunService {
         case 'events':
           a.totals = m.totals;
           a.concurrency = m.concurrency;
-          for (const e of m.events) {
-            if (e.type === 'item-done' || e.type === 'item-failed') {
-              a.latencySum += e.latencyMs;
-              a.latencyCount++;
-            }
-            emitRaw(runId, e);
-          }
+          a.latencySum += m.latencySum;
+          a.latencyCount += m.latencyCount;
+          for (const e of m.events) emitRaw(runId, e);
           for (const i of m.changed) a.changed.add(i);
           scheduleContract(runId, a);
           break;
@@ -871,9 +889,15 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     recoverInterrupted,
 
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    subscribe(listener, o = {}) {
+      const before = JSON.stringify(forwardTypes());
+      listeners.set(listener, o.types ? new Set(o.types) : null);
+      tellWorkers(before);
+      return () => {
+        const was = JSON.stringify(forwardTypes());
+        listeners.delete(listener);
+        tellWorkers(was);
+      };
     },
 
     on(name, listener) {
