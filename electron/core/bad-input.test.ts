@@ -268,7 +268,8 @@ describe('1 GB of newlines', () => {
           `peak retained heap +${(imported.peak / MiB).toFixed(1)} MiB, peak RSS ${(imported.rssMax / MiB).toFixed(0)} MiB (+${(imported.rssPeak / MiB).toFixed(0)}); ` +
           `rowrunner run ${(cliMs / 1000).toFixed(1)} s, peak RSS ${childPeak === null ? 'n/a' : `${((childPeak as number) / MiB).toFixed(0)} MiB`}`,
       );
-      expect(imported.peak).toBeLessThan(32 * MiB);
+      // Flat, not proportional: a few MiB of buffers and the tracker's window, against 1,024 MiB read.
+      expect(imported.peak).toBeLessThan(64 * MiB);
       expect(imported.rssPeak).toBeLessThan(256 * MiB);
       if (childPeak !== null) expect(childPeak).toBeLessThan(384 * MiB);
       // Both read the whole gigabyte at once on a shared machine: minutes would mean something is wrong.
