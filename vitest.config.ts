@@ -1,8 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+const INCLUDE = ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'];
+// Run after the rest of the suite, one at a time: tests whose figures are rates and delays (a run's
+// pace under a rate limit, the main thread's event-loop delay under load), so that what other test
+// files do on a two-core machine is not in their figures; and the crash test, whose twenty-odd CLI
+// processes would be in theirs.
+const ALONE = ['electron/core/runs/load.test.ts', 'electron/core/runs/rate-limit.test.ts', 'electron/core/cli/crash.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Tests start real servers and worker threads; two cores do best with two forks.
@@ -10,5 +16,9 @@ export default defineConfig({
     maxWorkers: 2,
     // CI also keeps a machine-readable report, from which .ci/run prints one closing count.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/ci/vitest.json' }]] : ['default'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: INCLUDE, exclude: [...configDefaults.exclude, ...ALONE], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: 'alone', include: ALONE, fileParallelism: false, sequence: { groupOrder: 1 } } },
+    ],
   },
 });
