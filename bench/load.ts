@@ -26,7 +26,7 @@ export interface LoadResult {
   /** RSS sampled every 50 ms during the run, bytes. */
   runPeakRssBytes: number;
   rssBeforeRunBytes: number;
-  /** The main thread's event-loop delay during the run, ms. */
+  /** The main thread's event-loop delay during the run, ms, as monitorEventLoopDelay at a 5 ms resolution reads it (idle: about 5). */
   loopP50Ms: number;
   loopP99Ms: number;
   loopMaxMs: number;
@@ -144,7 +144,7 @@ export function describeLoad(r: LoadResult): string {
   return (
     `${r.done.toLocaleString('en-US')} of ${r.items.toLocaleString('en-US')} items at batch size ${r.batchSize} in ${r.runSeconds.toFixed(1)} s ` +
     `(${Math.round(r.itemsPerSecond).toLocaleString('en-US')} items/s), ${r.status}; peak RSS ${mib(r.peakRssBytes)} ` +
-    `(${mib(r.runPeakRssBytes)} during the run, ${mib(r.rssBeforeRunBytes)} before it); main thread's event-loop delay ` +
+    `(${mib(r.runPeakRssBytes)} during the run, ${mib(r.rssBeforeRunBytes)} before it); main thread's event-loop delay (a 5 ms timer, so idle reads 5) ` +
     `p50 ${r.loopP50Ms} ms, p99 ${r.loopP99Ms} ms, max ${r.loopMaxMs} ms (${r.progressEvents} progress events, each reading a page); ` +
     `database ${mib(r.dbBytes)} (${Math.round(r.dbBytes / r.items).toLocaleString('en-US')} bytes an item), WAL left ${mib(r.walBytes)}`
   );
