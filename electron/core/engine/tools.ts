@@ -102,61 +102,98 @@ function show(v: unknown): string {
 
 /** Validates a value against the supported subset of JSON Schema; returns the errors found (none = valid). */
 export function validateJsonSchema(schema: unknown, value: unknown, path = 'arguments'): string[] {
-  if (schema === true || schema === undefined || schema === null) return [];
-  if (schema === false) return [`${path} is not allowed`];
-  if (typeof schema !== 'object') return [];
-  const s = schema as Schema;
   const errors: string[] = [];
+  check(schema, value, path, undefined, errors);
+  return errors;
+}
+
+/**
+ * Appends the errors of `value` against `schema` to `errors`. The value's path is `parent` plus `key`
+ * (`.key` or `[i]`), put together only when an error or a nested value needs it: every tool call of
+ * every item is checked, and most are valid.
+ */
+function check(schema: unknown, value: unknown, parent: string, key: string | number | undefined, errors: string[]): void {
+  if (schema === true || schema === undefined || schema === null) return;
+  if (schema === false) {
+    errors.push(`${pathOf(parent, key)} is not allowed`);
+    return;
+  }
+  if (typeof schema !== 'object') return;
+  const s = schema as Schema;
 
   if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-    if (!types.some((t) => matchesType(value, t))) {
-      return [`${path} must be ${types.join(' or ')}, got ${typeOf(value)}`];
+    const ok = Array.isArray(s.type) ? (s.type as string[]).some((t) => matchesType(value, t)) : matchesType(value, s.type as string);
+    if (!ok) {
+      const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
+      errors.push(`${pathOf(parent, key)} must be ${types.join(' or ')}, got ${typeOf(value)}`);
+      return;
     }
   }
   if (Array.isArray(s.enum) && !s.enum.some((e) => deepEqual(e, value))) {
-    errors.push(`${path} must be one of ${s.enum.map(show).join(', ')}`);
+    errors.push(`${pathOf(parent, key)} must be one of ${s.enum.map(show).join(', ')}`);
   }
-  if ('const' in s && !deepEqual(s.const, value)) errors.push(`${path} must be ${show(s.const)}`);
+  if ('const' in s && !deepEqual(s.const, value)) errors.push(`${pathOf(parent, key)} must be ${show(s.const)}`);
 
   if (typeof value === 'number') {
-    if (typeof s.minimum === 'number' && value < s.minimum) errors.push(`${path} must be >= ${s.minimum}`);
-    if (typeof s.maximum === 'number' && value > s.maximum) errors.push(`${path} must be <= ${s.maximum}`);
-    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) errors.push(`${path} must be > ${s.exclusiveMinimum}`);
-    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) errors.push(`${path} must be < ${s.exclusiveMaximum}`);
+    if (typeof s.minimum === 'number' && value < s.minimum) errors.push(`${pathOf(parent, key)} must be >= ${s.minimum}`);
+    if (typeof s.maximum === 'number' && value > s.maximum) errors.push(`${pathOf(parent, key)} must be <= ${s.maximum}`);
+    if (typeof s.exclusiveMinimum === 'number' && value <= s.exclusiveMinimum) errors.push(`${pathOf(parent, key)} must be > ${s.exclusiveMinimum}`);
+    if (typeof s.exclusiveMaximum === 'number' && value >= s.exclusiveMaximum) errors.push(`${pathOf(parent, key)} must be < ${s.exclusiveMaximum}`);
   }
-  if (typeof value === 'string') {
-    const length = [...value].length;
-    if (typeof s.minLength === 'number' && length < s.minLength) errors.push(`${path} must have at least ${s.minLength} characters`);
-    if (typeof s.maxLength === 'number' && length > s.maxLength) errors.push(`${path} must have at most ${s.maxLength} characters`);
+  if (typeof value === 'string' && (typeof s.minLength === 'number' || typeof s.maxLength === 'number')) {
+    const length = codePoints(value);
+    if (typeof s.minLength === 'number' && length < s.minLength) errors.push(`${pathOf(parent, key)} must have at least ${s.minLength} characters`);
+    if (typeof s.maxLength === 'number' && length > s.maxLength) errors.push(`${pathOf(parent, key)} must have at most ${s.maxLength} characters`);
   }
   if (Array.isArray(value)) {
-    if (typeof s.minItems === 'number' && value.length < s.minItems) errors.push(`${path} must have at least ${s.minItems} items`);
-    if (typeof s.maxItems === 'number' && value.length > s.maxItems) errors.push(`${path} must have at most ${s.maxItems} items`);
+    if (typeof s.minItems === 'number' && value.length < s.minItems) errors.push(`${pathOf(parent, key)} must have at least ${s.minItems} items`);
+    if (typeof s.maxItems === 'number' && value.length > s.maxItems) errors.push(`${pathOf(parent, key)} must have at most ${s.maxItems} items`);
     if (s.items !== undefined && !Array.isArray(s.items)) {
-      value.forEach((item, i) => errors.push(...validateJsonSchema(s.items, item, `${path}[${i}]`)));
+      const here = pathOf(parent, key);
+      for (let i = 0; i < value.length; i++) check(s.items, value[i], here, i, errors);
     }
   }
   if (typeOf(value) === 'object') {
     const obj = value as Record<string, unknown>;
     const props = (typeof s.properties === 'object' && s.properties !== null ? s.properties : {}) as Record<string, unknown>;
     if (Array.isArray(s.required)) {
-      for (const key of s.required as string[]) if (!(key in obj) || obj[key] === undefined) errors.push(`${path}.${key} is required`);
+      for (const k of s.required as string[]) if (!(k in obj) || obj[k] === undefined) errors.push(`${pathOf(parent, key)}.${k} is required`);
     }
-    for (const [key, v] of Object.entries(obj)) {
-      if (Object.hasOwn(props, key)) errors.push(...validateJsonSchema(props[key], v, `${path}.${key}`));
-      else if (s.additionalProperties === false) errors.push(`${path}.${key} is not an allowed property`);
-      else if (typeof s.additionalProperties === 'object') errors.push(...validateJsonSchema(s.additionalProperties, v, `${path}.${key}`));
+    const here = pathOf(parent, key);
+    for (const k in obj) {
+      if (!Object.hasOwn(obj, k)) continue;
+      const v = obj[k];
+      if (Object.hasOwn(props, k)) check(props[k], v, here, k, errors);
+      else if (s.additionalProperties === false) errors.push(`${here}.${k} is not an allowed property`);
+      else if (typeof s.additionalProperties === 'object') check(s.additionalProperties, v, here, k, errors);
     }
   }
-  if (Array.isArray(s.allOf)) for (const sub of s.allOf) errors.push(...validateJsonSchema(sub, value, path));
-  if (Array.isArray(s.anyOf) && !s.anyOf.some((sub) => validateJsonSchema(sub, value, path).length === 0)) {
-    errors.push(`${path} matches none of the allowed forms`);
+  if (Array.isArray(s.allOf)) for (const sub of s.allOf) check(sub, value, pathOf(parent, key), undefined, errors);
+  if (Array.isArray(s.anyOf) && !s.anyOf.some((sub) => validateJsonSchema(sub, value, pathOf(parent, key)).length === 0)) {
+    errors.push(`${pathOf(parent, key)} matches none of the allowed forms`);
   }
-  if (Array.isArray(s.oneOf) && s.oneOf.filter((sub) => validateJsonSchema(sub, value, path).length === 0).length !== 1) {
-    errors.push(`${path} must match exactly one of the allowed forms`);
+  if (Array.isArray(s.oneOf) && s.oneOf.filter((sub) => validateJsonSchema(sub, value, pathOf(parent, key)).length === 0).length !== 1) {
+    errors.push(`${pathOf(parent, key)} must match exactly one of the allowed forms`);
   }
-  return errors;
+}
+
+function pathOf(parent: string, key: string | number | undefined): string {
+  return key === undefined ? parent : typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`;
+}
+
+/** A string's length in code points (what JSON Schema's minLength and maxLength count). */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
 }
 
 function deepEqual(a: unknown, b: unknown): boolean {
