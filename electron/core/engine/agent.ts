@@ -67,14 +67,21 @@ function deepCopy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(deepCopy) as T;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = deepCopy(v);
+  for (const k in value) if (Object.hasOwn(value, k)) out[k] = deepCopy((value as Record<string, unknown>)[k]);
   return out as T;
 }
 
+/** A deep copy of the config but its tools, which become `tools`. One object per clone: every item makes one. */
 function copyConfig(config: ChatAgentConfig, tools: readonly ToolSpec[]): ChatAgentConfig {
-  const { tools: _ignored, ...rest } = config;
-  return { ...deepCopy(rest), tools };
+  const out: Record<string, unknown> = {};
+  for (const k in config) if (k !== 'tools' && Object.hasOwn(config, k)) out[k] = deepCopy((config as unknown as Record<string, unknown>)[k]);
+  out.tools = tools;
+  return out as unknown as ChatAgentConfig;
 }
+
+/** Clone ids: this process's random prefix and a count, unique like a UUID and cheaper to make per item. */
+const CLONE_ID_PREFIX = randomUUID();
+let cloneCount = 0;
 
 /** A chat agent: its config, tools, history and one shared LLM client. */
 export class ChatAgent {
@@ -125,12 +132,14 @@ export class ChatAgent {
    * copied by reference; state that must not be shared belongs in initState.
    */
   clone(_i: number): this {
+    // Looked up once here and inherited, instead of once per clone (each checks it still fits its model).
+    this.price();
     const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
     Object.assign(copy, this);
     copy.config = copyConfig(this.config, this.tools);
     copy.tools = this.tools;
     copy.llm = this.llm;
-    copy.id = randomUUID();
+    copy.id = `${CLONE_ID_PREFIX}-${++cloneCount}`;
     copy.history = [];
     copy.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
     copy.initState();

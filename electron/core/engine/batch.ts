@@ -344,11 +344,18 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
           }
           item.turns = turn;
         },
-        beforeAttempt: async (estimate, callSignal) => {
-          await gate.wait(callSignal);
-          ticket = await rate.acquire(estimate, callSignal);
-          // A pause that came while waiting for the rate limit still holds the call back.
-          await gate.wait(callSignal);
+        beforeAttempt: (estimate, callSignal) => {
+          // Not paused and nothing to throttle (the usual case): no wait, not even a turn of the loop.
+          if (!gate.paused) {
+            ticket = rate.tryAcquire(estimate);
+            if (ticket) return undefined;
+          }
+          return (async () => {
+            await gate.wait(callSignal);
+            ticket = await rate.acquire(estimate, callSignal);
+            // A pause that came while waiting for the rate limit still holds the call back.
+            await gate.wait(callSignal);
+          })();
         },
         afterAttempt: (report: AgentCallReport) => {
           if (ticket) rate.report(ticket, report);

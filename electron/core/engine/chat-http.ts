@@ -40,7 +40,7 @@ export class HeaderView {
     this.raw = raw;
   }
   get(name: string): string | null {
-    const v = this.raw[name.toLowerCase()];
+    const v = this.raw[/[A-Z]/.test(name) ? name.toLowerCase() : name];
     if (v === undefined) return null;
     return Array.isArray(v) ? v.join(', ') : v;
   }
@@ -80,76 +80,103 @@ export function targetOf(baseURL: string, endpoint: string, headers: Record<stri
 }
 
 /**
+ * One request's state, and its handler: methods on the prototype rather than closures, since a batch
+ * makes one of these per call and every closure would be another object per call.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private settled = false;
+  private controller: Dispatcher.DispatchController | null = null;
+  private stopReason: Error | null = null;
+  private status = 0;
+  private headers: RawHeaders = {};
+  private first: Buffer | null = null;
+  private rest: Buffer[] | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly resolve: (reply: HttpReply) => void;
+  private readonly reject: (error: Error) => void;
+
+  constructor(resolve: (reply: HttpReply) => void, reject: (error: Error) => void) {
+    this.resolve = resolve;
+    this.reject = reject;
+  }
+
+  start(dispatcher: Dispatcher, target: PostTarget, body: string, timeoutMs: number): void {
+    this.timer = setTimeout(onTimeout, timeoutMs, this);
+    try {
+      dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body }, this);
+    } catch (err) {
+      this.settle(new HttpConnectionError(err));
+    }
+  }
+
+  /** Stops the request (or, when it has not started yet, as soon as it starts) and rejects with `reason`. */
+  stop(reason: Error): void {
+    if (this.settled) return;
+    this.stopReason = reason;
+    this.controller?.abort(reason);
+    this.settle(reason);
+  }
+
+  private settle(error: Error | null, reply?: HttpReply): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (error) this.reject(error);
+    else this.resolve(reply!);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.stopReason) controller.abort(this.stopReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx: informational, the response follows
+    this.status = statusCode;
+    this.headers = headers as RawHeaders;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.first === null) this.first = chunk;
+    else (this.rest ??= [this.first]).push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    try {
+      let bytes = this.rest ? Buffer.concat(this.rest) : (this.first ?? Buffer.alloc(0));
+      const encoding = this.headers['content-encoding'];
+      if (typeof encoding === 'string' && encoding !== '') bytes = decode(bytes, encoding);
+      this.settle(null, { status: this.status, headers: this.headers, text: bytes.toString('utf8') });
+    } catch (err) {
+      this.settle(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.settle(this.stopReason ?? new HttpConnectionError(err));
+  }
+}
+
+function onTimeout(exchange: Exchange): void {
+  exchange.stop(new HttpTimeoutError());
+}
+
+/**
  * POSTs `body` and resolves with the whole response (any status), or rejects with
- * HttpTimeoutError, HttpConnectionError, or `abort`'s reason once `abort` is called.
+ * HttpTimeoutError, HttpConnectionError, or the reason given to the stop function that
+ * `onStoppable` receives.
  */
 export function post(
   dispatcher: Dispatcher,
   target: PostTarget,
   body: string,
   timeoutMs: number,
-  onAbortable?: (abort: (reason: Error) => void) => void,
+  onStoppable?: (stop: (reason: Error) => void) => void,
 ): Promise<HttpReply> {
   return new Promise<HttpReply>((resolve, reject) => {
-    let settled = false;
-    let controller: Dispatcher.DispatchController | null = null;
-    let stopReason: Error | null = null;
-    let status = 0;
-    let headers: RawHeaders = {};
-    let first: Buffer | null = null;
-    let rest: Buffer[] | null = null;
-
-    const settle = (error: Error | null, reply?: HttpReply): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve(reply!);
-    };
-    const stop = (reason: Error): void => {
-      if (settled) return;
-      stopReason = reason;
-      // Before the request started (queued for a socket), it is stopped as soon as it starts.
-      controller?.abort(reason);
-      settle(reason);
-    };
-    const timer = setTimeout(() => stop(new HttpTimeoutError()), timeoutMs);
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (stopReason) c.abort(stopReason);
-      },
-      onResponseStart(_c, statusCode, responseHeaders) {
-        if (statusCode < 200) return; // 1xx: informational, the response follows
-        status = statusCode;
-        headers = responseHeaders as RawHeaders;
-      },
-      onResponseData(_c, chunk) {
-        if (first === null) first = chunk;
-        else (rest ??= [first]).push(chunk);
-      },
-      onResponseEnd() {
-        if (settled) return;
-        try {
-          let bytes = rest ? Buffer.concat(rest) : (first ?? Buffer.alloc(0));
-          const encoding = headers['content-encoding'];
-          if (typeof encoding === 'string' && encoding !== '') bytes = decode(bytes, encoding);
-          settle(null, { status, headers, text: bytes.toString('utf8') });
-        } catch (err) {
-          settle(err instanceof Error ? err : new Error(String(err)));
-        }
-      },
-      onResponseError(_c, err) {
-        settle(stopReason ?? new HttpConnectionError(err));
-      },
-    };
-    onAbortable?.(stop);
-    if (settled) return;
-    try {
-      dispatcher.dispatch({ origin: target.origin, path: target.path, method: 'POST', headers: target.headers, body }, handler);
-    } catch (err) {
-      settle(new HttpConnectionError(err));
-    }
+    const exchange = new Exchange(resolve, reject);
+    onStoppable?.((reason) => exchange.stop(reason));
+    exchange.start(dispatcher, target, body, timeoutMs);
   });
 }

@@ -89,8 +89,8 @@ export interface CallReport {
 }
 
 export interface CallHooks {
-  /** Awaited before every attempt (retries included): pause, throttles, cool-downs. */
-  beforeAttempt?: (estimatedTokens: number, signal: AbortSignal | undefined) => Promise<void>;
+  /** Awaited before every attempt (retries included): pause, throttles, cool-downs. Nothing to wait for: may return undefined. */
+  beforeAttempt?: (estimatedTokens: number, signal: AbortSignal | undefined) => Promise<void> | undefined;
   /** Told about every finished attempt. */
   afterAttempt?: (report: CallReport) => void;
 }
@@ -169,6 +169,17 @@ export function parseDurationMs(text: string | null | undefined): number | undef
 
 export function parseRateLimitHeaders(headers: HeaderSource | undefined): RateLimitInfo | undefined {
   if (!headers) return undefined;
+  // Most servers other than OpenAI's send none: then no object is made.
+  if (
+    headers.get('x-ratelimit-limit-requests') === null &&
+    headers.get('x-ratelimit-limit-tokens') === null &&
+    headers.get('x-ratelimit-remaining-requests') === null &&
+    headers.get('x-ratelimit-reset-requests') === null &&
+    headers.get('x-ratelimit-remaining-tokens') === null &&
+    headers.get('x-ratelimit-reset-tokens') === null
+  ) {
+    return undefined;
+  }
   const num = (name: string) => {
     const v = headers.get(name);
     return v !== null && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
@@ -465,7 +476,8 @@ export class LlmClient {
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortError(signal);
-      await hooks?.beforeAttempt?.(estimate, signal);
+      const wait = hooks?.beforeAttempt?.(estimate, signal);
+      if (wait) await wait;
       if (signal?.aborted) throw abortError(signal);
       const started = performance.now();
       try {

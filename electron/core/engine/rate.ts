@@ -163,6 +163,15 @@ export class RateGate {
     this.holdUntil = Math.max(this.holdUntil, performance.now() + ms);
   }
 
+  /**
+   * The ticket at once when nothing can hold a call back (no hold, no request or token bucket):
+   * what acquire would give after a turn of the event loop. Else undefined: call acquire.
+   */
+  tryAcquire(estimatedTokens: number): Ticket | undefined {
+    if (this.requests || this.tokens || this.holdRemainingMs() > 0) return undefined;
+    return { seq: ++this.sent, sentAt: performance.now(), estimate: estimatedTokens };
+  }
+
   /** Waits until a call may be sent: holds, then the request and token buckets. */
   async acquire(estimatedTokens: number, signal?: AbortSignal): Promise<Ticket> {
     for (;;) {
