@@ -10,6 +10,7 @@
 // run's worker thread, in batched transactions. Ids are strings in the API (the contract's), integers
 // in SQLite.
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type {
@@ -188,6 +189,21 @@ export interface RunService {
 
   /** Cancels what runs here, waits for it to be committed, closes the database. */
   close(): Promise<void>;
+}
+
+// A run worker's heap. A batch keeps hundreds of items in flight, so the first scavenges find nearly
+// all of their objects alive: V8 then allocates such objects straight in the old space
+// (allocation-site pretenuring), and a young generation left to grow to its default (128 MB) keeps
+// them long enough to be promoted anyway. Either way the old space filled with garbage between
+// full collections: 100,000 items at batch size 256 peaked at 450 MB of RSS. With a 32 MB young
+// generation and no pretenuring, about 245 MB, and some 15% less CPU (fewer full collections).
+const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 32 };
+let workerHeapFlagsSet = false;
+function setWorkerHeapFlags(): void {
+  if (workerHeapFlagsSet) return;
+  workerHeapFlagsSet = true;
+  // Process-wide, and read at every collection, so it holds for workers started from now on.
+  v8.setFlagsFromString('--no-allocation-site-pretenuring');
 }
 
 /** A run is considered abandoned if its owner stopped beating for this long (another host, or a pid we cannot check). */
@@ -431,7 +447,8 @@ export function createRunService(options: RunServiceOptions): RunService {
     try {
       const warm = takeSpare();
       if (warm) warm.postMessage({ type: 'init', init } satisfies ParentMessage);
-      worker = warm ?? new Worker(workerUrl, { workerData: init });
+      if (!warm) setWorkerHeapFlags();
+      worker = warm ?? new Worker(workerUrl, { workerData: init, resourceLimits: WORKER_RESOURCE_LIMITS });
     } catch (err) {
       markDead(runId, `could not start the run's worker: ${(err as Error).message}`);
       throw err;
@@ -913,7 +930,8 @@ export function createRunService(options: RunServiceOptions): RunService {
     prewarm() {
       if (closed || spare) return;
       try {
-        const worker = new Worker(workerUrl, { workerData: { warm: true } satisfies WarmStart });
+        setWorkerHeapFlags();
+        const worker = new Worker(workerUrl, { workerData: { warm: true } satisfies WarmStart, resourceLimits: WORKER_RESOURCE_LIMITS });
         const s = { worker, alive: true };
         const dead = () => {
           s.alive = false;
