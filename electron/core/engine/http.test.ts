@@ -54,6 +54,15 @@ describe('the lean fetch', () => {
     expect(await res.json()).toEqual({ zipped: true });
   });
 
+  it("stops on the caller's signal given as abortWith, with its reason", async () => {
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(new Error('stop now')), 50);
+    const t0 = performance.now();
+    await expect(fetchLean(`${base}/slow`, { abortWith: caller.signal })).rejects.toThrow('stop now');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    await expect(fetchLean(`${base}/slow`, { abortWith: caller.signal })).rejects.toThrow('stop now');
+  });
+
   it('handles a 204 and aborts on its signal', async () => {
     expect((await fetchLean(`${base}/empty`)).status).toBe(204);
     const controller = new AbortController();

@@ -315,6 +315,14 @@ export class LlmClient {
   /** One attempt through the SDK. */
   private async sendSdk(body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ data: Completion; status: number; headers: HeaderSource }> {
     const sdk = await this.sdkClient();
+    if (this.mode === 'lean') {
+      // The caller's signal goes to the lean fetch (the SDK passes fetchOptions through), which stops
+      // the request when it aborts. The SDK gets no signal to compose: composing a batch-long signal
+      // for every call, with a weak listener and a finalizer each, cost more CPU than the call.
+      const options = { timeout: timeoutMs, maxRetries: 0, ...(signal ? { fetchOptions: { abortWith: signal } } : {}) };
+      const { data, response } = await sdk.chat.completions.create(body, options as unknown as OpenAI.RequestOptions).withResponse();
+      return { data: data as Completion, status: response.status, headers: response.headers as unknown as HeaderSource };
+    }
     // Each attempt gets its own short-lived signal, relayed from the caller's. The SDK composes
     // (AbortSignal.any) whatever signal it is given; composing a batch-long signal thousands of
     // times makes it carry thousands of dependents until they are collected.
@@ -328,6 +336,8 @@ export class LlmClient {
       signal?.removeEventListener('abort', relay);
     }
   }
+
+
 
   private static makeDispatcher(connections: number): UndiciAgent {
     // The SDK's per-attempt timeout governs; undici's own would cut long generations short.
