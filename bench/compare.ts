@@ -519,9 +519,10 @@ async function main(): Promise<void> {
   const loads: string[] = [`start: ${loadavg()}`];
   for (const c of cases) {
     const caseDir = prepareCase(c);
-    // A bound on every run: ten times the time the concurrency limit allows, plus 5 ms an item, at least a minute.
+    // A bound on every run: ten times the time the concurrency limit allows plus 10 ms an item, at
+    // least two minutes, at most ten.
     const ideal = c.l > 0 ? (c.n * c.l) / c.c : 0;
-    const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : Math.max(60_000, 10 * ideal + 5 * c.n);
+    const timeoutMs = values.timeout ? Number(values.timeout) * 1000 : Math.min(600_000, Math.max(120_000, 10 * ideal + 10 * c.n));
     console.error(`\n${c.name}: N ${c.n}, C ${c.c}, L ${c.l} ms (load average ${loadavg()})`);
     for (const contender of contenders) {
       const row: Row = { c, contender, runs: [] };
