@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentSpecSchema, RunOptionsSchema, type BatchEvent } from '../../../shared/domain.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { runSpecBatchOnWorker } from './worker-client.ts';
@@ -55,7 +55,14 @@ describe('runSpecBatchOnWorker', () => {
     const handle = runSpecBatchOnWorker({ spec: spec(), items, options: RunOptionsSchema.parse({ batchSize: 4 }), apiKey: 'k', onEvent: (e) => events.push(e) });
     await new Promise((r) => setTimeout(r, 300));
     handle.pause();
-    await new Promise((r) => setTimeout(r, 200)); // calls in flight finish
+    // Once the worker says it paused and the calls already in flight are answered, nothing more is sent.
+    await vi.waitFor(
+      () => {
+        expect(events.some((e) => e.type === 'paused')).toBe(true);
+        expect(sim.stats().inFlight).toBe(0);
+      },
+      { timeout: 10_000, interval: 10 },
+    );
     const requestsAtPause = sim.stats().requests;
     await new Promise((r) => setTimeout(r, 300));
     expect(sim.stats().requests).toBe(requestsAtPause);
