@@ -6,8 +6,9 @@
 // calls count too), a gate before every attempt (pause, rate limits, a shared cool-down after a 429),
 // and waits that any abort ends at once.
 import type OpenAI from 'openai';
-import { Agent as UndiciAgent } from 'undici';
+import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import type { ToolSpec } from '../../../shared/domain.ts';
+import { makeFetch } from './http.ts';
 import { abortError, sleep } from './signals.ts';
 
 export { sleep };
@@ -264,6 +265,11 @@ interface Completion {
 
 type Sdk = typeof import('openai');
 let sdkModule: Sdk | undefined;
+// Every call goes through the SDK, so it starts loading with this module, in the background: a run
+// worker started ahead of its run (or anything that makes a client before its first call) has it
+// ready instead of loading it in front of the first request.
+const sdkLoad: Promise<Sdk> = import('openai').then((m) => (sdkModule = m));
+sdkLoad.catch(() => undefined);
 
 let clientCounter = 0;
 
@@ -294,9 +300,7 @@ export class LlmClient {
   /** The SDK client, loaded on first use. */
   private sdkClient(): Promise<OpenAI> {
     this.sdk ??= (async () => {
-      sdkModule ??= await import('openai');
-      const { makeFetch } = await import('./http.ts');
-      const { fetch: undiciFetch } = await import('undici');
+      sdkModule ??= await sdkLoad;
       return new sdkModule.default({
         apiKey: this.apiKey,
         baseURL: this.baseURL,
