@@ -64,7 +64,7 @@ const faults = [
 it.each(faults)('a $kind database stops the run with a clear error, nothing half-written; resume finishes it', async ({ kind, error }) => {
   const items = 2000;
   const { svc, runId, prompts } = await prepare(items);
-  process.env[WORKER_FAULT_ENV] = `${kind}:300`;
+  process.env[WORKER_FAULT_ENV] = `${kind}:1000`; // late enough that a loaded machine has finished some items
   svc.start(runId);
   delete process.env[WORKER_FAULT_ENV];
   const stopped = await svc.finished(runId);
