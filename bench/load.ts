@@ -59,7 +59,7 @@ export async function measureLoad(items: number, batchSize: number): Promise<Loa
   const stopSim = () => sim.child.kill('SIGTERM');
   process.once('exit', stopSim);
   try {
-    const svc = createRunService({ dbPath, apiKey: () => 'sk-test' });
+    const svc = createRunService({ dbPath, apiKey: () => 'sk-test', tuneHeapForWorkers: true });
     const csv = path.join(dir, 'items.csv');
     const out = fs.createWriteStream(csv);
     out.write('id,question\n');

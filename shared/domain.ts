@@ -164,6 +164,16 @@ export interface Usage {
   completionTokens: number;
 }
 
+/** How one attempt at an item went: what every item-done and item-failed event carries. */
+export interface ItemMetrics {
+  turns: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencyMs: number;
+  transcript: TranscriptMessage[];
+}
+
 /** What one item produced: its output columns, keyed by the spec's output map (or `result`). */
 export type OutputValues = Record<string, unknown>;
 
@@ -183,28 +193,8 @@ export type BatchEvent =
       latencyMs: number;
       status: number; // HTTP status, 0 for a dropped connection or timeout
     }
-  | {
-      type: 'item-done';
-      index: number;
-      output: OutputValues;
-      turns: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
-      transcript: TranscriptMessage[];
-    }
-  | {
-      type: 'item-failed';
-      index: number;
-      error: string;
-      turns: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
-      transcript: TranscriptMessage[];
-    }
+  | ({ type: 'item-done'; index: number; output: OutputValues } & ItemMetrics)
+  | ({ type: 'item-failed'; index: number; error: string } & ItemMetrics)
   /** Never started: a budget was reached, the batch stopped on an error, or it was cancelled. */
   | { type: 'item-skipped'; index: number; reason: 'budget' | 'error' | 'cancelled' }
   | {

@@ -167,7 +167,7 @@ export function createCore(options: CoreOptions): Core {
   const front = options.front;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'rowrunner-'));
 
-  const runs = createRunService({ dbPath, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}), apiKey: () => undefined });
+  const runs = createRunService({ dbPath, ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}), apiKey: () => undefined, tuneHeapForWorkers: true });
 
   const listeners = new Set<EventListener>();
   const emit: EventListener = (name, payload) => {

@@ -109,7 +109,7 @@ function runIdArg(command: string, positionals: string[]): string {
 function openService(v: Values, env: CliIo['env']): RunService {
   const db = str(v, 'db') ?? defaultDbPath(env);
   try {
-    return createRunService({ dbPath: db, apiKey: () => env.OPENAI_API_KEY });
+    return createRunService({ dbPath: db, apiKey: () => env.OPENAI_API_KEY, tuneHeapForWorkers: true });
   } catch (err) {
     if (err instanceof DatabaseVersionError) throw new UsageError(err.message);
     throw new UsageError(`--db ${db}: cannot open the database: ${(err as Error).message}`);

@@ -1,7 +1,7 @@
 // runBatchTasks / runBatchTaskGen: one task clone per item, a sliding window of at most batchSize items
 // in flight, results in input order, exceptions and budgets as policies of the batch.
 import { setMaxListeners } from 'node:events';
-import type { ItemSkipReason, RunStatus, TranscriptMessage } from '../../../shared/domain.ts';
+import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import type { AgentCallReport } from './agent.ts';
 import { RateGate, type Ticket } from './rate.ts';
 import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
@@ -32,28 +32,8 @@ export type EngineEvent<O = unknown> =
       retryInMs?: number;
       error?: string;
     }
-  | {
-      type: 'item-done';
-      index: number;
-      output: O;
-      turns: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
-      transcript: TranscriptMessage[];
-    }
-  | {
-      type: 'item-failed';
-      index: number;
-      error: Error;
-      turns: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
-      transcript: TranscriptMessage[];
-    }
+  | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
+  | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
   | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
   | {
       type: 'progress';

@@ -3,7 +3,7 @@
 // A turn is one LLM call. The task ends on a text answer, on a tool call with valid arguments when
 // `doneIfTool` is set (or when the tool has no handler: the call is the result), or when a handler
 // returns `done(...)`. Invalid tool arguments go back to the model as a tool error and cost a turn.
-import type { TranscriptMessage } from '../../../shared/domain.ts';
+import type { ItemMetrics } from '../../../shared/domain.ts';
 import type { AgentCallContext } from './agent.ts';
 import { ChatAgent } from './agent.ts';
 import { abortError } from './signals.ts';
@@ -34,7 +34,7 @@ export interface ResultToolCall<A = unknown> {
 }
 
 /** Everything a run produced. */
-export interface TaskResult {
+export interface TaskResult extends ItemMetrics {
   /** The final text; the `done()` content; or, when a tool call ended the task, its arguments as JSON text. */
   content: string;
   /** The tool call that ended the task, if one did. */
@@ -42,12 +42,6 @@ export interface TaskResult {
   /** The value a handler passed to `done(value)`. */
   value: unknown;
   endedBy: 'text' | 'tool' | 'done';
-  turns: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  latencyMs: number;
-  transcript: TranscriptMessage[];
 }
 
 /** The run hit its turn limit without a result. */

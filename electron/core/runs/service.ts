@@ -136,6 +136,11 @@ export interface RunServiceOptions {
   worker?: Pick<WorkerInit, 'flushMs' | 'flushEvents'>;
   /** Least time between two coalesced contract events of one run (default 100 ms: ≤ 10 a second). */
   eventIntervalMs?: number;
+  /**
+   * Set V8's heap flags that keep run workers small (see WORKER_RESOURCE_LIMITS). They are
+   * process-wide, so only a front that owns its process turns them on.
+   */
+  tuneHeapForWorkers?: boolean;
 }
 
 export interface RunService {
@@ -260,6 +265,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   const dbPath = path.resolve(options.dbPath);
   const db: Db = openDatabase(dbPath);
   const workerUrl = options.workerUrl ?? new URL('./run-worker.ts', import.meta.url);
+  if (options.tuneHeapForWorkers) setWorkerHeapFlags();
   const eventInterval = options.eventIntervalMs ?? 100;
   const active = new Map<number, ActiveRun>();
   /** Raw listeners, each with the event types it wants (null: all). */
@@ -452,7 +458,6 @@ export function createRunService(options: RunServiceOptions): RunService {
     try {
       const warm = takeSpare();
       if (warm) warm.postMessage({ type: 'init', init } satisfies ParentMessage);
-      if (!warm) setWorkerHeapFlags();
       worker = warm ?? new Worker(workerUrl, { workerData: init, resourceLimits: WORKER_RESOURCE_LIMITS });
     } catch (err) {
       markDead(runId, `could not start the run's worker: ${(err as Error).message}`);
@@ -890,19 +895,7 @@ export function createRunService(options: RunServiceOptions): RunService {
         ['Exported', new Date().toISOString()],
       ];
       const rows = (function* () {
-        for (const i of runRows(db, r.id)) {
-          yield {
-            input: i.input,
-            output: i.output ?? {},
-            status: i.status,
-            error: i.error,
-            turns: i.turns,
-            promptTokens: i.promptTokens,
-            completionTokens: i.completionTokens,
-            costUsd: i.costUsd,
-            latencyMs: i.latencyMs,
-          };
-        }
+        for (const i of runRows(db, r.id)) yield { ...itemRowOf(i), output: i.output ?? {} };
       })();
       // Loaded on first use: the spreadsheet writer is large and most sessions never export.
       const io = await import('../io/export/index.ts');
@@ -935,7 +928,6 @@ export function createRunService(options: RunServiceOptions): RunService {
     prewarm() {
       if (closed || spare) return;
       try {
-        setWorkerHeapFlags();
         const worker = new Worker(workerUrl, { workerData: { warm: true } satisfies WarmStart, resourceLimits: WORKER_RESOURCE_LIMITS });
         const s = { worker, alive: true };
         const dead = () => {

@@ -1,4 +1,6 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rowValues } from './columns.ts';
+import type { ExportSource } from './types.ts';
 
 /**
  * Runs `write` against `path + '.partial'` and renames the result to `path` only when it succeeds,
@@ -17,6 +19,32 @@ export async function writeAtomically<T>(path: string, write: (partialPath: stri
     if (err instanceof Error && err.message.includes(partial)) err.message = err.message.replaceAll(partial, path);
     throw err;
   }
+}
+
+/**
+ * Writes `first`, then `lineOf(values)` for every row, to `path` (the caller makes it atomic);
+ * returns the row count. On an error the file is closed unflushed and the error rethrown.
+ */
+export async function writeTextRows(
+  source: ExportSource,
+  path: string,
+  first: string,
+  lineOf: (values: unknown[]) => string,
+): Promise<number> {
+  const out = await TextFile.create(path);
+  let rows = 0;
+  try {
+    if (first) await out.write(first);
+    for await (const row of source.rows) {
+      await out.write(lineOf(rowValues(row, source.inputColumns.length, source.outputColumns)));
+      rows++;
+    }
+  } catch (err) {
+    await out.close(true);
+    throw err;
+  }
+  await out.close();
+  return rows;
 }
 
 /** Buffered text output to a file: few large writes instead of one per row. */
