@@ -93,7 +93,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  function chat(res: ServerResponse, raw: string): void {
+  /** `arrived` is when the request came in: the latency counts from then, so time spent reading and
+   *  answering is inside L rather than added to it. */
+  function chat(res: ServerResponse, raw: string, arrived: number): void {
     let req: ChatRequest;
     try {
       req = validateRequest(JSON.parse(raw));
@@ -129,7 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const fault = drawFault(opts.faults, rand());
     const jitter = opts.latencyJitterMs > 0 ? Math.floor(rand() * (opts.latencyJitterMs + 1)) : 0;
     const directives = texts.last === texts.first ? parseDirectives(texts.first) : parseDirectives(texts.first, texts.last);
-    const delay = opts.latencyMs + jitter + (directives?.sleepMs ?? 0);
+    const delay = opts.latencyMs + jitter + (directives?.sleepMs ?? 0) - (performance.now() - arrived);
 
     // A directive that decides this request's outcome takes precedence over the random fault, so an
     // item pinned to fail N times fails exactly N times.
@@ -188,6 +190,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const arrived = performance.now();
     const s = stats;
     s.requests++;
     s.inFlight++;
@@ -225,7 +228,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         } else chunks.push(chunk);
       });
       req.on('end', () => {
-        if (!tooLarge) chat(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+        if (!tooLarge) chat(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), arrived);
       });
       return;
     }
