@@ -12,5 +12,11 @@ if (!process.features.typescript) {
 const { enableCompileCache } = await import('node:module');
 const cache = enableCompileCache?.();
 if (cache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPILE_CACHE = cache.directory;
+// A command that runs a batch starts its worker thread first: it loads the engine on the other core
+// while this thread loads the CLI and reads the CSV.
+if (['run', 'resume', 'retry-failed'].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+  const { startEarlyWorker } = await import('../electron/core/runs/worker-start.ts');
+  startEarlyWorker();
+}
 const { runCli } = await import('../electron/core/cli/main.ts');
 await runCli();

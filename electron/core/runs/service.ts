@@ -10,8 +10,7 @@
 // run's worker thread, in batched transactions. Ids are strings in the API (the contract's), integers
 // in SQLite.
 import path from 'node:path';
-import v8 from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type {
   DatasetSummary,
@@ -77,7 +76,8 @@ import {
 } from '../store/runs.ts';
 import { isoOrNull, ownerAlive, processOwner } from '../store/sql.ts';
 import { workerFault } from './fault-injection.ts';
-import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
+import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
+import { RUN_WORKER_URL, setWorkerHeapFlags, startRunWorker, startSpareWorker, takeEarlyWorker, type SpareWorker } from './worker-start.ts';
 import { runTotals } from './totals.ts';
 
 /** A run's event as fronts see it: the engine's events (progress counts the whole run), plus status changes. */
@@ -196,26 +196,6 @@ export interface RunService {
   close(): Promise<void>;
 }
 
-// A run worker's heap. A batch keeps hundreds of items in flight, and every call through the openai
-// SDK makes some 60 KB of short-lived objects, so each scavenge finds the last few hundred items'
-// objects alive and the next one promotes them: the old space fills with garbage, and V8 lets it grow
-// to several times what is live before a full collection. On top of that, the first scavenges find
-// nearly everything alive and V8 then allocates such objects straight in the old space
-// (allocation-site pretenuring). 100,000 items at batch size 256 peaked at 420 to 450 MB of RSS.
-// With a 64 MB young generation (fewer objects live through two scavenges), no pretenuring, and the
-// old space collected once it grows by half, about 330 MB, and less CPU than before (fewer
-// scavenges; full collections of a small old space are cheap). A smaller young generation promotes
-// more; collecting the old space sooner costs much more CPU for little memory.
-const WORKER_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 64 };
-let workerHeapFlagsSet = false;
-function setWorkerHeapFlags(): void {
-  if (workerHeapFlagsSet) return;
-  workerHeapFlagsSet = true;
-  // Process-wide, and read at every collection, so they hold for workers started from now on.
-  v8.setFlagsFromString('--no-allocation-site-pretenuring');
-  v8.setFlagsFromString('--heap-growing-percent=50');
-}
-
 /** A run is considered abandoned if its owner stopped beating for this long (another host, or a pid we cannot check). */
 const STALE_HEARTBEAT_MS = 30_000;
 
@@ -264,7 +244,7 @@ export function outputColumnsOf(agent: AgentSpec): string[] {
 export function createRunService(options: RunServiceOptions): RunService {
   const dbPath = path.resolve(options.dbPath);
   const db: Db = openDatabase(dbPath);
-  const workerUrl = options.workerUrl ?? new URL('./run-worker.ts', import.meta.url);
+  const workerUrl = options.workerUrl ?? RUN_WORKER_URL;
   if (options.tuneHeapForWorkers) setWorkerHeapFlags();
   const eventInterval = options.eventIntervalMs ?? 100;
   const active = new Map<number, ActiveRun>();
@@ -282,7 +262,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   const contractListeners = new Map<EventName, Set<(payload: never) => void>>();
   let closed = false;
   /** A worker started by prewarm, waiting for the next run. */
-  let spare: { worker: Worker; alive: boolean } | undefined;
+  let spare: SpareWorker | undefined;
   const takeSpare = (): Worker | undefined => {
     const s = spare;
     spare = undefined;
@@ -458,7 +438,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     try {
       const warm = takeSpare();
       if (warm) warm.postMessage({ type: 'init', init } satisfies ParentMessage);
-      worker = warm ?? new Worker(workerUrl, { workerData: init, resourceLimits: WORKER_RESOURCE_LIMITS });
+      worker = warm ?? startRunWorker(workerUrl, init);
     } catch (err) {
       markDead(runId, `could not start the run's worker: ${(err as Error).message}`);
       throw err;
@@ -928,16 +908,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     prewarm() {
       if (closed || spare) return;
       try {
-        const worker = new Worker(workerUrl, { workerData: { warm: true } satisfies WarmStart, resourceLimits: WORKER_RESOURCE_LIMITS });
-        const s = { worker, alive: true };
-        const dead = () => {
-          s.alive = false;
-        };
-        worker.on('error', dead);
-        worker.on('exit', dead);
-        // An unused spare does not keep the process alive.
-        worker.unref();
-        spare = s;
+        spare = takeEarlyWorker(workerUrl) ?? startSpareWorker(workerUrl);
       } catch {
         // The next start starts its own worker.
       }
