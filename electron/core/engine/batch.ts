@@ -153,7 +153,7 @@ function asError(e: unknown): Error {
  * The engine under both batch functions: never rejects for an item's failure; reports everything
  * through events and returns every item's slot and the batch's status.
  */
-export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: readonly T[], options: EngineOptions<T, R, O>): Promise<BatchOutcome<O>> {
+export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: ArrayLike<T>, options: EngineOptions<T, R, O>): Promise<BatchOutcome<O>> {
   const n = items.length;
   const inputMap = options.inputMap ?? (defaultInput as (item: T, index: number) => string);
   const outputMap = options.outputMap ?? ((r: R) => r as unknown as O);

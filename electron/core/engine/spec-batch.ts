@@ -13,14 +13,31 @@ export interface SpecBatchItem {
   prompt: string;
 }
 
+/**
+ * Items given lazily: their row indexes up front, each prompt only when its item starts. A run of
+ * 100,000 rows then holds 400 KB of indexes and a page of prompts rather than every prompt.
+ */
+export interface SpecBatchItemSource {
+  /** The CSV row index of each item, in the order they run. */
+  readonly rows: ArrayLike<number>;
+  /** Item i's prompt (i is a position in rows); asked once per item, as it starts, in rising order. */
+  prompt(i: number): string;
+}
+
 export interface SpecBatchParams {
   spec: AgentSpec;
-  items: SpecBatchItem[];
+  /** A list (it can cross to a worker thread), or a source that reads prompts as they are needed. */
+  items: SpecBatchItem[] | SpecBatchItemSource;
   options: RunOptions;
   /** Else OPENAI_API_KEY; endpoints such as Ollama need none (a placeholder is sent). */
   apiKey?: string;
   /** Every event, in order; 'progress' at most every 100 ms and once at the end. */
   onEvent: (event: BatchEvent) => void;
+}
+
+function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
+  if (!Array.isArray(items)) return items;
+  return { rows: items.map((item) => item.index), prompt: (i) => items[i].prompt };
 }
 
 export interface SpecBatchHandle {
@@ -57,7 +74,8 @@ export function mapSpecOutput(output: AgentSpec['output'], result: TaskResult): 
 
 /** Runs a spec over items; see SpecBatchParams. Never throws: a bad spec ends as 'stopped-error'. */
 export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
-  const { spec, items, options, onEvent } = params;
+  const { spec, options, onEvent } = params;
+  const items = sourceOf(params.items);
   const control = new BatchController();
   let agent: ChatAgent | undefined;
   let task: Task<TaskResult>;
@@ -79,8 +97,8 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     // A spec the engine cannot run: nothing starts.
     const error = e instanceof Error ? e.message : String(e);
     const done = Promise.resolve().then((): Finished => {
-      for (const item of items) onEvent({ type: 'item-skipped', index: item.index, reason: 'error' });
-      const total = items.length;
+      const total = items.rows.length;
+      for (let i = 0; i < total; i++) onEvent({ type: 'item-skipped', index: items.rows[i], reason: 'error' });
       onEvent({ type: 'progress', total, done: 0, failed: 0, skipped: total, running: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, concurrency: 0 });
       const finished: Finished = { type: 'finished', status: 'stopped-error', error };
       onEvent(finished);
@@ -89,7 +107,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     return { pause() {}, resume() {}, cancel() {}, done };
   }
 
-  const rowOf = (i: number) => items[i].index;
+  const rowOf = (i: number) => items.rows[i];
   const translate = (e: EngineEvent<OutputValues>): BatchEvent | null => {
     switch (e.type) {
       case 'item-started':
@@ -117,8 +135,8 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     }
   };
 
-  const outcome = runBatchEngine<SpecBatchItem, TaskResult, OutputValues>((i) => task.clone(i), items, {
-    inputMap: (item) => item.prompt,
+  const outcome = runBatchEngine<number, TaskResult, OutputValues>((i) => task.clone(i), items.rows, {
+    inputMap: (_row, i) => items.prompt(i),
     outputMap: (result) => mapSpecOutput(spec.output, result),
     sequential: options.sequential,
     batchSize: options.batchSize,

@@ -72,14 +72,43 @@ export function insertItems(db: Db, runId: number, items: Iterable<{ index: numb
   return n;
 }
 
-/** The items a (re)started batch sends: pending ones, in row order. */
-export function pendingItems(db: Db, runId: number): { index: number; prompt: string }[] {
-  return stmt<[number], { row_index: number; prompt: string }>(
+/**
+ * The items a (re)started batch sends, pending ones in row order, as the engine takes them: every row index now, prompts a page at a time as
+ * the items start (in rising order), so a worker does not hold every prompt of a large run.
+ */
+export function pendingItemSource(db: Db, runId: number, pageSize = 1000): { rows: Uint32Array; prompt(i: number): string } {
+  const rows = Uint32Array.from(
+    stmt<[number], number>(db, `SELECT row_index FROM items WHERE run_id = ? AND status = 'pending' ORDER BY row_index`)
+      .pluck()
+      .all(runId),
+  );
+  const pageOf = stmt<[number, number, number], { row_index: number; prompt: string }>(
     db,
-    `SELECT row_index, prompt FROM items WHERE run_id = ? AND status = 'pending' ORDER BY row_index`,
-  )
-    .all(runId)
-    .map((r) => ({ index: r.row_index, prompt: r.prompt }));
+    `SELECT row_index, prompt FROM items WHERE run_id = ? AND row_index BETWEEN ? AND ? ORDER BY row_index`,
+  );
+  let first = 0;
+  let page: string[] = [];
+  const load = (start: number): void => {
+    const end = Math.min(rows.length, start + pageSize);
+    page = new Array<string>(end - start);
+    // The range also holds rows that are not pending (done before a resume): only the listed ones are kept.
+    let j = start;
+    for (const r of pageOf.iterate(runId, rows[start], rows[end - 1])) {
+      while (j < end && rows[j] < r.row_index) j++;
+      if (j === end) break;
+      if (rows[j] === r.row_index) page[j - start] = r.prompt;
+    }
+    first = start;
+  };
+  return {
+    rows,
+    prompt(i) {
+      if (i < first || i >= first + page.length) load(i);
+      const prompt = page[i - first];
+      if (prompt === undefined) throw new Error(`item ${rows[i]} of run ${runId} has no prompt`);
+      return prompt;
+    },
+  };
 }
 
 /** In-flight items of a run that stopped go back to pending; their calls stay in the ledger. */

@@ -6,7 +6,7 @@ import type { BatchEvent } from '../../../shared/domain.ts';
 import { AgentSpecSchema, RunOptionsSchema } from '../../../shared/domain.ts';
 import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from './datasets.ts';
 import { openDatabase, type Db } from './db.ts';
-import { getItem, insertItems, itemCalls, itemTotals, pendingItems, resetFailed, resetRunning, resetSkipped } from './items.ts';
+import { getItem, insertItems, itemCalls, itemTotals, pendingItemSource, resetFailed, resetRunning, resetSkipped } from './items.ts';
 import { getRun, insertRun, ledgerTotals, statusCounts } from './runs.ts';
 import { createEventWriter } from './writer.ts';
 
@@ -90,7 +90,7 @@ it('keeps tokens of calls whose item never finished, and hands in-flight and ski
   expect(getItem(db, runId, 3)!.skipReason).toBe('budget');
   expect(resetRunning(db, runId)).toBe(1);
   expect(resetSkipped(db, runId)).toBe(1);
-  expect(pendingItems(db, runId).map((i) => i.index)).toEqual([0, 1, 2, 3]);
+  expect([...pendingItemSource(db, runId).rows]).toEqual([0, 1, 2, 3]);
   // The paid call is still counted, on the item and the run.
   expect(getItem(db, runId, 2)).toMatchObject({ promptTokens: 50, attempts: 1, status: 'pending' });
   expect(getRun(db, runId)!.promptTokens).toBe(50);
@@ -140,4 +140,21 @@ it('writes the same rows whether events come in one batch or one at a time', () 
   });
   expect(rows(runId)).toEqual(rows(other));
   expect(rows(runId).counts).toEqual(statusCounts(db, runId));
+});
+
+it('reads pending prompts a page at a time, skipping rows that are not pending', () => {
+  const prompts = Array.from({ length: 30 }, (_, i) => `prompt ${i}`);
+  const big = insertRun(db, { name: 'big', datasetId: getRun(db, runId)!.datasetId, agent: getRun(db, runId)!.agent, options: getRun(db, runId)!.options, itemCount: 30 });
+  db.transaction(() => insertItems(db, big, prompts.map((prompt, i) => ({ index: i * 3, prompt }))))();
+  // Every fourth item is already done: a resumed run.
+  const w = createEventWriter(db, big);
+  db.transaction(() =>
+    w.apply(prompts.flatMap((_, i): BatchEvent[] => (i % 4 === 0 ? [{ type: 'item-done', index: i * 3, output: {}, ...fin }] : []))),
+  )();
+  const source = pendingItemSource(db, big, 4);
+  const pending = prompts.map((_, i) => i).filter((i) => i % 4 !== 0);
+  expect([...source.rows]).toEqual(pending.map((i) => i * 3));
+  expect(pending.map((_, k) => source.prompt(k))).toEqual(pending.map((i) => `prompt ${i}`));
+  // Asked again out of order (a page back), it reads that page again.
+  expect(source.prompt(1)).toBe(`prompt ${pending[1]}`);
 });
