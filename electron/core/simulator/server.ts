@@ -93,9 +93,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   }
 
-  /** `arrived` is when the request came in: the latency counts from then, so time spent reading and
-   *  answering is inside L rather than added to it. */
-  function chat(res: ServerResponse, raw: string, arrived: number): void {
+  /** `received` is when the request's body was complete: the latency counts from then, as a model
+   *  can start no sooner, and the simulator's own parsing and answering fall inside it. */
+  function chat(res: ServerResponse, raw: string, received: number): void {
     let req: ChatRequest;
     try {
       req = validateRequest(JSON.parse(raw));
@@ -131,7 +131,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const fault = drawFault(opts.faults, rand());
     const jitter = opts.latencyJitterMs > 0 ? Math.floor(rand() * (opts.latencyJitterMs + 1)) : 0;
     const directives = texts.last === texts.first ? parseDirectives(texts.first) : parseDirectives(texts.first, texts.last);
-    const delay = opts.latencyMs + jitter + (directives?.sleepMs ?? 0) - (performance.now() - arrived);
+    const delay = opts.latencyMs + jitter + (directives?.sleepMs ?? 0) - (performance.now() - received);
 
     // A directive that decides this request's outcome takes precedence over the random fault, so an
     // item pinned to fail N times fails exactly N times.
@@ -190,7 +190,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
-    const arrived = performance.now();
     const s = stats;
     s.requests++;
     s.inFlight++;
@@ -228,7 +227,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         } else chunks.push(chunk);
       });
       req.on('end', () => {
-        if (!tooLarge) chat(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), arrived);
+        if (!tooLarge) chat(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), performance.now());
       });
       return;
     }
