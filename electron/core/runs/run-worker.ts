@@ -72,9 +72,6 @@ async function main(init: WorkerInit): Promise<void> {
   // about a page an item, so SQLite's default (every 1,000 pages) meant a checkpoint every few hundred
   // items; every 8,000 pages (a 32 MB WAL at most), besides the one every 10 s, is a few per run.
   conn.pragma('wal_autocheckpoint = 8000');
-  // The batch writes at a moving frontier of items (and appends calls and transcripts): 4 MB of page
-  // cache holds it. SQLite's 16 MB default only added to the run's peak memory.
-  conn.pragma('cache_size = -4000');
   injectFault(conn);
   const runId = init.runId;
   const run = getRun(conn, runId);
