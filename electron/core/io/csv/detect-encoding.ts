@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
-import iconv from 'iconv-lite';
 import { CsvImportError } from './errors.ts';
+import { iconv } from './iconv.ts';
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -99,10 +99,10 @@ export function detectEncoding(bytes: Uint8Array, complete: boolean): SniffResul
   }
   const body = bytes.subarray(bomLength);
   if (encoding === 'utf-16le' || encoding === 'utf-16be') {
-    sample = iconv.decode(Buffer.from(body.subarray(0, body.length - (body.length % 2))), encoding, { stripBOM: false });
+    sample = iconv().decode(Buffer.from(body.subarray(0, body.length - (body.length % 2))), encoding, { stripBOM: false });
     if (sample.includes('\u0000')) throw binaryError();
   } else if (encoding === 'windows-1252') {
-    sample = iconv.decode(Buffer.from(body), 'windows-1252');
+    sample = iconv().decode(Buffer.from(body), 'windows-1252');
   } else {
     sample = new TextDecoder('utf-8', { ignoreBOM: true }).decode(body, { stream: !complete });
   }

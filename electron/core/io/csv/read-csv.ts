@@ -3,13 +3,13 @@ import { isUtf8 } from 'node:buffer';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError, type Options as ParseOptions } from 'csv-parse';
-import iconv from 'iconv-lite';
 import { CsvImportError } from './errors.ts';
 import { detectEncoding, readHead, type CsvEncoding } from './detect-encoding.ts';
 import { detectDelimiter, DELIMITERS, type CsvDelimiter } from './detect-delimiter.ts';
 import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
 import { firstInvalidUtf8, unfinishedTail } from './utf8.ts';
+import { iconv } from './iconv.ts';
 
 export type RaggedPolicy = 'error' | 'pad' | 'skip';
 
@@ -296,7 +296,9 @@ async function read(
     if (state.raggedFailureCount === 0) await flush();
   };
 
-  const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: 64 * 1024 });
+  // The parser takes in a whole chunk before the consumer can stop it: a preview of a few rows reads
+  // small chunks, so that it does not parse a thousand rows to show one.
+  const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: limit <= 100 ? 8 * 1024 : 64 * 1024 });
   try {
     await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor, nul), parser, consume);
   } catch (err) {
@@ -476,7 +478,7 @@ function createFeeder(encoding: CsvEncoding, tracker: LineTracker, moveAnchor: (
       },
     });
   }
-  const decoder = iconv.getDecoder(encoding, { stripBOM: false });
+  const decoder = iconv().getDecoder(encoding, { stripBOM: false });
   const emit = (stream: Transform, text: string | undefined) => {
     if (!text) return;
     const out = Buffer.from(text, 'utf8');
