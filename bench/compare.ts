@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PEERS = path.join(ROOT, 'bench', 'peers');
@@ -42,13 +43,6 @@ const CASES: Case[] = [
 ];
 const QUICK_N: Record<string, number> = { 'latency-100': 640, 'latency-50': 160, overhead: 4000, memory: 10_000 };
 
-const SYSTEM = 'Answer the question by calling the answer tool.';
-const ANSWER_PARAMETERS = {
-  type: 'object',
-  properties: { answer: { type: 'string' }, confidence: { type: 'number', minimum: 0, maximum: 1 } },
-  required: ['answer', 'confidence'],
-  additionalProperties: false,
-};
 
 interface Launch {
   args: string[];

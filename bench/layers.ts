@@ -13,18 +13,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LAYERS = ['undici', 'sdk', 'sdk-lean', 'llm-client', 'engine'] as const;
 type Layer = (typeof LAYERS)[number];
 
-const SYSTEM = 'Answer the question by calling the answer tool.';
-const PARAMETERS = {
-  type: 'object',
-  properties: { answer: { type: 'string' }, confidence: { type: 'number', minimum: 0, maximum: 1 } },
-  required: ['answer', 'confidence'],
-  additionalProperties: false,
-};
 const question = (i: number) => `What is the capital of country number ${i}?`;
 
 interface LayerResult {
@@ -38,7 +32,7 @@ async function runLayer(layer: Layer, url: string, n: number, c: number): Promis
   const latencies: number[] = [];
   let call: (i: number) => Promise<unknown>;
   let close = async (): Promise<void> => {};
-  const tools = [{ type: 'function' as const, function: { name: 'answer', description: 'The answer.', parameters: PARAMETERS } }];
+  const tools = [{ type: 'function' as const, function: { name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS } }];
   const messages = (i: number) => [
     { role: 'system' as const, content: SYSTEM },
     { role: 'user' as const, content: question(i) },
@@ -71,15 +65,16 @@ async function runLayer(layer: Layer, url: string, n: number, c: number): Promis
   } else if (layer === 'llm-client') {
     const { LlmClient } = await import('../electron/core/engine/llm.ts');
     const client = new LlmClient({ baseURL: url, apiKey: 'sk-bench', connections: c });
-    const tool = { name: 'answer', description: 'The answer.', parameters: PARAMETERS };
+    const tool = { name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS };
     call = (i) => client.complete({ model: 'gpt-4o-mini', messages: messages(i), tools: [tool] });
     close = () => client.close();
   } else {
     const { ChatAgent, Task, runBatchTasks } = await import('../electron/core/engine/index.ts');
-    const agent = new ChatAgent({ name: 'bench', model: 'gpt-4o-mini', baseURL: url, apiKey: 'sk-bench', systemMessage: SYSTEM });
+    const tool = { name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS };
+    const agent = new ChatAgent({ name: 'bench', model: 'gpt-4o-mini', baseURL: url, apiKey: 'sk-bench', systemMessage: SYSTEM, tools: [tool] });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const results = await runBatchTasks(new Task(agent), Array.from({ length: n }, (_, i) => question(i)), {
+    const results = await runBatchTasks(new Task(agent, { doneIfTool: true }), Array.from({ length: n }, (_, i) => question(i)), {
       batchSize: c,
       onEvent: (e) => {
         if (e.type === 'llm-call') latencies.push(e.latencyMs);
