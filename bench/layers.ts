@@ -9,7 +9,8 @@
 // For each: wall time, efficiency = items/s ÷ (C / L), the client-side latency of a call (p50, mean;
 // the simulator answers L after a request arrives) and CPU ms per call. No persistence, no start-up:
 // what the whole command adds on top is in `npm run bench`.
-//   node bench/layers.ts [--n 5000] [--c 64] [--latency 100] [--layer NAME[,NAME]]
+//   node bench/layers.ts [--n 5000] [--c 64] [--latency 100] [--layer NAME[,NAME]] [--sockets 2]
+// --sockets: sdk-lean's pool, in sockets per call in flight (LlmClient's is 2; 1 shows why).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +29,7 @@ interface LayerResult {
 }
 
 /** One layer's N calls, C at a time, in this process. */
-async function runLayer(layer: Layer, url: string, n: number, c: number): Promise<LayerResult> {
+async function runLayer(layer: Layer, url: string, n: number, c: number, socketsPerCall: number): Promise<LayerResult> {
   const latencies: number[] = [];
   let call: (i: number) => Promise<unknown>;
   let close = async (): Promise<void> => {};
@@ -56,8 +57,8 @@ async function runLayer(layer: Layer, url: string, n: number, c: number): Promis
     const { default: OpenAI } = await import('openai');
     const { Agent } = await import('undici');
     const { makeFetch } = await import('../electron/core/engine/http.ts');
-    // Sockets as LlmClient sizes them: twice the calls in flight (see its makeDispatcher).
-    const dispatcher = new Agent({ connections: 2 * c, headersTimeout: 0, bodyTimeout: 0 });
+    // By default sized as LlmClient sizes its pool: twice the calls in flight (see its makeDispatcher).
+    const dispatcher = new Agent({ connections: Math.max(1, Math.round(socketsPerCall * c)), headersTimeout: 0, bodyTimeout: 0 });
     const lean = layer === 'sdk-lean' ? { fetch: makeFetch(() => dispatcher) as unknown as typeof fetch } : {};
     const client = new OpenAI({ baseURL: url, apiKey: 'sk-bench', maxRetries: 0, ...lean });
     call = (i) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages(i), tools });
@@ -130,15 +131,16 @@ async function startSimulator(latencyMs: number): Promise<{ url: string; stop():
 }
 
 const { values } = parseArgs({
-  options: { n: { type: 'string' }, c: { type: 'string' }, latency: { type: 'string' }, layer: { type: 'string' }, url: { type: 'string' } },
+  options: { n: { type: 'string' }, c: { type: 'string' }, latency: { type: 'string' }, layer: { type: 'string' }, url: { type: 'string' }, sockets: { type: 'string' } },
 });
 const n = Number(values.n ?? 5000);
 const c = Number(values.c ?? 64);
 const latency = Number(values.latency ?? 100);
+const sockets = Number(values.sockets ?? 2);
 
 if (values.url) {
   // A child: one layer, its figures as JSON on stdout.
-  const r = await runLayer(values.layer as Layer, values.url, n, c);
+  const r = await runLayer(values.layer as Layer, values.url, n, c, sockets);
   process.stdout.write(`${JSON.stringify(r)}\n`);
 } else {
   const layers = (values.layer?.split(',') ?? LAYERS) as Layer[];
@@ -149,7 +151,7 @@ if (values.url) {
   for (const layer of layers) {
     const sim = await startSimulator(latency);
     try {
-      const out = await child([import.meta.filename, '--layer', layer, '--url', sim.url, '--n', String(n), '--c', String(c)]);
+      const out = await child([import.meta.filename, '--layer', layer, '--url', sim.url, '--n', String(n), '--c', String(c), '--sockets', String(sockets)]);
       const r = JSON.parse(out) as LayerResult;
       const rate = n / (r.wallMs / 1000);
       const sorted = [...r.latencies].sort((a, b) => a - b);
