@@ -239,7 +239,8 @@ describe('server', () => {
   });
 
   it('counts requests in flight and their maximum', async () => {
-    const s = await sim({ latencyMs: 100 });
+    // Long enough that all 50 are in flight together even when a loaded machine spreads their arrival.
+    const s = await sim({ latencyMs: 1000 });
     const all = await Promise.all(Array.from({ length: 50 }, (_, i) => post(s, ask(`item ${i}`)).then((r) => r.status)));
     expect(all.every((x) => x === 200)).toBe(true);
     const st = s.stats();
