@@ -3,6 +3,7 @@
 // when none of this runs.
 // - exit:      the worker calls process.exit(1), ms after it starts;
 // - throw:     the worker throws an uncaught error, ms after it starts;
+// - hang:      the worker loops forever, ms after it starts: its thread lives but does nothing else;
 // - terminate: the parent terminates the worker thread, ms after starting it (this can land in the
 //              middle of a transaction, as a crash would);
 // - full:      from ms on, the worker's connection cannot grow the database file (SQLite's
@@ -11,14 +12,14 @@
 //              writes with SQLITE_READONLY, the error a read-only file gives).
 export const WORKER_FAULT_ENV = 'ROWRUNNER_TEST_WORKER_FAULT';
 
-export type WorkerFaultKind = 'exit' | 'throw' | 'terminate' | 'full' | 'readonly';
+export type WorkerFaultKind = 'exit' | 'throw' | 'hang' | 'terminate' | 'full' | 'readonly';
 
 export interface WorkerFault {
   kind: WorkerFaultKind;
   afterMs: number;
 }
 
-const KINDS: readonly string[] = ['exit', 'throw', 'terminate', 'full', 'readonly'];
+const KINDS: readonly string[] = ['exit', 'throw', 'hang', 'terminate', 'full', 'readonly'];
 
 /** The fault the environment asks for, if any (a malformed value is ignored). */
 export function workerFault(env: Record<string, string | undefined> = process.env): WorkerFault | undefined {

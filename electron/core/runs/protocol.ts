@@ -47,4 +47,6 @@ export type WorkerMessage =
   /** The session ended and its final state is committed. */
   | { type: 'ended'; status: RunStatus; error: string | null; totals: RunTotals }
   /** Something broke outside the batch (the store, the engine's start); the session is over. */
-  | { type: 'fatal'; error: string; committed: boolean };
+  | { type: 'fatal'; error: string; committed: boolean }
+  /** Sent every couple of seconds while the session runs: the parent stops a worker that goes silent. */
+  | { type: 'alive' };

@@ -219,6 +219,7 @@ async function main(init: WorkerInit): Promise<void> {
   };
 
   const beat = setInterval(() => {
+    post({ type: 'alive' });
     try {
       heartbeat(conn, runId, activeDelta());
     } catch {
@@ -260,6 +261,7 @@ function injectFault(conn: Db): void {
   setTimeout(() => {
     if (fault.kind === 'exit') process.exit(1);
     if (fault.kind === 'throw') throw new Error('injected fault: the run worker threw');
+    if (fault.kind === 'hang') for (;;); // alive, but never returns to its event loop
     if (!conn.open) return;
     if (fault.kind === 'full') conn.pragma(`max_page_count = ${conn.pragma('page_count', { simple: true }) as number}`);
     else conn.pragma('query_only = 1');

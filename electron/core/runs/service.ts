@@ -137,6 +137,11 @@ export interface RunServiceOptions {
   /** Least time between two coalesced contract events of one run (default 100 ms: ≤ 10 a second). */
   eventIntervalMs?: number;
   /**
+   * A run's worker that sends nothing for this long (it says it is alive every 2 s) is stopped and the
+   * run marked interrupted, resumable (default 30 s).
+   */
+  workerSilenceMs?: number;
+  /**
    * Set V8's heap flags that keep run workers small (see WORKER_RESOURCE_LIMITS). They are
    * process-wide, so only a front that owns its process turns them on.
    */
@@ -247,6 +252,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   const workerUrl = options.workerUrl ?? RUN_WORKER_URL;
   if (options.tuneHeapForWorkers) setWorkerHeapFlags();
   const eventInterval = options.eventIntervalMs ?? 100;
+  const workerSilence = options.workerSilenceMs ?? 30_000;
   const active = new Map<number, ActiveRun>();
   /** Raw listeners, each with the event types it wants (null: all). */
   const listeners = new Map<(runId: string, event: RunEvent) => void, ReadonlySet<string> | null>();
@@ -458,9 +464,22 @@ export function createRunService(options: RunServiceOptions): RunService {
     };
     active.set(runId, a);
 
+    // A worker that is alive but stuck (a loop that never yields, a native call that never returns)
+    // would leave its run 'running' for good: one that has said nothing for too long is stopped.
+    let lastHeard = Date.now();
+    let silence: string | undefined;
+    const watch = setInterval(() => {
+      const quiet = Date.now() - lastHeard;
+      if (quiet < workerSilence || silence) return;
+      silence = `the run's worker stopped responding (nothing from it for ${Math.round(quiet / 1000)} s) and was stopped; resume to continue`;
+      void worker.terminate();
+    }, Math.max(50, Math.min(5000, workerSilence / 4)));
+    watch.unref();
+
     const finish = (status: RunStatus, error: string | null): void => {
       if (a.ended) return;
       a.ended = true;
+      clearInterval(watch);
       a.status = status;
       flushContract(runId, a);
       active.delete(runId);
@@ -472,6 +491,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     };
 
     worker.on('message', (m: WorkerMessage) => {
+      lastHeard = Date.now();
       switch (m.type) {
         case 'events':
           a.totals = m.totals;
@@ -508,7 +528,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     if (fault?.kind === 'terminate') setTimeout(() => void worker.terminate(), fault.afterMs).unref();
     worker.on('exit', (code) => {
       if (!a.ended) {
-        const message = `the run's worker stopped unexpectedly (exit code ${code}); resume to continue`;
+        const message = silence ?? `the run's worker stopped unexpectedly (exit code ${code}); resume to continue`;
         markDead(runId, message);
         finish('interrupted', message);
       }

@@ -119,3 +119,31 @@ it('commits an answered call together with its item result, never before it', as
   expect(polls).toBeGreaterThan(20);
   expect(split).toBe(0);
 });
+
+it('a worker that stops responding is stopped: the run is interrupted, nothing half-written, and resume finishes it', async () => {
+  const items = 2000;
+  const { svc, runId, prompts } = await prepare(items, { workerSilenceMs: 1000 });
+  process.env[WORKER_FAULT_ENV] = 'hang:1000'; // late enough that a loaded machine has finished some items
+  const started = Date.now();
+  svc.start(runId);
+  delete process.env[WORKER_FAULT_ENV];
+  const stopped = await svc.finished(runId);
+  expect(stopped.status).toBe('interrupted');
+  expect(stopped.error).toMatch(/^the run's worker stopped responding \(nothing from it for \d+ s\) and was stopped; resume to continue$/);
+  // Stopped within a few seconds of going silent, not left running.
+  expect(Date.now() - started).toBeLessThan(15_000);
+  expect(stopped.totals.done).toBeGreaterThan(0);
+  expect(stopped.totals.done).toBeLessThan(items);
+  expect(stopped.totals.running).toBe(0);
+  checkStore(svc.dbPath, Number(runId));
+
+  const byPrompt = sim.stats().byPrompt;
+  const doneBefore = withReadonlyDb(svc.dbPath, (db) => db.prepare(`SELECT row_index FROM items WHERE run_id = ? AND status = 'done'`).pluck().all(Number(runId)) as number[]);
+  svc.resume(runId);
+  const info = await svc.finished(runId);
+  expect(info.status).toBe('completed');
+  expect(info.totals).toMatchObject({ items, done: items, failed: 0 });
+  checkStore(svc.dbPath, Number(runId));
+  const after = sim.stats().byPrompt;
+  for (const i of doneBefore) expect(after.get(prompts[i]), `item ${i} was done`).toBe(byPrompt.get(prompts[i]));
+});
