@@ -2,8 +2,9 @@
 // connection, which fails writes with SQLITE_FULL as a full disk does), or read-only (query_only:
 // SQLITE_READONLY, as a read-only file gives) from a moment on. The run stops with an error that says
 // so, nothing is half-written, and a resume once the store is writable again finishes it without
-// sending a done item again. Also: an answered call is committed together with its item's result, so
-// a crash never keeps the cost of an answer while losing the answer.
+// sending a done item again. The same for a run's worker that hangs (alive, never yielding): the
+// service stops it once it has been silent too long. Also: an answered call is committed together
+// with its item's result, so a crash never keeps the cost of an answer while losing the answer.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,17 +58,27 @@ async function prepare(items: number, options: Partial<RunServiceOptions> = {}) 
 }
 
 const faults = [
-  { kind: 'full', error: /^the run's results could not be saved: database or disk is full\b.*resume/ },
-  { kind: 'readonly', error: /^the run's results could not be saved: attempt to write a readonly database\b.*resume/ },
+  { what: 'a full database', kind: 'full', error: /^the run's results could not be saved: database or disk is full\b.*resume/ },
+  { what: 'a readonly database', kind: 'readonly', error: /^the run's results could not be saved: attempt to write a readonly database\b.*resume/ },
+  // A worker that loops forever: alive, but silent; the service stops it after workerSilenceMs.
+  {
+    what: 'a worker that stops responding',
+    kind: 'hang',
+    error: /^the run's worker stopped responding \(nothing from it for \d+ s\) and was stopped; resume to continue$/,
+    service: { workerSilenceMs: 1000 },
+  },
 ] as const;
 
-it.each(faults)('a $kind database stops the run with a clear error, nothing half-written; resume finishes it', async ({ kind, error }) => {
+it.each(faults)('$what stops the run with a clear error, nothing half-written; resume finishes it', async (fault) => {
+  const { kind, error } = fault;
   const items = 2000;
-  const { svc, runId, prompts } = await prepare(items);
+  const { svc, runId, prompts } = await prepare(items, 'service' in fault ? fault.service : {});
   process.env[WORKER_FAULT_ENV] = `${kind}:1000`; // late enough that a loaded machine has finished some items
+  const started = Date.now();
   svc.start(runId);
   delete process.env[WORKER_FAULT_ENV];
   const stopped = await svc.finished(runId);
+  expect(Date.now() - started).toBeLessThan(15_000);
   expect(stopped.status).toBe('interrupted');
   expect(stopped.error).toMatch(error);
   expect(stopped.totals.done).toBeGreaterThan(0);
@@ -118,32 +129,4 @@ it('commits an answered call together with its item result, never before it', as
   expect(info.status).toBe('completed');
   expect(polls).toBeGreaterThan(20);
   expect(split).toBe(0);
-});
-
-it('a worker that stops responding is stopped: the run is interrupted, nothing half-written, and resume finishes it', async () => {
-  const items = 2000;
-  const { svc, runId, prompts } = await prepare(items, { workerSilenceMs: 1000 });
-  process.env[WORKER_FAULT_ENV] = 'hang:1000'; // late enough that a loaded machine has finished some items
-  const started = Date.now();
-  svc.start(runId);
-  delete process.env[WORKER_FAULT_ENV];
-  const stopped = await svc.finished(runId);
-  expect(stopped.status).toBe('interrupted');
-  expect(stopped.error).toMatch(/^the run's worker stopped responding \(nothing from it for \d+ s\) and was stopped; resume to continue$/);
-  // Stopped within a few seconds of going silent, not left running.
-  expect(Date.now() - started).toBeLessThan(15_000);
-  expect(stopped.totals.done).toBeGreaterThan(0);
-  expect(stopped.totals.done).toBeLessThan(items);
-  expect(stopped.totals.running).toBe(0);
-  checkStore(svc.dbPath, Number(runId));
-
-  const byPrompt = sim.stats().byPrompt;
-  const doneBefore = withReadonlyDb(svc.dbPath, (db) => db.prepare(`SELECT row_index FROM items WHERE run_id = ? AND status = 'done'`).pluck().all(Number(runId)) as number[]);
-  svc.resume(runId);
-  const info = await svc.finished(runId);
-  expect(info.status).toBe('completed');
-  expect(info.totals).toMatchObject({ items, done: items, failed: 0 });
-  checkStore(svc.dbPath, Number(runId));
-  const after = sim.stats().byPrompt;
-  for (const i of doneBefore) expect(after.get(prompts[i]), `item ${i} was done`).toBe(byPrompt.get(prompts[i]));
 });
