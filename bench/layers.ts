@@ -57,12 +57,15 @@ async function runLayer(layer: Layer, url: string, n: number, c: number, sockets
     const { default: OpenAI } = await import('openai');
     const { Agent } = await import('undici');
     const { makeFetch } = await import('../electron/core/engine/http.ts');
-    // By default sized as LlmClient sizes its pool: twice the calls in flight (see its makeDispatcher).
-    const dispatcher = new Agent({ connections: Math.max(1, Math.round(socketsPerCall * c)), headersTimeout: 0, bodyTimeout: 0 });
-    const lean = layer === 'sdk-lean' ? { fetch: makeFetch(() => dispatcher) as unknown as typeof fetch } : {};
+    let lean = {};
+    if (layer === 'sdk-lean') {
+      // By default sized as LlmClient sizes its pool: twice the calls in flight (see its makeDispatcher).
+      const dispatcher = new Agent({ connections: Math.max(1, Math.round(socketsPerCall * c)), headersTimeout: 0, bodyTimeout: 0 });
+      lean = { fetch: makeFetch(() => dispatcher) as unknown as typeof fetch };
+      close = () => dispatcher.close();
+    }
     const client = new OpenAI({ baseURL: url, apiKey: 'sk-bench', maxRetries: 0, ...lean });
     call = (i) => client.chat.completions.create({ model: 'gpt-4o-mini', messages: messages(i), tools });
-    close = () => dispatcher.close();
   } else if (layer === 'llm-client') {
     const { LlmClient } = await import('../electron/core/engine/llm.ts');
     const client = new LlmClient({ baseURL: url, apiKey: 'sk-bench', connections: c });

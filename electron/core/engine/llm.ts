@@ -1,10 +1,10 @@
 // The LLM client: chat completions over one undici connection pool, with our own retry loop.
 //
 // Each attempt goes through the official openai SDK, over a fetch that sends on our undici pool (so
-// one client opens at most `connections` sockets). The SDK's own retries are off and ours run
-// instead, because a batch needs what the SDK's cannot give: every attempt reported (tokens and latency of failed
-// calls count too), a gate before every attempt (pause, rate limits, a shared cool-down after a 429),
-// and waits that any abort ends at once.
+// one client opens at most twice `connections` sockets). The SDK's own retries are off and ours run
+// instead, because a batch needs what the SDK's cannot give: every attempt reported (tokens and
+// latency of failed calls count too), a gate before every attempt (pause, rate limits, a shared
+// cool-down after a 429), and waits that any abort ends at once.
 import type OpenAI from 'openai';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import type { ToolSpec } from '../../../shared/domain.ts';
@@ -18,7 +18,7 @@ export interface LlmClientOptions {
   baseURL?: string;
   /** Absent: OPENAI_API_KEY; endpoints that need none (Ollama, LM Studio) get a placeholder. */
   apiKey?: string;
-  /** Sockets per origin; a batch raises it to its batch size. */
+  /** Calls in flight the pool is sized for (it holds twice as many sockets); a batch raises it to its batch size. */
   connections?: number;
   /**
    * The fetch under the SDK: 'lean' (default: undici's request API, the body read whole; about 40%
@@ -341,14 +341,13 @@ export class LlmClient {
     }
   }
 
-
-
   private static makeDispatcher(connections: number): UndiciAgent {
     // Twice as many sockets as calls in flight. With exactly as many, a call that starts as another
     // ends often found every socket still taken (the ended call's is released a moment after its
-    // answer is read) and queued in the pool: about 4 ms a call at 64 in flight and 100 ms of
-    // latency, 5% of the batch's throughput (bench/layers.ts). The batch still sends at most its
-    // window of calls at once; the spare sockets only idle until keepAliveTimeout.
+    // answer is read) and queued in the pool: at 64 in flight and 100 ms of latency, 2 ms more a
+    // call and 2–4% less throughput (`node bench/layers.ts --layer sdk-lean --sockets 1`, then 2).
+    // The batch still sends at most its window of calls at once; the spare sockets only idle until
+    // keepAliveTimeout.
     // The SDK's per-attempt timeout governs; undici's own would cut long generations short.
     return new UndiciAgent({ connections: 2 * connections, headersTimeout: 0, bodyTimeout: 0, keepAliveTimeout: 10_000 });
   }

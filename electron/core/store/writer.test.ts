@@ -144,7 +144,8 @@ it('writes the same rows whether events come in one batch or one at a time', () 
 
 it('reads pending prompts a page at a time, skipping rows that are not pending', () => {
   const prompts = Array.from({ length: 30 }, (_, i) => `prompt ${i}`);
-  const big = insertRun(db, { name: 'big', datasetId: getRun(db, runId)!.datasetId, agent: getRun(db, runId)!.agent, options: getRun(db, runId)!.options, itemCount: 30 });
+  const first = getRun(db, runId)!;
+  const big = insertRun(db, { name: 'big', datasetId: first.datasetId, agent: first.agent, options: first.options, itemCount: 30 });
   db.transaction(() => insertItems(db, big, prompts.map((prompt, i) => ({ index: i * 3, prompt }))))();
   // Every fourth item is already done: a resumed run.
   const w = createEventWriter(db, big);
