@@ -92,12 +92,14 @@ async function main(init: WorkerInit): Promise<void> {
       resetRunning(conn, runId);
       releaseRun(conn, runId, status, error, activeDelta());
     })();
+    post({ type: 'ended', status, error, totals: totalsNow() });
+    // The end is committed, so the parent goes on (a CLI exports the results) while this thread
+    // syncs the run to the database file, which takes tens of milliseconds; the parent waits for
+    // this thread to exit before it closes the database.
     checkpoint(conn);
-    const totals = totalsNow();
-    // Closed before the parent hears of the end, since it then terminates this thread.
     conn.close();
     db = undefined;
-    post({ type: 'ended', status, error, totals });
+    process.exit(0);
   };
 
   const items = pendingItemSource(conn, runId);

@@ -203,6 +203,8 @@ export interface RunService {
 
 /** A run is considered abandoned if its owner stopped beating for this long (another host, or a pid we cannot check). */
 const STALE_HEARTBEAT_MS = 30_000;
+/** How long a worker whose run ended may take to sync it to the database file and exit. */
+const WIND_DOWN_MS = 10_000;
 
 interface ActiveRun {
   worker: Worker;
@@ -281,6 +283,8 @@ export function createRunService(options: RunServiceOptions): RunService {
     s.worker.ref();
     return s.worker;
   };
+  /** Workers whose run has ended, still syncing it to the database file (see windDown). */
+  const exiting = new Set<Promise<void>>();
   /** Datasets this service is importing now (their rows are not stale). */
   const importing = new Set<number>();
 
@@ -476,7 +480,7 @@ export function createRunService(options: RunServiceOptions): RunService {
     }, Math.max(50, Math.min(5000, workerSilence / 4)));
     watch.unref();
 
-    const finish = (status: RunStatus, error: string | null): void => {
+    const finish = (status: RunStatus, error: string | null, committedEnd = false): void => {
       if (a.ended) return;
       a.ended = true;
       clearInterval(watch);
@@ -486,7 +490,8 @@ export function createRunService(options: RunServiceOptions): RunService {
       const info = readRun(db, runId);
       emitRaw(runId, { type: 'status', status, error });
       emitContract('run:finished', { runId: String(runId), status, error });
-      void worker.terminate();
+      if (committedEnd) windDown(worker);
+      else void worker.terminate();
       resolveDone(info ? runInfoOf(info) : ({} as RunInfo));
     };
 
@@ -511,7 +516,7 @@ export function createRunService(options: RunServiceOptions): RunService {
         case 'ended':
           a.totals = m.totals;
           if (isFinishStatus(m.status)) emitRaw(runId, { type: 'finished', status: m.status, ...(m.error ? { error: m.error } : {}) });
-          finish(m.status, m.error);
+          finish(m.status, m.error, true);
           break;
         case 'fatal':
           if (!m.committed) markDead(runId, m.error);
@@ -536,6 +541,23 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     emitRaw(runId, { type: 'status', status: 'running', error: null });
     return runInfoOf(readRun(db, runId)!);
+  };
+
+  /**
+   * A worker whose run has ended syncs the run to the database file (a WAL checkpoint), then exits;
+   * close() waits for it, so that the process never ends halfway through. One that takes longer
+   * than WIND_DOWN_MS (a stalled disk) is stopped: what it committed is safe in the WAL.
+   */
+  const windDown = (worker: Worker): void => {
+    const gone = new Promise<void>((resolve) => {
+      const bound = setTimeout(() => void worker.terminate().finally(resolve), WIND_DOWN_MS);
+      worker.once('exit', () => {
+        clearTimeout(bound);
+        resolve();
+      });
+    });
+    exiting.add(gone);
+    void gone.then(() => exiting.delete(gone));
   };
 
   /** The parent's only writes for a running run: when its worker died without committing its end. */
@@ -942,6 +964,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       const running = [...active.values()];
       for (const a of running) a.worker.postMessage({ type: 'cancel' } satisfies ParentMessage);
       await Promise.all(running.map((a) => a.done));
+      await Promise.all(exiting);
       checkpoint(db);
       db.close();
     },
