@@ -507,6 +507,9 @@ async function main(): Promise<void> {
   const resultsFile = path.resolve(values.results ?? (full ? path.join(ROOT, 'bench', 'results.md') : path.join(WORK, 'results.md')));
 
   if (contenders.some((c) => c.peer)) installPeers();
+  // Rowrunner as an installed copy runs: built (the run worker in one bundled file, `npm run build:cli`),
+  // as the peers run their published, built code.
+  if (contenders.some((c) => c.name === 'rowrunner')) execFileSync(NODE, [path.join(ROOT, 'electron', 'core', 'runs', 'worker-bundle.ts')], { stdio: 'inherit' });
   fs.mkdirSync(WORK, { recursive: true });
 
   const rows: Row[] = [];
@@ -551,7 +554,8 @@ async function main(): Promise<void> {
       'Wall time counts the whole command, start-up and writing results included. Efficiency = items/s ÷ (C / L), the limit the concurrency allows (n/a at L 0). ' +
       "CPU is the contender process's user + system time (all its threads), divided by N; peak RSS its VmHWM. The × columns are the peer's figure over Rowrunner's: above 1, Rowrunner is ahead.",
     '',
-    'Rowrunner: `rowrunner run items.csv --agent agent.json --db DB --batch-size C --out results.jsonl --json` (every item and call persisted in SQLite). ' +
+    'Rowrunner: `rowrunner run items.csv --agent agent.json --db DB --batch-size C --out results.jsonl --json` (every item and call persisted in SQLite), ' +
+      'after `npm run build:cli` (its run worker bundled into one file, as the peers run their published builds). ' +
       'promptfoo: `promptfoo eval -c config -j C --no-cache -o results.jsonl` (the CSV as its tests, results in its SQLite). ' +
       'LangChain.js: `ChatOpenAI.withStructuredOutput(…).batch(inputs, { maxConcurrency: C })`. Script: openai SDK + p-limit(C). ' +
       'The last three write a JSON-lines file at the end.',

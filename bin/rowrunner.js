@@ -16,7 +16,8 @@ if (cache?.directory && !process.env.NODE_COMPILE_CACHE) process.env.NODE_COMPIL
 // while this thread loads the CLI and reads the CSV.
 if (['run', 'resume', 'retry-failed'].includes(process.argv[2]) && !process.argv.includes('--help') && !process.argv.includes('-h')) {
   const { startEarlyWorker } = await import('../electron/core/runs/worker-start.ts');
-  startEarlyWorker();
+  const { cliWorkerUrl } = await import('../electron/core/runs/worker-bundle.ts');
+  startEarlyWorker(cliWorkerUrl());
 }
 const { runCli } = await import('../electron/core/cli/main.ts');
 await runCli();

@@ -9,6 +9,7 @@ import { missingColumns, TemplateError, templateColumns } from '../../../shared/
 import { CallError } from '../errors.ts';
 import { CsvImportError, previewCsv } from '../io/csv/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from '../runs/service.ts';
+import { cliWorkerUrl } from '../runs/worker-bundle.ts';
 import { DatabaseVersionError } from '../store/db.ts';
 import { defaultDbPath } from '../store/paths.ts';
 import { loadAgentFile } from './agent-file.ts';
@@ -109,7 +110,7 @@ function runIdArg(command: string, positionals: string[]): string {
 function openService(v: Values, env: CliIo['env']): RunService {
   const db = str(v, 'db') ?? defaultDbPath(env);
   try {
-    return createRunService({ dbPath: db, apiKey: () => env.OPENAI_API_KEY, tuneHeapForWorkers: true });
+    return createRunService({ dbPath: db, apiKey: () => env.OPENAI_API_KEY, tuneHeapForWorkers: true, workerUrl: cliWorkerUrl() });
   } catch (err) {
     if (err instanceof DatabaseVersionError) throw new UsageError(err.message);
     throw new UsageError(`--db ${db}: cannot open the database: ${(err as Error).message}`);

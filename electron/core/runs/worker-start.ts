@@ -55,10 +55,10 @@ export function startSpareWorker(url: URL): SpareWorker {
 
 let early: SpareWorker | undefined;
 
-/** Starts a warm worker now, for the next runs service of this process to take. */
-export function startEarlyWorker(): void {
+/** Starts a warm worker now, for the next runs service of this process (with the same entry) to take. */
+export function startEarlyWorker(url: URL = RUN_WORKER_URL): void {
   setWorkerHeapFlags();
-  early ??= startSpareWorker(RUN_WORKER_URL);
+  early ??= startSpareWorker(url);
 }
 
 /** The worker startEarlyWorker started, if it is for this entry and not yet taken. */
