@@ -916,9 +916,7 @@ export function createRunService(options: RunServiceOptions): RunService {
         ['Active seconds', Math.round(r.activeMs / 100) / 10],
         ['Exported', new Date().toISOString()],
       ];
-      const rows = (function* () {
-        for (const i of runRows(db, r.id)) yield { ...itemRowOf(i), output: i.output ?? {} };
-      })();
+      const rows = runRows(db, r.id);
       // Loaded on first use: the spreadsheet writer is large and most sessions never export.
       const io = await import('../io/export/index.ts');
       return io.exportRun({ inputColumns: d.columns, outputColumns, rows, settings }, path.resolve(file), format ?? io.formatFromPath(file));

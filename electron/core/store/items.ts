@@ -234,16 +234,47 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
   return { total, rows: rows.map(toRecord) };
 }
 
-/** Every item of a run with its input row, in row order, a page at a time (for export). */
-export function* runRows(db: Db, runId: number, page = 500): Generator<ItemRecord> {
-  const q = stmt<[number, number, number], ItemRow>(
+/** An item as an export writes it: its input row and its results (an item without output has {}). */
+export interface ItemResultRecord {
+  index: number;
+  input: string[];
+  output: OutputValues;
+  status: ItemStatus;
+  error: string | null;
+  turns: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  latencyMs: number | null;
+}
+
+/**
+ * Every item of a run with its input row, in row order, a page at a time (for export). Only what an
+ * export writes is read: the prompts, as long as the answers, stay in the database.
+ */
+export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResultRecord> {
+  const q = stmt<[number, number, number], Omit<ItemRow, 'prompt' | 'skip_reason' | 'attempts'>>(
     db,
-    `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
+    `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms
+     FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
   );
   let at = 0;
   for (;;) {
     const rows = q.all(runId, at, page);
-    for (const r of rows) yield toRecord(r);
+    for (const r of rows) {
+      yield {
+        index: r.row_index,
+        input: parseJson<string[]>(r.vals, []),
+        output: parseJson<OutputValues>(r.output, {}),
+        status: r.status,
+        error: r.error,
+        turns: r.turns,
+        promptTokens: r.prompt_tokens,
+        completionTokens: r.completion_tokens,
+        costUsd: r.cost_usd,
+        latencyMs: r.latency_ms,
+      };
+    }
     if (rows.length < page) return;
     at = rows[rows.length - 1].row_index + 1;
   }

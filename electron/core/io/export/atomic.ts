@@ -32,12 +32,22 @@ export async function writeTextRows(
   lineOf: (values: unknown[]) => string,
 ): Promise<number> {
   const out = await TextFile.create(path);
+  const inputCount = source.inputColumns.length;
   let rows = 0;
   try {
-    if (first) await out.write(first);
-    for await (const row of source.rows) {
-      await out.write(lineOf(rowValues(row, source.inputColumns.length, source.outputColumns)));
-      rows++;
+    if (first) out.add(first);
+    // A database read is synchronous: its rows are taken without a promise each, and the file is
+    // awaited only when a megabyte is buffered.
+    if (Symbol.iterator in source.rows) {
+      for (const row of source.rows) {
+        if (out.add(lineOf(rowValues(row, inputCount, source.outputColumns)))) await out.flush();
+        rows++;
+      }
+    } else {
+      for await (const row of source.rows) {
+        if (out.add(lineOf(rowValues(row, inputCount, source.outputColumns)))) await out.flush();
+        rows++;
+      }
     }
   } catch (err) {
     await out.close(true);
@@ -61,10 +71,11 @@ export class TextFile {
     return new TextFile(await open(path, 'w'));
   }
 
-  async write(text: string): Promise<void> {
+  /** Buffers `text`; true once a megabyte is buffered (time to flush). */
+  add(text: string): boolean {
     this.pending.push(text);
     this.pendingChars += text.length;
-    if (this.pendingChars >= 1024 * 1024) await this.flush();
+    return this.pendingChars >= 1024 * 1024;
   }
 
   async flush(): Promise<void> {
