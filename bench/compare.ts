@@ -213,6 +213,9 @@ function vmHwmKb(pid: number): number | undefined {
 }
 
 interface Measured {
+  /** Date.now() at spawn and at exit, to set beside the simulator's times. */
+  spawnedAt: number;
+  exitedAt: number;
   wallMs: number;
   cpuMs: number;
   peakRssKb: number;
@@ -234,6 +237,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function measure(launch: Launch, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const cpuBefore = childrenCpuMs();
+    const spawnedAt = Date.now();
     const started = performance.now();
     // Its own process group, so that a timeout stops whatever it started too.
     const child = spawn(NODE, launch.args, { cwd: launch.cwd, env: { ...env, ...launch.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -267,27 +271,36 @@ function measure(launch: Launch, env: NodeJS.ProcessEnv, timeoutMs: number): Pro
       timedOut = true;
       handle.kill();
     }, timeoutMs);
+    let exitedAt = 0;
     let wallMs = 0;
     let cpuMs = 0;
     let code: number | null = null;
     child.once('error', reject);
     child.once('exit', (c) => {
       wallMs = performance.now() - started;
+      exitedAt = Date.now();
       cpuMs = childrenCpuMs() - cpuBefore;
       code = c;
       clearInterval(sampler);
       clearTimeout(killer);
       running.delete(handle);
     });
-    child.once('close', () => resolve({ wallMs, cpuMs, peakRssKb: peak, code, timedOut, stdout, stderrTail: stderr }));
+    child.once('close', () => resolve({ spawnedAt, exitedAt, wallMs, cpuMs, peakRssKb: peak, code, timedOut, stdout, stderrTail: stderr }));
   });
 }
 
 // --- the simulator, in its own process -----------------------------------------------------------
 
+/** When (Date.now()) the simulator saw the first request and sent the last answer; null if it never did. */
+interface SimTimes {
+  firstRequestAt: number | null;
+  lastAnswerAt: number | null;
+}
+
 interface Sim {
   url: string;
-  stop(): Promise<void>;
+  /** Stops it; resolves to the times it printed as it stopped. */
+  stop(): Promise<SimTimes>;
 }
 
 function startSim(latencyMs: number): Promise<Sim> {
@@ -311,16 +324,23 @@ function startSim(latencyMs: number): Promise<Sim> {
       clearTimeout(timer);
       child.removeAllListeners('exit');
       const url = buf.slice(0, nl).trim();
+      const times = (): SimTimes => {
+        try {
+          return JSON.parse(buf.trim().split('\n').at(-1)!) as SimTimes;
+        } catch {
+          return { firstRequestAt: null, lastAnswerAt: null };
+        }
+      };
       resolve({
         url,
         stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
+          new Promise<SimTimes>((done) => {
+            if (child.exitCode !== null) return done(times());
             const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-            child.once('exit', () => {
+            child.once('close', () => {
               clearTimeout(hard);
               running.delete(handle);
-              done();
+              done(times());
             });
             child.kill('SIGTERM');
           }),
@@ -391,6 +411,9 @@ interface RunResult {
   wallMs: number;
   cpuMs: number;
   peakRssKb: number;
+  /** From spawn to the first request the simulator saw, and from its last answer to the exit. */
+  toFirstRequestMs?: number;
+  afterLastAnswerMs?: number;
 }
 
 interface Row {
@@ -418,14 +441,17 @@ async function runContender(c: Case, caseDir: string, contender: Contender, run:
   fs.mkdirSync(dir, { recursive: true });
   const sim = await startSim(c.l);
   let m: Measured;
+  let times: SimTimes;
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: API_KEY, NO_COLOR: '1' };
     delete env.NODE_OPTIONS;
     m = await measure(contender.launch(c, dir, caseDir, sim.url), env, timeoutMs);
   } finally {
-    await sim.stop();
+    times = await sim.stop();
   }
-  const base = { wallMs: m.wallMs, cpuMs: m.cpuMs, peakRssKb: m.peakRssKb };
+  const base: RunResult = { ok: false, wallMs: m.wallMs, cpuMs: m.cpuMs, peakRssKb: m.peakRssKb };
+  if (times.firstRequestAt !== null) base.toFirstRequestMs = times.firstRequestAt - m.spawnedAt;
+  if (times.lastAnswerAt !== null) base.afterLastAnswerMs = m.exitedAt - times.lastAnswerAt;
   let result: RunResult;
   if (m.timedOut) result = { ...base, ok: false, note: `timed out after ${Math.round(timeoutMs / 1000)} s` };
   else {
@@ -441,6 +467,20 @@ async function runContender(c: Case, caseDir: string, contender: Contender, run:
 
 function fmt(x: number, digits: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Where each contender's fixed costs are: before its first request, and after its last answer (medians of the runs that finished). */
+function edgesTable(rows: Row[]): string {
+  const out = ['| Case | Contender | Start to first request, ms | Last answer to exit, ms |', '|---|---|--:|--:|'];
+  for (const r of rows) {
+    const ok = r.runs.filter((x) => x.ok);
+    const first = ok.flatMap((x) => (x.toFirstRequestMs === undefined ? [] : [x.toFirstRequestMs]));
+    const last = ok.flatMap((x) => (x.afterLastAnswerMs === undefined ? [] : [x.afterLastAnswerMs]));
+    if (first.length === 0 && last.length === 0) continue;
+    const cell = (xs: number[]) => (xs.length ? fmt(median(xs), 0) : '');
+    out.push(`| ${r.c.name} | ${r.contender.label} | ${cell(first)} | ${cell(last)} |`);
+  }
+  return out.join('\n');
 }
 
 function table(rows: Row[]): string {
@@ -529,7 +569,8 @@ async function main(): Promise<void> {
         row.runs.push(r);
         console.error(
           `  ${contender.name.padEnd(10)} run ${i}: ${r.ok ? 'ok' : r.note}  wall ${fmt(r.wallMs / 1000, 2)} s  ` +
-            `CPU ${fmt(r.cpuMs / c.n, 3)} ms/item  peak RSS ${fmt(r.peakRssKb / 1024, 0)} MB  (load ${loadavg()})`,
+            `CPU ${fmt(r.cpuMs / c.n, 3)} ms/item  peak RSS ${fmt(r.peakRssKb / 1024, 0)} MB  ` +
+            `first request ${r.toFirstRequestMs ?? '–'} ms, exit ${r.afterLastAnswerMs ?? '–'} ms after the last answer  (load ${loadavg()})`,
         );
         // A contender that timed out once is not run again in this case: it would only time out again.
         if (r.note?.startsWith('timed out')) break;
@@ -561,6 +602,12 @@ async function main(): Promise<void> {
       'The last three write a JSON-lines file at the end.',
     '',
     table(rows),
+    '',
+    "Where each command's fixed costs lie: from its start to the first request the test server saw (loading, reading the CSV, " +
+      'for Rowrunner also storing it and creating the run), and from the last answer the server sent to the exit (for Rowrunner, ' +
+      'the last writes and the export). Medians; the time between is spent sending.',
+    '',
+    edgesTable(rows),
     '',
   ].join('\n');
   console.log(`\n${table(rows)}\n`);

@@ -1,4 +1,5 @@
-// Starts a simulator standalone and prints its base URL on one line:
+// Starts a simulator standalone and prints its base URL on one line; stopped (SIGINT, SIGTERM), it
+// prints one more, JSON: its request count, and when (Date.now()) the first came and the last answer went:
 //   node electron/core/simulator/main.ts --port 8787 --latency 100 [--jitter 50] [--seed 1]
 //     [--rpm 600] [--api-key KEY] [--faults error500=0.05,rateLimit429=0.05,malformedToolArgs=0.1,hang=0,drop=0]
 import { parseArgs } from 'node:util';
@@ -52,6 +53,8 @@ try {
   const sim = await startSimulator(options);
   process.stdout.write(`${sim.url}\n`);
   const stop = (): void => {
+    const { requests, firstRequestAt, lastAnswerAt } = sim.stats();
+    process.stdout.write(`${JSON.stringify({ requests, firstRequestAt, lastAnswerAt })}\n`);
     void sim.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -29,6 +29,8 @@ function freshStats(inFlight = 0): SimulatorStats {
     completedByPrompt: new Map(),
     promptTokens: 0,
     completionTokens: 0,
+    firstRequestAt: null,
+    lastAnswerAt: null,
   };
 }
 
@@ -48,6 +50,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   function count(status: number): void {
     stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+    stats.lastAnswerAt = Date.now();
   }
 
   function send(res: ServerResponse, status: number, body: string, headers?: Headers, contentType = JSON_TYPE): void {
@@ -192,6 +195,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const s = stats;
     s.requests++;
+    s.firstRequestAt ??= Date.now();
     s.inFlight++;
     if (s.inFlight > s.maxInFlight) s.maxInFlight = s.inFlight;
     res.once('close', () => {

@@ -48,6 +48,9 @@ export interface SimulatorStats {
   /** Usage of the 200 answers sent. */
   promptTokens: number;
   completionTokens: number;
+  /** When (Date.now()) the first request arrived and the last answer went out; null before any. */
+  firstRequestAt: number | null;
+  lastAnswerAt: number | null;
 }
 
 export interface Simulator {
