@@ -124,6 +124,22 @@ describe('answers', () => {
     expect(s.stats().promptTokens).toBe(2 * json.usage.prompt_tokens);
   });
 
+  it('say when the first request came and the last answer went', async () => {
+    const s = await sim({ latencyMs: 30 });
+    expect(s.stats()).toMatchObject({ firstRequestAt: null, lastAnswerAt: null });
+    const before = Date.now();
+    await post(s, { model: 'm', messages: [{ role: 'user', content: 'one' }] });
+    const afterFirst = Date.now();
+    await post(s, { model: 'm', messages: [{ role: 'user', content: 'two' }] });
+    const { firstRequestAt, lastAnswerAt } = s.stats();
+    expect(firstRequestAt).toBeGreaterThanOrEqual(before);
+    expect(firstRequestAt).toBeLessThanOrEqual(afterFirst);
+    // The second answer, sent at least its latency after the first request.
+    expect(lastAnswerAt! - firstRequestAt!).toBeGreaterThanOrEqual(2 * 30 - 2);
+    s.resetStats();
+    expect(s.stats()).toMatchObject({ firstRequestAt: null, lastAnswerAt: null });
+  });
+
   it('list models and answer unknown paths with a 404 in the OpenAI error shape', async () => {
     const s = await sim();
     const models = (await (await fetch(`${s.url}/models`)).json()) as any;
