@@ -235,18 +235,7 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */
-export interface ItemResultRecord {
-  index: number;
-  input: string[];
-  output: OutputValues;
-  status: ItemStatus;
-  error: string | null;
-  turns: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  latencyMs: number | null;
-}
+export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attempts' | 'output'> & { output: OutputValues };
 
 /**
  * Every item of a run with its input row, in row order, a page at a time (for export). Only what an
