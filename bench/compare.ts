@@ -5,6 +5,7 @@
 //   npm run bench -- --quick                       smaller N, 1 run each (a fast check)
 //   npm run bench -- --case overhead --contender rowrunner,script --runs 1
 //   options: --case NAME[,NAME]  --contender NAME[,NAME]  --runs N  --timeout SECONDS  --results FILE
+//            --no-build (Rowrunner's run worker as out/cli holds it, or from source if none is fresh)
 //
 // Workload: N items from a CSV, one prompt each with a structured answer (a tool `answer` with
 // {answer: string, confidence: number}), against the simulator (its own process) at latency L, with
@@ -530,6 +531,7 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       timeout: { type: 'string' },
       results: { type: 'string' },
+      'no-build': { type: 'boolean' },
     },
   });
   const quick = values.quick === true;
@@ -543,13 +545,13 @@ async function main(): Promise<void> {
   const contenders = pick(CONTENDERS, values.contender, 'contender');
   const runs = Number(values.runs ?? (quick ? 1 : 3));
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  const full = !quick && !values.case && !values.contender && runs === 3;
+  const full = !quick && !values.case && !values.contender && runs === 3 && !values['no-build'];
   const resultsFile = path.resolve(values.results ?? (full ? path.join(ROOT, 'bench', 'results.md') : path.join(WORK, 'results.md')));
 
   if (contenders.some((c) => c.peer)) installPeers();
   // Rowrunner as an installed copy runs: built (the run worker in one bundled file, `npm run build:cli`),
   // as the peers run their published, built code.
-  if (contenders.some((c) => c.name === 'rowrunner')) execFileSync(NODE, [path.join(ROOT, 'electron', 'core', 'runs', 'worker-bundle.ts')], { stdio: 'inherit' });
+  if (contenders.some((c) => c.name === 'rowrunner') && !values['no-build']) execFileSync(NODE, [path.join(ROOT, 'electron', 'core', 'runs', 'worker-bundle.ts')], { stdio: 'inherit' });
   fs.mkdirSync(WORK, { recursive: true });
 
   const rows: Row[] = [];

@@ -14,7 +14,7 @@ import { RUN_WORKER_URL } from './worker-start.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const require = createRequire(import.meta.url);
-export const DEFAULT_BUNDLE_DIR = path.join(ROOT, 'out', 'cli');
+const DEFAULT_BUNDLE_DIR = path.join(ROOT, 'out', 'cli');
 const BUNDLE = 'run-worker.js';
 const MANIFEST = 'run-worker.json';
 

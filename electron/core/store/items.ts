@@ -37,20 +37,29 @@ interface ItemRow {
   attempts: number;
 }
 
-function toRecord(r: ItemRow): ItemRecord {
+/** The columns an item's record and its export have in common. */
+type ResultRow = Omit<ItemRow, 'prompt' | 'skip_reason' | 'attempts' | 'output'>;
+
+function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
   return {
     index: r.row_index,
     input: parseJson<string[]>(r.vals, []),
-    prompt: r.prompt,
     status: r.status,
-    skipReason: r.skip_reason,
-    output: parseJson<OutputValues | null>(r.output, null),
     error: r.error,
     turns: r.turns,
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
     costUsd: r.cost_usd,
     latencyMs: r.latency_ms,
+  };
+}
+
+function toRecord(r: ItemRow): ItemRecord {
+  return {
+    ...resultOf(r),
+    prompt: r.prompt,
+    skipReason: r.skip_reason,
+    output: parseJson<OutputValues | null>(r.output, null),
     attempts: r.attempts,
   };
 }
@@ -239,10 +248,10 @@ export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attem
 
 /**
  * Every item of a run with its input row, in row order, a page at a time (for export). Only what an
- * export writes is read: the prompts, as long as the answers, stay in the database.
+ * export writes is read (not the prompts, often as long as the answers).
  */
 export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResultRecord> {
-  const q = stmt<[number, number, number], Omit<ItemRow, 'prompt' | 'skip_reason' | 'attempts'>>(
+  const q = stmt<[number, number, number], ResultRow & { output: string | null }>(
     db,
     `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms
      FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
@@ -250,20 +259,7 @@ export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResul
   let at = 0;
   for (;;) {
     const rows = q.all(runId, at, page);
-    for (const r of rows) {
-      yield {
-        index: r.row_index,
-        input: parseJson<string[]>(r.vals, []),
-        output: parseJson<OutputValues>(r.output, {}),
-        status: r.status,
-        error: r.error,
-        turns: r.turns,
-        promptTokens: r.prompt_tokens,
-        completionTokens: r.completion_tokens,
-        costUsd: r.cost_usd,
-        latencyMs: r.latency_ms,
-      };
-    }
+    for (const r of rows) yield { ...resultOf(r), output: parseJson<OutputValues>(r.output, {}) };
     if (rows.length < page) return;
     at = rows[rows.length - 1].row_index + 1;
   }
