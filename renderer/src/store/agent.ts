@@ -35,7 +35,7 @@ export const useAgent = create<AgentState>()(
       save() {
         const { spec, errors } = buildSpec(get().draft);
         if (!spec) {
-          set({ saveTried: true, saveError: `Fix first: ${Object.entries(errors).map(([k, v]) => `${k} — ${v}`).join('; ')}` });
+          set({ saveTried: true, saveError: `Fix first: ${Object.values(errors).map((i) => i.text).join('; ')}.` });
           return;
         }
         set({ saveTried: true, saveError: null });

@@ -15,7 +15,10 @@ export function AgentScreen() {
   const saveTried = useAgent((s) => s.saveTried);
   const { errors } = useMemo(() => buildSpec(draft), [draft]);
   // Empty-field complaints wait until the user tries to save; the rest show at once.
-  const err = (key: string) => (saveTried || !/^(Name the|Write the|Add at least)/.test(errors[key] ?? '') ? errors[key] : undefined);
+  const err = (key: string): string | undefined => {
+    const issue = errors[key];
+    return issue && (saveTried || issue.kind !== 'required') ? issue.text : undefined;
+  };
 
   return (
     <section className="screen" aria-labelledby="agent-title">
@@ -63,7 +66,7 @@ export function AgentScreen() {
 
           <div className="card">
             <h2>Output</h2>
-            <OutputEditor draft={draft} errors={errors} showEmpty={saveTried} />
+            <OutputEditor draft={draft} err={err} />
           </div>
 
           <div className="card">

@@ -2,12 +2,11 @@ import { Field } from '../../components/ui.tsx';
 import { useAgent } from '../../store/agent.ts';
 import { FIELD_TYPES, type AgentDraft, type FieldType, type OutputField } from './spec.ts';
 
-export function OutputEditor({ draft, errors, showEmpty }: { draft: AgentDraft; errors: Record<string, string>; showEmpty: boolean }) {
+export function OutputEditor({ draft, err }: { draft: AgentDraft; err: (key: string) => string | undefined }) {
   const patch = useAgent((s) => s.patch);
   const setField = (i: number, p: Partial<OutputField>) =>
     patch({ fields: draft.fields.map((f, j) => (j === i ? { ...f, ...p } : f)) });
   const addField = () => patch({ fields: [...draft.fields, { name: '', type: 'string', description: '' }] });
-  const fieldErr = (k: string) => (showEmpty || errors[k] !== 'Name the field.' ? errors[k] : undefined);
 
   return (
     <>
@@ -79,11 +78,11 @@ export function OutputEditor({ draft, errors, showEmpty }: { draft: AgentDraft; 
                       onChange={(e) => setField(i, { name: e.target.value })}
                       placeholder="label"
                       aria-label={`Field ${i + 1} name`}
-                      aria-invalid={!!fieldErr(`fields.${i}.name`)}
+                      aria-invalid={!!err(`fields.${i}.name`)}
                       data-testid={`field-name-${i}`}
                       spellCheck={false}
                     />
-                    {fieldErr(`fields.${i}.name`) && <div className="field-error">{fieldErr(`fields.${i}.name`)}</div>}
+                    {err(`fields.${i}.name`) && <div className="field-error">{err(`fields.${i}.name`)}</div>}
                   </td>
                   <td>
                     <select
@@ -122,7 +121,7 @@ export function OutputEditor({ draft, errors, showEmpty }: { draft: AgentDraft; 
               ))}
             </tbody>
           </table>
-          {showEmpty && errors.fields && <div className="field-error">{errors.fields}</div>}
+          {err('fields') && <div className="field-error">{err('fields')}</div>}
           <div className="row-actions">
             <button type="button" className="secondary" onClick={addField} data-testid="field-add">
               + Add field

@@ -1,7 +1,8 @@
 import { useMemo, useRef } from 'react';
 import { useAgent } from '../../store/agent.ts';
 import { useDataset } from '../../store/dataset.ts';
-import { checkPrompt, insertColumn, type AgentDraft } from './spec.ts';
+import { checkPrompt, promptColumnsMessage } from '../../../../shared/validation.ts';
+import { insertColumn, type AgentDraft } from './spec.ts';
 
 export function PromptEditor({ draft, error }: { draft: AgentDraft; error: string | undefined }) {
   const patch = useAgent((s) => s.patch);
@@ -76,7 +77,7 @@ export function PromptEditor({ draft, error }: { draft: AgentDraft; error: strin
         {!check.syntax && error && draft.prompt.trim() === '' && <span className="field-error">{error}</span>}
         {check.missing.length > 0 && (
           <span className="field-error" data-testid="prompt-missing">
-            The CSV has no column {check.missing.map((c) => `{{${c}}}`).join(', ')}.
+            {promptColumnsMessage(check.missing, columns ?? [])}
           </span>
         )}
         {!check.syntax && !check.missing.length && draft.prompt.trim() !== '' && (
