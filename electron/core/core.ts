@@ -452,7 +452,7 @@ export function classify(call: string, e: unknown, log: (line: string) => void =
   if (e instanceof CallError) return e;
   if (e instanceof CsvImportError) {
     const where = e.line !== undefined && !/\bline\b/i.test(e.message) ? ` (line ${e.line})` : '';
-    return new CallError('bad-input', `${e.message}${where}`);
+    return new CallError('bad-input', `${e.message}${where}`, undefined, e.code === 'ragged' ? 'ragged-rows' : undefined);
   }
   if (e instanceof TemplateError) return new CallError('bad-input', `The prompt template has an ${e.message}.`, ['agent.prompt']);
   const code = (e as NodeJS.ErrnoException | null)?.code;
