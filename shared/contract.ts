@@ -243,12 +243,20 @@ export const events = {
 export type EventName = keyof typeof events;
 export type EventPayload<K extends EventName> = z.infer<(typeof events)[K]>;
 
+/**
+ * What a front may act on beyond an error's code, so that none decides by reading the message.
+ * 'ragged-rows': the CSV's rows differ in length; importing it again with `ragged: 'pad' | 'skip'` works.
+ */
+export const ErrorReasonSchema = z.enum(['ragged-rows']);
+export type ErrorReason = z.infer<typeof ErrorReasonSchema>;
+
 /** The error every call rejects with, across every bridge. */
 export const ContractErrorSchema = z.object({
   code: z.enum(['bad-request', 'not-found', 'bad-input', 'conflict', 'internal', 'unauthorized']),
   message: z.string(),
   /** For bad-request: the paths of the fields that failed, e.g. "agent.model". */
   fields: z.array(z.string()).optional(),
+  reason: ErrorReasonSchema.optional(),
 });
 export type ContractError = z.infer<typeof ContractErrorSchema>;
 

@@ -108,9 +108,12 @@ export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 export const OnErrorSchema = z.enum(['stop', 'continue']);
 export type OnError = z.infer<typeof OnErrorSchema>;
 
+/** Items in flight at once when a run does not say. */
+export const DEFAULT_BATCH_SIZE = 8;
+
 /** How a run is run. Budgets count this run only. */
 export const RunOptionsSchema = z.strictObject({
-  batchSize: z.number().int().positive().max(4096).default(8),
+  batchSize: z.number().int().positive().max(4096).default(DEFAULT_BATCH_SIZE),
   sequential: z.boolean().default(false),
   /** Most turns per item; -1 = no limit. Absent: the agent's own, else no limit. */
   turns: TurnsSchema.optional(),

@@ -189,9 +189,9 @@ describe('prompt templates', () => {
     ['an unclosed brace', 'Label {{review', /unclosed "\{\{" at character 7/, /prompt: unclosed "\{\{" at character 7/],
     ['an unclosed brace after a good one', '{{review}} and {{id', /unclosed "\{\{" at character 16/, /prompt: unclosed "\{\{" at character 16/],
     ['an empty column', 'Label {{ }}', /empty "\{\{\}\}" at character 7/, /prompt: empty "\{\{\}\}"/],
-    ['an unknown column', 'Label {{revew}} of {{id}}', /"revew".*lacks/, /\{\{revew\}\}.*has no such column \(its columns: id, review\)/],
-    ['two unknown columns', '{{a}} {{review}} {{b}}', /"a", "b"/, /\{\{a\}\}, \{\{b\}\}/],
-    ['a column with the wrong case', '{{Review}}', /"Review"/, /\{\{Review\}\}/],
+    ['an unknown column', 'Label {{revew}} of {{id}}', /\{\{revew\}\}, which the dataset.* lacks \(its columns: id, review\)/, /\{\{revew\}\}, which .*reviews\.csv lacks \(its columns: id, review\)/],
+    ['two unknown columns', '{{a}} {{review}} {{b}}', /\{\{a\}\}, \{\{b\}\}/, /\{\{a\}\}, \{\{b\}\}/],
+    ['a column with the wrong case', '{{Review}}', /\{\{Review\}\}/, /\{\{Review\}\}/],
   ];
 
   it.each(TEMPLATES)('%s: bad-input on agent.prompt from run:start and run:estimate, before any run', async (_name, prompt, contract) => {

@@ -19,6 +19,7 @@ import {
 } from '../../shared/contract.ts';
 import { AgentSpecSchema, type AgentSpec } from '../../shared/domain.ts';
 import { missingColumns, TemplateError } from '../../shared/template.ts';
+import { promptColumnsMessage } from '../../shared/validation.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
 import { CsvImportError } from './io/csv/index.ts';
@@ -248,7 +249,7 @@ export function createCore(options: CoreOptions): Core {
       throw e;
     }
     if (missing.length) {
-      throw new CallError('bad-input', `The prompt names ${missing.map((c) => `"${c}"`).join(', ')}, which the dataset lacks.`, ['agent.prompt']);
+      throw new CallError('bad-input', promptColumnsMessage(missing, columns, 'the dataset'), ['agent.prompt']);
     }
   }
 
@@ -451,7 +452,7 @@ export function classify(call: string, e: unknown, log: (line: string) => void =
   if (e instanceof CallError) return e;
   if (e instanceof CsvImportError) {
     const where = e.line !== undefined && !/\bline\b/i.test(e.message) ? ` (line ${e.line})` : '';
-    return new CallError('bad-input', `${e.message}${where}`);
+    return new CallError('bad-input', `${e.message}${where}`, undefined, e.code === 'ragged' ? 'ragged-rows' : undefined);
   }
   if (e instanceof TemplateError) return new CallError('bad-input', `The prompt template has an ${e.message}.`, ['agent.prompt']);
   const code = (e as NodeJS.ErrnoException | null)?.code;

@@ -1,21 +1,24 @@
 // The one error every call rejects with, whichever front carries it: a ContractError with a code, a
 // message safe to show, and for a malformed request the paths of the fields that failed.
 import type { z } from 'zod';
-import type { ContractError } from '../../shared/contract.ts';
+import type { ContractError, ErrorReason } from '../../shared/contract.ts';
 
 export type ErrorCode = ContractError['code'];
 
 export class CallError extends Error {
   readonly code: ErrorCode;
   readonly fields?: string[];
-  constructor(code: ErrorCode, message: string, fields?: string[]) {
+  readonly reason?: ErrorReason;
+  constructor(code: ErrorCode, message: string, fields?: string[], reason?: ErrorReason) {
     super(message);
     this.name = 'CallError';
     this.code = code;
     if (fields && fields.length) this.fields = fields;
+    if (reason) this.reason = reason;
   }
   toContractError(): ContractError {
-    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+    const error: ContractError = this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+    return this.reason ? { ...error, reason: this.reason } : error;
   }
 }
 

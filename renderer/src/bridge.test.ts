@@ -85,7 +85,7 @@ describe('bridge', () => {
     const err = await p.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BridgeError);
     expect(err).toMatchObject({ code: 'bad-request', message: 'bad agent', fields: ['agent.model'] });
-    expect(errorText(err)).toBe('bad agent (agent.model)');
+    expect(errorText(err)).toBe('bad agent');
   });
 
   it('delivers events to their listeners until unsubscribed', () => {
@@ -145,5 +145,11 @@ describe('asContractError', () => {
   });
   it('keeps code and fields of a plain ContractError', () => {
     expect(asContractError({ code: 'not-found', message: 'no run' })).toEqual({ code: 'not-found', message: 'no run' });
+  });
+  it('keeps a reason the contract knows and drops one it does not', () => {
+    const ragged = { code: 'bad-input', message: 'line 3 has 2 fields', reason: 'ragged-rows' };
+    expect(asContractError(ragged)).toEqual(ragged);
+    expect(asContractError(new BridgeError(ragged as never))).toEqual(ragged);
+    expect(asContractError({ ...ragged, reason: 'whatever' })).toEqual({ code: 'bad-input', message: 'line 3 has 2 fields' });
   });
 });

@@ -5,17 +5,19 @@
 // down wait for it; calls in flight when it drops are sent again if they only read, and rejected
 // otherwise, because a write (say run:start) may already have happened and must not happen twice.
 // DOM-free so it can be tested in Node with a fake socket.
-import type { CallName, CallRequest, CallResponse, ContractError, EventName, EventPayload, RowrunnerApi } from '../../shared/contract.ts';
+import { ErrorReasonSchema, type CallName, type CallRequest, type CallResponse, type ContractError, type EventName, type EventPayload, type RowrunnerApi } from '../../shared/contract.ts';
 
 /** The error every call rejects with: an Error that is also a ContractError. */
 export class BridgeError extends Error implements ContractError {
   readonly code: ContractError['code'];
   readonly fields?: string[];
+  readonly reason?: ContractError['reason'];
   constructor(error: ContractError) {
     super(error.message);
     this.name = 'BridgeError';
     this.code = error.code;
     if (error.fields) this.fields = error.fields;
+    if (error.reason) this.reason = error.reason;
   }
 }
 
@@ -247,17 +249,19 @@ export function asContractError(e: unknown): ContractError {
     // Electron prefixes errors thrown in the main process: "Error invoking remote method 'x': Error: msg".
     message = message.replace(/^Error invoking remote method '[^']*':\s*(?:\w*Error:\s*)?/, '');
     const fields = Array.isArray(o.fields) ? o.fields.filter((f): f is string => typeof f === 'string') : undefined;
-    return fields && fields.length ? { code, message, fields } : { code, message };
+    const reason = ErrorReasonSchema.safeParse(o.reason);
+    return {
+      code,
+      message,
+      ...(fields && fields.length ? { fields } : {}),
+      ...(reason.success ? { reason: reason.data } : {}),
+    };
   }
   if (typeof e === 'string' && e) return { code: 'internal', message: e };
   return { code: 'internal', message: 'Something went wrong.' };
 }
 
-/** The message to show for a failed call, with the wrong fields named when the core listed them. */
+/** The message to show for a failed call: the core's messages say which field is wrong in words. */
 export function errorText(e: unknown): string {
-  const err = asContractError(e);
-  if (err.fields && err.fields.length && !err.fields.every((f) => err.message.includes(f))) {
-    return `${err.message} (${err.fields.join(', ')})`;
-  }
-  return err.message;
+  return asContractError(e).message;
 }

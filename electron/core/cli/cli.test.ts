@@ -162,7 +162,7 @@ describe('bad input exits 2, says what and where, writes no output file', () => 
       message: /agent\.json: not a valid agent spec:[\s\S]*model:[\s\S]*temperature:[\s\S]*extra/,
     },
     { name: 'an agent that is not JSON', setup: () => { fs.writeFileSync(path.join(dir, 'bad.json'), '{ "name": "x",\n  oops }'); return ['run', csvFile(2), '--agent', path.join(dir, 'bad.json')]; }, message: /bad\.json: not valid JSON.*line 2/ },
-    { name: 'a prompt naming a column the CSV lacks', setup: () => ['run', csvFile(2), '--agent', agentFile({ prompt: '{{question}} in {{langauge}}' })], message: /\{\{langauge\}\}.*items\.csv has no such column \(its columns: question, topic\)/ },
+    { name: 'a prompt naming a column the CSV lacks', setup: () => ['run', csvFile(2), '--agent', agentFile({ prompt: '{{question}} in {{langauge}}' })], message: /\{\{langauge\}\}, which .*items\.csv lacks \(its columns: question, topic\)/ },
     { name: 'a missing CSV', setup: () => ['run', path.join(dir, 'none.csv'), '--agent', agentFile()], message: /none\.csv: no such file/ },
     { name: 'an empty CSV', setup: () => { fs.writeFileSync(path.join(dir, 'empty.csv'), ''); return ['run', path.join(dir, 'empty.csv'), '--agent', agentFile()]; }, message: /empty\.csv: .*empty/i },
     { name: 'a header-only CSV', setup: () => { fs.writeFileSync(path.join(dir, 'h.csv'), 'question,topic\n'); return ['run', path.join(dir, 'h.csv'), '--agent', agentFile()]; }, message: /h\.csv: .*zero items/ },

@@ -6,6 +6,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { RunProgress } from '../../../shared/contract.ts';
 import type { RunOptionsInput, RunStatus } from '../../../shared/domain.ts';
 import { missingColumns, TemplateError, templateColumns } from '../../../shared/template.ts';
+import { promptColumnsMessage } from '../../../shared/validation.ts';
 import { CallError } from '../errors.ts';
 import { CsvImportError, previewCsv } from '../io/csv/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from '../runs/service.ts';
@@ -264,10 +265,7 @@ async function cmdRun(args: string[], io: CliIo): Promise<number> {
   }
   const missing = missingColumns(agent.prompt, header);
   if (missing.length) {
-    throw new UsageError(
-      `${agentFile}: the prompt names ${missing.map((c) => `{{${c}}}`).join(', ')}, but ${shownCsv} has no such column ` +
-        `(its columns: ${header.join(', ')})`,
-    );
+    throw new UsageError(`${agentFile}: ${promptColumnsMessage(missing, header, shownCsv)}`);
   }
 
   const svc = openService(v, io.env);

@@ -121,7 +121,7 @@ describe('createRun', () => {
     }
     expect(error).toBeInstanceOf(CallError);
     expect((error as CallError).code).toBe('bad-input');
-    expect((error as Error).message).toContain('"langauge"');
+    expect((error as Error).message).toContain('{{langauge}}');
     expect((error as Error).message).toContain('question, n');
     expect(svc.listRuns()).toEqual([]);
   });

@@ -34,6 +34,7 @@ import {
   type RunStatus,
 } from '../../../shared/domain.ts';
 import { compileTemplate, missingColumns, TemplateError } from '../../../shared/template.ts';
+import { promptColumnsMessage } from '../../../shared/validation.ts';
 import { CallError, badInput, conflict, notFound } from '../errors.ts';
 import { readCsv, type RaggedPolicy } from '../io/csv/index.ts';
 import {
@@ -745,13 +746,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       }
       const missing = missingColumns(agent.prompt, dataset.columns);
       if (missing.length > 0) {
-        const names = missing.map((c) => `"${c}"`).join(', ');
-        throw new CallError(
-          'bad-input',
-          `The prompt names ${missing.length === 1 ? 'column' : 'columns'} ${names}, which the dataset "${dataset.name}" lacks ` +
-            `(its columns: ${dataset.columns.join(', ')}).`,
-          ['agent.prompt'],
-        );
+        throw new CallError('bad-input', promptColumnsMessage(missing, dataset.columns, `the dataset "${dataset.name}"`), ['agent.prompt']);
       }
       if (dataset.rowCount === 0) throw badInput(`The dataset "${dataset.name}" has a header but no rows: there is nothing to run.`);
       if (p.limit !== undefined && (!Number.isInteger(p.limit) || p.limit < 1)) {

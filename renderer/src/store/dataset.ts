@@ -3,7 +3,7 @@ import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { CallResponse, ContractError, DatasetSummary } from '../../../shared/contract.ts';
 import { api, csvSourceFor } from '../api.ts';
-import { asContractError } from '../bridge.ts';
+import { asContractError, errorText } from '../bridge.ts';
 import { specToDraft } from '../features/agent/spec.ts';
 import { useAgent } from './agent.ts';
 
@@ -21,10 +21,15 @@ interface DatasetState {
   lastFile: File | null;
   samples: Sample[] | null;
   samplesError: string | null;
+  /** One row beyond the preview, fetched for the Agent screen's prompt preview; key: `datasetId:rowNo`. */
+  row: { key: string; row: string[] } | null;
+  rowError: { key: string; message: string } | null;
   importFile(file: File, ragged?: Ragged): Promise<boolean>;
   loadSamples(): Promise<void>;
   loadSample(sampleId: string): Promise<boolean>;
   loadPreview(): Promise<void>;
+  /** Fetches row `rowNo` (1-based) of the dataset into `row`. */
+  loadRow(rowNo: number): Promise<void>;
   clearError(): void;
 }
 
@@ -39,6 +44,8 @@ export const useDataset = create<DatasetState>()(
       lastFile: null,
       samples: null,
       samplesError: null,
+      row: null,
+      rowError: null,
 
       async importFile(file, ragged) {
         set({ importing: file.name, importError: null, lastFile: file });
@@ -86,6 +93,18 @@ export const useDataset = create<DatasetState>()(
           const err = asContractError(e);
           if (err.code === 'not-found') set({ dataset: null, preview: null, previewError: null });
           else set({ previewError: err.message });
+        }
+      },
+
+      async loadRow(rowNo) {
+        const ds = get().dataset;
+        if (!ds) return;
+        const key = `${ds.id}:${rowNo}`;
+        try {
+          const { rows } = await api.invoke('dataset:rows', { datasetId: ds.id, offset: rowNo - 1, limit: 1 });
+          set({ row: { key, row: rows[0] ?? [] }, rowError: null });
+        } catch (e) {
+          set({ rowError: { key, message: errorText(e) } });
         }
       },
 

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { CallRequest, DatasetSummary, Estimate, RunProgress, RunSummary } from '../../../shared/contract.ts';
-import { missingColumns } from '../../../shared/template.ts';
+import { checkPrompt, promptColumnsMessage } from '../../../shared/validation.ts';
 import { api } from '../api.ts';
 import { asContractError, errorText } from '../bridge.ts';
 import { buildSpec, endpointOf, type AgentDraft, type EndpointKind } from '../features/agent/spec.ts';
@@ -228,10 +228,10 @@ export function startBlockers(dataset: DatasetSummary | null, draft: AgentDraft)
   const blockers: string[] = [];
   if (!dataset) blockers.push('Import a CSV first (Import).');
   const { spec, errors } = buildSpec(draft);
-  for (const [field, message] of Object.entries(errors)) blockers.push(`Agent ${field}: ${message}`);
+  for (const issue of Object.values(errors)) blockers.push(issue.text);
   if (spec && dataset) {
-    const missing = missingColumns(spec.prompt, dataset.columns);
-    if (missing.length) blockers.push(`The prompt names ${missing.map((c) => `{{${c}}}`).join(', ')}, which the CSV lacks.`);
+    const { missing } = checkPrompt(spec.prompt, dataset.columns);
+    if (missing.length) blockers.push(promptColumnsMessage(missing, dataset.columns));
   }
   return blockers;
 }

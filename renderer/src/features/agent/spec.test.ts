@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentSpecSchema } from '../../../../shared/domain.ts';
-import { buildSpec, checkPrompt, emptyDraft, insertColumn, parseAgentFile, specToDraft, specToJson, type AgentDraft } from './spec.ts';
+import { buildSpec, emptyDraft, insertColumn, parseAgentFile, specToDraft, specToJson, type AgentDraft } from './spec.ts';
 
 function draft(patch: Partial<AgentDraft>): AgentDraft {
   return { ...emptyDraft(), prompt: 'Classify {{title}}', ...patch };
@@ -65,7 +65,24 @@ describe('buildSpec', () => {
     );
     expect(spec).toBeNull();
     expect(Object.keys(errors).sort()).toEqual(['baseURL', 'fields.1.name', 'fields.2.name', 'model', 'priceOut', 'prompt', 'temperature']);
-    expect(errors.prompt).toMatch(/unclosed/);
+    expect(errors.prompt.text).toMatch(/^Prompt: unclosed/);
+    expect(errors['fields.1.name'].text).toBe('Answer field 2: name is "a", already the name of answer field 1');
+    expect(errors.temperature.text).toBe('Temperature must be at most 2');
+    expect(errors.priceOut.text).toBe('Price out is required');
+    expect(errors.model).toMatchObject({ kind: 'required', text: 'Model is required' });
+  });
+
+  it('names an empty answer field by its label, as a required field', () => {
+    const { errors } = buildSpec(draft({ outputMode: 'structured', fields: [{ name: ' ', type: 'string', description: '' }] }));
+    expect(errors['fields.0.name']).toMatchObject({ kind: 'required', text: 'Answer field 1: name is required' });
+    expect(buildSpec(draft({ outputMode: 'structured', fields: [] })).errors.fields.text).toBe('Answer fields must have at least one entry');
+  });
+
+  it('takes its number rules from the schema', () => {
+    const { errors } = buildSpec(draft({ turns: '0', maxTokensPerCall: '1.5', temperature: 'warm' }));
+    expect(errors.turns.text).toBe('Turns must be -1 (no limit) or at least 1');
+    expect(errors.maxTokensPerCall.text).toBe('Max tokens per call must be a whole number');
+    expect(errors.temperature.text).toBe('Temperature must be a number');
   });
 
   it('round-trips through AGENT.json and back to the same draft', () => {
@@ -98,14 +115,15 @@ describe('buildSpec', () => {
 });
 
 describe('parseAgentFile', () => {
-  it('lists every wrong field by its path', () => {
+  it('lists every wrong field by its label', () => {
     const r = parseAgentFile(JSON.stringify({ name: '', model: 5, prompt: 'p', temperature: 9, extra: 1 }));
     expect(r.spec).toBeNull();
-    const text = r.errors.join('\n');
-    expect(text).toMatch(/^name:/m);
-    expect(text).toMatch(/^model:/m);
-    expect(text).toMatch(/^temperature:/m);
-    expect(text).toMatch(/extra/);
+    expect(r.errors).toEqual([
+      'Agent name is required',
+      'Model must be a string',
+      'Temperature must be at most 2',
+      'The agent has no field "extra"',
+    ]);
   });
   it('says when the file is not JSON', () => {
     expect(parseAgentFile('{').errors[0]).toMatch(/Not valid JSON/);
@@ -113,10 +131,6 @@ describe('parseAgentFile', () => {
 });
 
 describe('prompt helpers', () => {
-  it('flags missing columns and unclosed braces', () => {
-    expect(checkPrompt('{{a}} {{b}}', ['a'])).toEqual({ syntax: null, missing: ['b'] });
-    expect(checkPrompt('{{a', ['a']).syntax).toMatch(/unclosed/);
-  });
   it('inserts a column at the cursor, replacing the selection', () => {
     expect(insertColumn('Hello world', 6, 11, 'name')).toEqual({ text: 'Hello {{name}}', caret: 14 });
     expect(insertColumn('', 0, 0, 'a')).toEqual({ text: '{{a}}', caret: 5 });

@@ -2,9 +2,11 @@
 // answer is a list of fields; it becomes one tool, `answer`, whose arguments are those fields (all
 // required), with doneIfTool so the item ends when the model calls it, and an output map that makes
 // each field its own output column. DOM-free: tested in Node.
+import { z } from 'zod';
 import { AgentSpecSchema, type AgentSpec, type ToolSpec } from '../../../../shared/domain.ts';
 import type { Endpoint } from '../../../../shared/contract.ts';
-import { missingColumns, parseTemplate, TemplateError } from '../../../../shared/template.ts';
+import { agentLabel } from '../../../../shared/labels.ts';
+import { agentIssue, checkPrompt, numberText, validate, type FieldIssue } from '../../../../shared/validation.ts';
 
 export const FIELD_TYPES = ['string', 'number', 'integer', 'boolean'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
@@ -69,21 +71,24 @@ export function emptyDraft(): AgentDraft {
 
 export const FIELD_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-/** Problems of the field list, keyed `fields.<i>.name` etc., plus `fields` for the list as a whole. */
-export function fieldErrors(fields: readonly OutputField[]): Record<string, string> {
-  const errors: Record<string, string> = {};
-  if (fields.length === 0) errors.fields = 'Add at least one field.';
-  const seen = new Map<string, number>();
-  fields.forEach((f, i) => {
-    const name = f.name.trim();
-    if (!name) errors[`fields.${i}.name`] = 'Name the field.';
-    else if (!FIELD_NAME_RE.test(name)) errors[`fields.${i}.name`] = 'Letters, digits and _, not starting with a digit (at most 64).';
-    else if (seen.has(name)) errors[`fields.${i}.name`] = `"${name}" is already field ${seen.get(name)! + 1}.`;
-    else seen.set(name, i);
-    if (!FIELD_TYPES.includes(f.type)) errors[`fields.${i}.type`] = 'Pick a type.';
+/** The structured answer's fields: each becomes a tool argument and an output column of the same name. */
+const AnswerFieldsSchema = z
+  .array(
+    z.object({
+      name: z.string().trim().min(1).regex(FIELD_NAME_RE, 'must be letters, digits and _, not starting with a digit (at most 64)'),
+      type: z.enum(FIELD_TYPES),
+      description: z.string(),
+    }),
+  )
+  .min(1)
+  .superRefine((fields, ctx) => {
+    const seen = new Map<string, number>();
+    fields.forEach((f, i) => {
+      const at = seen.get(f.name);
+      if (at === undefined) seen.set(f.name, i);
+      else ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `is "${f.name}", already the name of answer field ${at + 1}` });
+    });
   });
-  return errors;
-}
 
 /** The JSON schema of the answer tool's arguments. */
 export function answerParameters(fields: readonly OutputField[]): Record<string, unknown> {
@@ -95,112 +100,64 @@ export function answerParameters(fields: readonly OutputField[]): Record<string,
   return { type: 'object', properties, required: fields.map((f) => f.name.trim()), additionalProperties: false };
 }
 
-function parseNumber(
-  text: string,
-  key: string,
-  errors: Record<string, string>,
-  check: (n: number) => string | null,
-): number | undefined {
-  const t = text.trim();
-  if (!t) return undefined;
-  const n = Number(t);
-  if (!Number.isFinite(n)) {
-    errors[key] = 'Enter a number.';
-    return undefined;
-  }
-  const problem = check(n);
-  if (problem) {
-    errors[key] = problem;
-    return undefined;
-  }
-  return n;
-}
+/** Where a spec path's problem is shown in the form, when the draft names that field differently. */
+const DRAFT_KEY: Record<string, string> = {
+  pricing: 'priceIn',
+  'pricing.inputPerMTok': 'priceIn',
+  'pricing.outputPerMTok': 'priceOut',
+};
 
 export interface BuildResult {
   spec: AgentSpec | null;
-  /** Keyed by the draft's field: name, model, baseURL, prompt, fields.<i>.name, turns, … */
-  errors: Record<string, string>;
+  /** Keyed by the draft's field: name, model, baseURL, prompt, fields.<i>.name, turns, priceIn, … */
+  errors: Record<string, FieldIssue>;
 }
 
-/** Builds the AgentSpec from the draft, or says what is wrong with it, field by field. */
+/**
+ * Builds the AgentSpec from the draft, or says what is wrong with it, field by field. The rules are
+ * AgentSpecSchema's; the draft adds only what the spec cannot say (a custom endpoint needs its URL,
+ * the prompt's braces, the answer fields).
+ */
 export function buildSpec(draft: AgentDraft): BuildResult {
-  const errors: Record<string, string> = {};
-  if (!draft.name.trim()) errors.name = 'Name the agent.';
-  if (!draft.model.trim()) errors.model = 'Name the model.';
-  if (draft.endpoint === 'custom') {
-    const url = draft.baseURL.trim();
-    if (!url) errors.baseURL = 'Enter the base URL, e.g. http://localhost:11434/v1';
-    else if (!isHttpUrl(url)) errors.baseURL = 'Enter a full http:// or https:// URL.';
-  }
-  if (!draft.prompt.trim()) errors.prompt = 'Write the prompt.';
-  else {
-    try {
-      parseTemplate(draft.prompt);
-    } catch (e) {
-      errors.prompt = e instanceof TemplateError ? e.message : String(e);
-    }
-  }
-  const turns = parseNumber(draft.turns, 'turns', errors, (n) =>
-    Number.isInteger(n) && n >= -1 && n !== 0 ? null : 'A whole number ≥ 1, or -1 for no limit.',
-  );
-  const temperature = parseNumber(draft.temperature, 'temperature', errors, (n) =>
-    n >= 0 && n <= 2 ? null : 'Between 0 and 2.',
-  );
-  const maxTokensPerCall = parseNumber(draft.maxTokensPerCall, 'maxTokensPerCall', errors, (n) =>
-    Number.isInteger(n) && n > 0 ? null : 'A whole number above 0.',
-  );
-  const priceIn = parseNumber(draft.priceIn, 'priceIn', errors, (n) => (n >= 0 ? null : 'Zero or more.'));
-  const priceOut = parseNumber(draft.priceOut, 'priceOut', errors, (n) => (n >= 0 ? null : 'Zero or more.'));
-  if ((priceIn === undefined) !== (priceOut === undefined) && !errors.priceIn && !errors.priceOut) {
-    errors[priceIn === undefined ? 'priceIn' : 'priceOut'] = 'Give both prices, or neither.';
-  }
+  const issues: FieldIssue[] = [];
+  if (draft.endpoint === 'custom' && !draft.baseURL.trim()) issues.push(agentIssue('baseURL', 'required', 'is required, e.g. http://localhost:11434/v1'));
+  const syntax = draft.prompt.trim() ? checkPrompt(draft.prompt, null).syntax : null;
+  if (syntax) issues.push(agentIssue('prompt', 'invalid', syntax));
 
-  const spec: AgentSpec = {
+  const input: Record<string, unknown> = {
     name: draft.name.trim(),
     model: draft.model.trim(),
     systemMessage: draft.systemMessage,
-    prompt: draft.prompt,
+    prompt: draft.prompt.trim() ? draft.prompt : '',
+    baseURL: draft.endpoint === 'custom' && draft.baseURL.trim() ? draft.baseURL.trim() : undefined,
+    turns: numberText(draft.turns),
+    temperature: numberText(draft.temperature),
+    maxTokensPerCall: numberText(draft.maxTokensPerCall),
+    pricing: draft.priceIn.trim() || draft.priceOut.trim() ? { inputPerMTok: numberText(draft.priceIn), outputPerMTok: numberText(draft.priceOut) } : undefined,
   };
-  if (draft.endpoint === 'custom' && draft.baseURL.trim()) spec.baseURL = draft.baseURL.trim();
-
   if (draft.outputMode === 'structured') {
-    Object.assign(errors, fieldErrors(draft.fields));
-    spec.tools = [
-      {
-        name: ANSWER_TOOL,
-        description: draft.answerDescription.trim() || DEFAULT_ANSWER_DESCRIPTION,
-        parameters: answerParameters(draft.fields),
-      },
-    ];
-    spec.doneIfTool = true;
-    spec.output = Object.fromEntries(draft.fields.map((f) => [f.name.trim(), f.name.trim()]));
+    const fields = validate(z.object({ fields: AnswerFieldsSchema }), { fields: draft.fields }, agentLabel);
+    issues.push(...fields.issues);
+    // Tools made of wrong fields would only repeat the fields' problems.
+    if (fields.data) {
+      input.tools = [{ name: ANSWER_TOOL, description: draft.answerDescription.trim() || DEFAULT_ANSWER_DESCRIPTION, parameters: answerParameters(draft.fields) }];
+      input.doneIfTool = true;
+      input.output = Object.fromEntries(draft.fields.map((f) => [f.name.trim(), f.name.trim()]));
+    }
   } else if (draft.outputMode === 'custom' && draft.custom) {
-    spec.tools = draft.custom.tools;
-    if (draft.custom.doneIfTool !== undefined) spec.doneIfTool = draft.custom.doneIfTool;
-    if (draft.custom.output) spec.output = draft.custom.output;
+    input.tools = draft.custom.tools;
+    input.doneIfTool = draft.custom.doneIfTool;
+    input.output = draft.custom.output;
   }
-  if (turns !== undefined) spec.turns = turns;
-  if (temperature !== undefined) spec.temperature = temperature;
-  if (maxTokensPerCall !== undefined) spec.maxTokensPerCall = maxTokensPerCall;
-  if (priceIn !== undefined && priceOut !== undefined) spec.pricing = { inputPerMTok: priceIn, outputPerMTok: priceOut };
+  const parsed = validate(AgentSpecSchema, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), agentLabel);
+  issues.push(...parsed.issues);
 
-  if (Object.keys(errors).length) return { spec: null, errors };
-  // The schema has the last word (it is what the core and the CLI check).
-  const parsed = AgentSpecSchema.safeParse(spec);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) errors[issue.path.join('.') || 'spec'] = issue.message;
-    return { spec: null, errors };
+  const errors: Record<string, FieldIssue> = {};
+  for (const issue of issues) {
+    const key = DRAFT_KEY[issue.path] ?? (issue.path || 'spec');
+    errors[key] ??= issue;
   }
-  return { spec: parsed.data, errors };
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
+  return { spec: issues.length ? null : parsed.data, errors };
 }
 
 /** The endpoint a draft runs against, as the contract wants it. */
@@ -265,7 +222,7 @@ export function specToDraft(spec: AgentSpec, endpoint?: EndpointKind): AgentDraf
   return draft;
 }
 
-/** Reads an AGENT.json: the spec, or one message per wrong field ("model: …"). */
+/** Reads an AGENT.json: the spec, or one message per wrong field ("Model is required"). */
 export function parseAgentFile(text: string): { spec: AgentSpec; errors: [] } | { spec: null; errors: string[] } {
   let json: unknown;
   try {
@@ -273,33 +230,14 @@ export function parseAgentFile(text: string): { spec: AgentSpec; errors: [] } | 
   } catch (e) {
     return { spec: null, errors: [`Not valid JSON: ${e instanceof Error ? e.message : String(e)}`] };
   }
-  const parsed = AgentSpecSchema.safeParse(json);
-  if (parsed.success) return { spec: parsed.data, errors: [] };
-  return {
-    spec: null,
-    errors: parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`),
-  };
+  const parsed = validate(AgentSpecSchema, json, agentLabel);
+  if (parsed.data) return { spec: parsed.data, errors: [] };
+  return { spec: null, errors: parsed.issues.map((i) => i.text) };
 }
 
 /** The text of AGENT.json for a spec, in the CLI's format. */
 export function specToJson(spec: AgentSpec): string {
   return JSON.stringify(spec, null, 2) + '\n';
-}
-
-export interface PromptCheck {
-  /** Unclosed or empty braces, with the character they start at. */
-  syntax: string | null;
-  /** Columns the prompt names that the CSV lacks. */
-  missing: string[];
-}
-
-export function checkPrompt(prompt: string, columns: readonly string[] | null): PromptCheck {
-  try {
-    parseTemplate(prompt);
-  } catch (e) {
-    return { syntax: e instanceof TemplateError ? e.message : String(e), missing: [] };
-  }
-  return { syntax: null, missing: columns ? missingColumns(prompt, columns) : [] };
 }
 
 /** Inserts `{{column}}` into text at a selection; returns the new text and where the caret goes. */

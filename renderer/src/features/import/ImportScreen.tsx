@@ -42,7 +42,7 @@ export function ImportScreen() {
         <ErrorBox testId="import-error" onDismiss={() => useDataset.getState().clearError()}>
           <strong>That file could not be imported.</strong>
           <div data-testid="import-error-message">{importError.message}</div>
-          {lastFile && /ragged|fields|columns|row/i.test(importError.message) && importError.code !== 'internal' && (
+          {lastFile && importError.reason === 'ragged-rows' && (
             <div className="row-actions">
               <span className="muted">Import it anyway:</span>
               <button type="button" onClick={() => void useDataset.getState().importFile(lastFile, 'pad')} data-testid="ragged-pad">

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BATCH_SIZE } from '../../../../shared/domain.ts';
 import { buildOptions, defaultOptions } from './options.ts';
 
 describe('buildOptions', () => {
@@ -16,5 +17,19 @@ describe('buildOptions', () => {
     const { options, errors } = buildOptions({ ...defaultOptions(), batchSize: '0', maxCost: '-1', maxTokens: '1.5', rpm: 'x' });
     expect(options).toBeNull();
     expect(Object.keys(errors).sort()).toEqual(['batchSize', 'maxCost', 'maxTokens', 'rpm']);
+  });
+});
+
+describe('buildOptions messages', () => {
+  it('says what is wrong by the field\'s label, with the schema\'s bounds', () => {
+    const { errors } = buildOptions({ ...defaultOptions(), batchSize: '5000', maxTokens: '1.5', rpm: 'x' });
+    expect(errors).toEqual({
+      batchSize: 'Batch size must be at most 4096',
+      maxTokens: 'Max tokens must be a whole number',
+      rpm: 'Requests per minute must be a number',
+    });
+  });
+  it('leaves the batch size to the shared default when empty', () => {
+    expect(buildOptions({ ...defaultOptions(), batchSize: '' }).options?.batchSize).toBe(DEFAULT_BATCH_SIZE);
   });
 });

@@ -1,5 +1,8 @@
-// The run setup form and its translation to RunOptions. Numbers are kept as typed ('' = not set).
-import { RunOptionsSchema, type OnError, type RunOptions } from '../../../../shared/domain.ts';
+// The run setup form and its translation to RunOptions. Numbers are kept as typed ('' = not set); the
+// rules are RunOptionsSchema's, so the form says what the core would.
+import { runOptionLabel } from '../../../../shared/labels.ts';
+import { DEFAULT_BATCH_SIZE, RunOptionsSchema, type OnError, type RunOptions } from '../../../../shared/domain.ts';
+import { numberText, validate } from '../../../../shared/validation.ts';
 
 export interface OptionsDraft {
   batchSize: string;
@@ -12,37 +15,23 @@ export interface OptionsDraft {
 }
 
 export function defaultOptions(): OptionsDraft {
-  return { batchSize: '8', sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '' };
+  return { batchSize: String(DEFAULT_BATCH_SIZE), sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '' };
 }
 
+/** The RunOptions of the form, or one message per wrong field, keyed by the field ("Batch size must be above 0"). */
 export function buildOptions(d: OptionsDraft): { options: RunOptions | null; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const num = (key: keyof OptionsDraft, text: string, integer: boolean): number | undefined => {
-    const t = text.trim();
-    if (!t) return undefined;
-    const n = Number(t);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      errors[key] = integer ? 'A whole number above 0.' : 'A number above 0.';
-      return undefined;
-    }
-    return n;
-  };
-  const batchSize = num('batchSize', d.batchSize, true);
-  if (batchSize !== undefined && batchSize > 4096) errors.batchSize = 'At most 4096.';
-  const raw = {
-    batchSize: batchSize ?? 8,
+  const input = {
+    batchSize: numberText(d.batchSize),
     sequential: d.sequential,
     onError: d.onError,
-    maxCost: num('maxCost', d.maxCost, false),
-    maxTokens: num('maxTokens', d.maxTokens, true),
-    rpm: num('rpm', d.rpm, false),
-    tpm: num('tpm', d.tpm, false),
+    maxCost: numberText(d.maxCost),
+    maxTokens: numberText(d.maxTokens),
+    rpm: numberText(d.rpm),
+    tpm: numberText(d.tpm),
   };
-  if (Object.keys(errors).length) return { options: null, errors };
-  const parsed = RunOptionsSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  if (!parsed.success) {
-    for (const i of parsed.error.issues) errors[i.path.join('.') || 'options'] = i.message;
-    return { options: null, errors };
-  }
-  return { options: parsed.data, errors };
+  const parsed = validate(RunOptionsSchema, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), runOptionLabel);
+  if (parsed.data) return { options: parsed.data, errors: {} };
+  const errors: Record<string, string> = {};
+  for (const issue of parsed.issues) errors[issue.path || 'options'] ??= issue.text;
+  return { options: null, errors };
 }
