@@ -23,8 +23,10 @@ afterAll(async () => {
   for (const a of agents) await a.close();
   await sim.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   sim.setOptions({ latencyMs: 20, latencyJitterMs: 0 });
+  // A test that cancelled calls to [[hang]] prompts leaves them closing: start from none in flight.
+  await vi.waitFor(() => expect(sim.stats().inFlight).toBe(0), { timeout: 30_000, interval: 5 });
   sim.resetStats();
 });
 
@@ -62,11 +64,16 @@ describe('runBatchTasks', () => {
   });
 
   it('keeps at most batchSize items in flight, and reaches it', async () => {
-    sim.setOptions({ latencyMs: 80 });
     const task = new Task(agent());
-    const items = Array.from({ length: 40 }, (_, i) => `in flight ${i}`);
-    const results = await runBatchTasks(task, items, { batchSize: 8 });
-    expect(results).toHaveLength(40);
+    // Every fifth item never answers: once eight of them (items 0 to 35) hold every slot, the window is full.
+    const items = Array.from({ length: 40 }, (_, i) => `in flight ${i}${i % 5 === 0 ? ' [[hang]]' : ''}`);
+    const control = new BatchController();
+    let doneCount = 0;
+    const run = runBatchTasks(task, items, { batchSize: 8, control, onEvent: (e) => void (e.type === 'item-done' && doneCount++) });
+    await vi.waitFor(() => expect(doneCount === 28 && sim.stats().inFlight === 8).toBe(true), { timeout: 30_000, interval: 5 });
+    control.cancel();
+    const results = await run;
+    expect(results.filter((r) => r !== null)).toHaveLength(28);
     expect(sim.stats().maxInFlight).toBe(8);
     expect(task.agent.llm.connections).toBeGreaterThanOrEqual(8);
   });
@@ -322,9 +329,9 @@ describe('runBatchTasks', () => {
     });
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
     expect(calls[0].retryInMs).toBeGreaterThanOrEqual(1000);
-    // The other twelve ran on the three free slots while item 0 waited out its second.
-    const retried = order.indexOf('call 200');
-    expect(order.slice(0, retried).filter((x) => x.startsWith('done'))).toHaveLength(12);
+    // The other items ran on the three free slots while item 0 waited out its second.
+    const waited = order.slice(order.indexOf('call 429'), order.indexOf('call 200'));
+    expect(waited.filter((x) => x.startsWith('done')).length).toBeGreaterThanOrEqual(3);
   });
 
   it('cancels mid-batch at once by its signal: calls in flight stop, the rest never start, what finished is kept', async () => {
@@ -359,10 +366,10 @@ describe('runBatchTasks', () => {
       onEvent: (e) => {
         if (e.type === 'progress' && control.paused && e.running === 0) idleWhilePaused = true;
         if (e.type !== 'progress' && e.type !== 'llm-call') events.push(e.type);
+        // Paused from inside the batch, at its third answer: the batch cannot have ended yet.
+        if (e.type === 'item-done' && events.filter((x) => x === 'item-done').length === 3) control.pause();
       },
     });
-    await vi.waitFor(() => expect(events.filter((e) => e === 'item-done').length).toBeGreaterThanOrEqual(3), { timeout: 30_000, interval: 5 });
-    control.pause();
     // The calls in flight finish; then nothing runs until the resume.
     await vi.waitFor(() => expect(idleWhilePaused).toBe(true), { timeout: 30_000, interval: 5 });
     expect(sim.stats().inFlight).toBe(0);

@@ -28,8 +28,10 @@ afterAll(async () => {
   for (const a of agents) await a.close();
   await sim.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   sim.setOptions({ latencyMs: 5, latencyJitterMs: 0 });
+  // A test that cancelled calls to [[hang]] prompts leaves them closing: start from none in flight.
+  await vi.waitFor(() => expect(sim.stats().inFlight).toBe(0), { timeout: 30_000, interval: 5 });
   sim.resetStats();
 });
 
@@ -80,8 +82,9 @@ describe('a cancel resolves with what finished', () => {
     const control = new BatchController();
     const items = ['quick 0', 'quick 1', 'hangs 2 [[hang]]', 'hangs 3 [[hang]]', 'never starts 4', 'never starts 5'];
     let doneCount = 0;
+    // Two at a time: the quick pair, then the hanging pair holds both slots.
     const run = runBatchTasks(new Task(agent()), items, {
-      batchSize: 4,
+      batchSize: 2,
       control,
       outputMap: content,
       onEvent: (e) => {
