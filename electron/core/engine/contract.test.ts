@@ -59,6 +59,11 @@ describe('options are checked at the call', () => {
     expect(kinds.slice(-2)).toEqual(['progress', 'finished']);
   });
 
+  it("checks a task's own turns when it is made", () => {
+    expect(() => new Task(agent(), { turns: 0 })).toThrow(new RangeError('turns must be a positive integer or -1 (no limit), got 0'));
+    expect(() => new Task(agent(), { turns: Number.NaN })).toThrow(RangeError);
+  });
+
   it('accepts turns -1 (no limit) and an absent batchSize', async () => {
     const results = await runBatchTasks(new Task(agent()), ['x', 'y'], { turns: -1, outputMap: (r) => r?.content });
     expect(results).toEqual(['Simulated reply to: x', 'Simulated reply to: y']);

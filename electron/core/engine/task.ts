@@ -103,7 +103,9 @@ export class Task<R = TaskResult> {
     this.agent = agent;
     this.name = config.name ?? agent.name;
     this.doneIfTool = config.doneIfTool ?? false;
-    this.turns = config.turns ?? -1;
+    const turns = config.turns ?? -1;
+    if (turns !== -1 && (!Number.isInteger(turns) || turns <= 0)) throw new RangeError(`turns must be a positive integer or -1 (no limit), got ${String(turns)}`);
+    this.turns = turns;
     this.select = select ?? (identity as unknown as (result: TaskResult) => R);
   }
 
