@@ -45,7 +45,7 @@ export async function main(baseURL?: string): Promise<Array<{ id: string; result
   try {
     const results = await runBatchTasks(baseTask, codeFiles, {
       inputMap: (f) => `Analyze this code:\n${f.code}`,
-      outputMap: (r) => r.content,
+      outputMap: (r) => (r ? r.content : 'ANALYSIS_FAILED'),
       handleExceptions: 'return-none',
       sequential: false,
       batchSize: 5,

@@ -1,6 +1,6 @@
 // A stateful agent: its `execute_query` tool runs SQL against a real SQLite database and counts its
-// own failures. Every item gets a clone whose counter starts at zero (initState), while all clones
-// share the one database handle.
+// own failures. Every item gets a clone whose counter starts at zero (its constructor runs again, and
+// initState), while all clones share the one database handle (cloneArgs passes it on).
 import Database from 'better-sqlite3';
 import { ChatAgent, Task, defineTool, done, runBatchTaskGen, type ChatAgentConfig, type Done } from '../../electron/core/engine/index.ts';
 import { exampleModel, isMain, runDirect } from './run-direct.ts';
@@ -24,6 +24,11 @@ export class QueryAgent extends ChatAgent {
     super(config);
     this.db = db;
     this.maxFailures = maxFailures;
+  }
+
+  // A clone runs the constructor again: it gets the same database handle and limit.
+  protected override cloneArgs(config: ChatAgentConfig): unknown[] {
+    return [config, this.db, this.maxFailures];
   }
 
   override initState(): void {
@@ -88,7 +93,7 @@ export async function main(baseURL?: string): Promise<QueryResults> {
         return task;
       },
       questions,
-      { outputMap: (r) => r.content, batchSize: 3 },
+      { outputMap: (r) => r?.content ?? '', batchSize: 3 },
     );
     return { results, failuresPerClone: clones.map((t) => (t.agent as QueryAgent).failures), baseFailures: agent.failures };
   } finally {

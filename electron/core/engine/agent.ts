@@ -2,7 +2,9 @@
 //
 // Subclass it to handle tools: a method named like the tool receives the validated arguments and
 // returns a string (sent back to the model as the tool's result) or `done(...)` (ends the task).
-// Override `initState()` to reset per-item state; every clone calls it.
+// A clone is built by the constructor, as a new agent is: a subclass's own fields start fresh in every
+// clone. A subclass whose constructor takes more than (config, options) says what to pass it in
+// `cloneArgs`. Override `initState()` to reset per-item state; every clone calls it.
 import { randomUUID } from 'node:crypto';
 import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
 import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
@@ -34,6 +36,8 @@ export interface ToolCallInfo {
   name: string;
   /** The raw JSON text the model sent. */
   arguments: string;
+  /** Aborts when the batch is cancelled or stopped: a slow handler should stop its work then. */
+  signal: AbortSignal;
 }
 
 export type ToolHandlerResult = string | Done | Promise<string | Done>;
@@ -79,6 +83,24 @@ function copyConfig(config: ChatAgentConfig, tools: readonly ToolSpec[]): ChatAg
   return out as unknown as ChatAgentConfig;
 }
 
+/** A call on an agent whose client was closed (`agent.close()`, on it or on any of its clones). */
+export class AgentClosedError extends Error {
+  constructor(name: string) {
+    super(`the agent "${name}" is closed (close() was called on it or a clone of it): make a new agent to run more`);
+    this.name = 'AgentClosedError';
+  }
+}
+
+/** Clients closed through an agent; their agents and clones refuse to call them. */
+const closedClients = new WeakSet<LlmClient>();
+
+/** What a clone takes over from the agent it is cloned from, handed to the constructor it runs. */
+interface CloneSource {
+  tools: readonly ToolSpec[];
+  llm: LlmClient;
+}
+let cloning: CloneSource | null = null;
+
 /** Clone ids: this process's random prefix and a count, unique like a UUID and cheaper to make per item. */
 const CLONE_ID_PREFIX = randomUUID();
 let cloneCount = 0;
@@ -99,6 +121,19 @@ export class ChatAgent {
   spent: { promptTokens: number; completionTokens: number; costUsd: number; calls: number };
 
   constructor(config: ChatAgentConfig, options: ChatAgentOptions = {}) {
+    const source = cloning;
+    cloning = null;
+    if (source) {
+      // A clone: the tools are already checked and frozen, and the client is shared.
+      this.tools = source.tools;
+      // cloneArgs got a fresh copy already; copy again only if a subclass swapped it.
+      this.config = config.tools === source.tools ? config : copyConfig(config, source.tools);
+      this.id = `${CLONE_ID_PREFIX}-${++cloneCount}`;
+      this.llm = source.llm;
+      this.history = [];
+      this.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+      return;
+    }
     const tools = deepFreeze(
       (config.tools ?? []).map((t) => ({ name: t.name, description: t.description ?? '', parameters: structuredClone(t.parameters ?? { type: 'object', properties: {} }) })),
     );
@@ -127,23 +162,39 @@ export class ChatAgent {
   }
 
   /**
-   * A fresh agent for item i: a deep copy of the config, an empty history, the same frozen tools and the
-   * same LLM client, a new id, then `initState()`. Fields a subclass added (a database handle, say) are
-   * copied by reference; state that must not be shared belongs in initState.
+   * The arguments a clone's constructor gets, given the clone's config (a deep copy of this one's).
+   * Default: `[config]`. A subclass whose constructor takes more (a database handle, say) returns them,
+   * e.g. `[config, this.db]`: what it passes is shared by the clones, its other fields start fresh.
+   */
+  protected cloneArgs(config: ChatAgentConfig): unknown[] {
+    return [config];
+  }
+
+  /**
+   * A fresh agent for item i, built by this agent's own constructor (as langroid re-runs `__init__`):
+   * a deep copy of the config, an empty history, the same frozen tools and the same LLM client, a new
+   * id, then `initState()`. Fields initialised by the class start fresh, `#private` ones included.
    */
   clone(_i: number): this {
     // Looked up once here and inherited, instead of once per clone (each checks it still fits its model).
-    this.price();
-    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
-    Object.assign(copy, this);
-    copy.config = copyConfig(this.config, this.tools);
-    copy.tools = this.tools;
-    copy.llm = this.llm;
-    copy.id = `${CLONE_ID_PREFIX}-${++cloneCount}`;
-    copy.history = [];
-    copy.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+    const priceCache = (this.price(), this.priceCache);
+    const args = this.cloneArgs(copyConfig(this.config, this.tools));
+    cloning = { tools: this.tools, llm: this.llm };
+    let copy: this;
+    try {
+      copy = Reflect.construct(this.constructor, args) as this;
+    } finally {
+      cloning = null;
+    }
+    if (copy.llm !== this.llm) throw new Error(`${this.constructor.name}'s constructor did not call super() with the config first: it cannot be cloned`);
+    copy.priceCache = priceCache;
     copy.initState();
     return copy;
+  }
+
+  /** True once close() was called on this agent or any agent sharing its client. */
+  get closed(): boolean {
+    return closedClients.has(this.llm);
   }
 
   tool(name: string): ToolSpec | undefined {
@@ -194,6 +245,7 @@ export class ChatAgent {
 
   /** One LLM call on the current history (retries included); the reply is appended to the history. */
   async llmResponse(context: AgentCallContext = {}): Promise<AgentReply> {
+    if (this.closed) throw new AgentClosedError(this.name);
     const { pricing, known } = this.price();
     const messages: ChatMessageParam[] = [];
     if (this.config.systemMessage) messages.push({ role: 'system', content: this.config.systemMessage });
@@ -229,6 +281,7 @@ export class ChatAgent {
 
   /** Closes the shared client's sockets (for the agent and all its clones). */
   async close(): Promise<void> {
+    closedClients.add(this.llm);
     await this.llm.close();
   }
 }

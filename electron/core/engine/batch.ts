@@ -1,149 +1,47 @@
 // runBatchTasks / runBatchTaskGen: one task clone per item, a sliding window of at most batchSize items
-// in flight, results in input order, exceptions and budgets as policies of the batch.
+// in flight, results in input order, exceptions as a policy of the batch, and a budget, a cancel or the
+// first result as a stop that returns what finished.
 import { setMaxListeners } from 'node:events';
-import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
-import type { AgentCallReport } from './agent.ts';
+import type { ItemSkipReason } from '../../../shared/domain.ts';
+import { AgentClosedError, type AgentCallReport } from './agent.ts';
+import { validateBatchOptions } from './batch-options.ts';
+import {
+  BudgetExceededError,
+  CancelledError,
+  SkippedError,
+  type BatchOptions,
+  type BatchOutcome,
+  type BatchResults,
+  type BatchStop,
+  type EngineEvent,
+  type EngineOptions,
+  type FinishStatus,
+  type HandleExceptions,
+  type Slot,
+  type StopReason,
+  type TaskGen,
+} from './batch-types.ts';
 import { RateGate, type Ticket } from './rate.ts';
-import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
-import type { Task, TaskResult } from './task.ts';
+import { AdaptiveWindow, PauseGate } from './scheduler.ts';
+import { Task, type TaskResult } from './task.ts';
 
-export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
-
-export type FinishStatus = Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>;
-
-/** The events of a batch, in the order they happen. `index` is the item's position in `items`. */
-export type EngineEvent<O = unknown> =
-  | { type: 'item-started'; index: number }
-  | {
-      type: 'llm-call';
-      index: number;
-      attempt: number;
-      /** HTTP status; 0 for a dropped connection or a timeout. */
-      status: number;
-      ok: boolean;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
-      model: string;
-      /** False when the model has no known price (its cost counts as 0). */
-      priced: boolean;
-      /** Set when the call will be retried after this many ms. */
-      retryInMs?: number;
-      error?: string;
-    }
-  | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
-  | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
-  | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
-  | {
-      type: 'progress';
-      total: number;
-      done: number;
-      failed: number;
-      skipped: number;
-      running: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      concurrency: number;
-    }
-  | { type: 'paused' }
-  | { type: 'resumed' }
-  | { type: 'finished'; status: FinishStatus; error?: Error };
-
-export interface BatchOptions<T, R, O = R, H extends HandleExceptions = HandleExceptions> {
-  /** Item → prompt. Default: the item itself when it is a string, else its JSON. */
-  inputMap?: (item: T, index: number) => string;
-  /** Task result → output. Runs under the exception policy: if it throws, that item fails. */
-  outputMap?: (result: R, index: number) => O | Promise<O>;
-  /** One item at a time. */
-  sequential?: boolean;
-  /** Most items in flight; undefined = no limit. */
-  batchSize?: number;
-  /** Most turns per item (-1 = no limit); overrides the task's. */
-  turns?: number;
-  /** 'raise' (default): stop at the first failure and reject with it. Others: null / the Error in its slot. */
-  handleExceptions?: H;
-  /** USD for this batch; once reached no new item or turn starts. */
-  maxCost?: number;
-  /** Tokens (prompt + completion) for this batch; once reached no new item or turn starts. */
-  maxTokens?: number;
-  /** Requests per minute, throttled before sending (else learned from the server's headers). */
-  rpm?: number;
-  /** Tokens per minute, throttled before sending. */
-  tpm?: number;
-  /** Aborts the batch: calls in flight stop at once, the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Pause, resume, cancel. */
-  control?: BatchController;
-  onEvent?: (event: EngineEvent<O>) => void;
-  /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
-  progressIntervalMs?: number;
-}
-
-export type BatchResults<O, H extends HandleExceptions> = H extends 'return-none'
-  ? Array<O | null>
-  : H extends 'return-exception'
-    ? Array<O | Error>
-    : O[];
-
-/** An item never started (its slot under 'return-exception'). */
-export class SkippedError extends Error {
-  readonly reason: ItemSkipReason;
-  constructor(reason: ItemSkipReason) {
-    super(
-      reason === 'budget'
-        ? 'skipped: the budget was reached'
-        : reason === 'error'
-          ? 'skipped: the batch stopped on an error'
-          : 'skipped: the batch was cancelled',
-    );
-    this.name = 'SkippedError';
-    this.reason = reason;
-  }
-}
-
-/** The batch's maxCost or maxTokens was reached before a turn could start. */
-export class BudgetExceededError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BudgetExceededError';
-  }
-}
-
-/** An in-flight item stopped because the batch was cancelled or stopped. */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message);
-    this.name = 'CancelledError';
-  }
-}
-
-export type Slot<O> = { kind: 'done'; output: O } | { kind: 'failed'; error: Error } | { kind: 'skipped'; reason: ItemSkipReason };
-
-export interface BatchOutcome<O> {
-  status: FinishStatus;
-  /** The failure that stopped the batch ('stopped-error'), or the budget or cancel reason. */
-  error?: Error;
-  /** Every item's slot; a done item's output is undefined under keepOutputs: false. */
-  slots: Slot<O>[];
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
-
-export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'handleExceptions'> {
-  /** Stop the batch at the first failed item (cancelling those in flight). */
-  stopOnError: boolean;
-  /**
-   * Keep each done item's output in its slot until the batch ends (default true). A caller that takes
-   * the outputs from the events (a run writing them to its store) passes false, so that memory does
-   * not grow with the batch: 100,000 outputs held to the end are tens of megabytes.
-   */
-  keepOutputs?: boolean;
-}
+export * from './batch-types.ts';
 
 const defaultInput = (item: unknown): string => (typeof item === 'string' ? item : JSON.stringify(item));
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Item i's task: genTask's Task, or the Task its Promise resolves to; anything else is a TypeError. */
+async function taskOf<R>(genTask: TaskGen<R>, index: number): Promise<Task<R>> {
+  const made: unknown = genTask(index);
+  const task: unknown = made instanceof Promise ? await made : made;
+  if (!(task instanceof Task)) throw new TypeError(`the task generator returned ${describe(task)} for item ${index}, not a Task`);
+  return task as Task<R>;
+}
 
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
@@ -153,19 +51,28 @@ function asError(e: unknown): Error {
  * The engine under both batch functions: never rejects for an item's failure; reports everything
  * through events and returns every item's slot and the batch's status.
  */
-export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: ArrayLike<T>, options: EngineOptions<T, R, O>): Promise<BatchOutcome<O>> {
+export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>, options: EngineOptions<T, R, O>): Promise<BatchOutcome<O>> {
+  try {
+    validateBatchOptions(options);
+  } catch (e) {
+    return Promise.reject(asError(e));
+  }
   const n = items.length;
   const inputMap = options.inputMap ?? (defaultInput as (item: T, index: number) => string);
   const outputMap = options.outputMap ?? ((r: R) => r as unknown as O);
   const keepOutputs = options.keepOutputs ?? true;
   const listener = options.onEvent;
-  // A throwing listener stops the batch (as a failure of the batch itself) instead of corrupting its state.
+  // A throwing listener stops the batch (as a failure of the batch itself) instead of corrupting its
+  // state; the first such error is kept for the caller, even one thrown by the last event.
+  let listenerError: Error | undefined;
   const emit = (event: EngineEvent<O>) => {
     if (!listener) return;
     try {
       listener(event);
     } catch (e) {
-      if (!stop) queueMicrotask(() => stopBatch('error', new Error(`the event listener threw: ${asError(e).message}`, { cause: e })));
+      const error = new Error(`the event listener threw on '${event.type}': ${asError(e).message}`, { cause: e });
+      listenerError ??= error;
+      if (!stop && !finished) queueMicrotask(() => stopBatch('error', error));
     }
   };
   const maxWindow = options.sequential ? 1 : Math.max(1, Math.min(options.batchSize ?? n, Math.max(n, 1)));
@@ -182,7 +89,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
   const counts = { done: 0, failed: 0, skipped: 0 };
   let next = 0;
   let inFlight = 0;
-  let stop: { reason: ItemSkipReason; error?: Error } | null = null;
+  let stop: { reason: StopReason; error?: Error } | null = null;
   let budgetHit = false;
   let finished = false;
   let lastProgress = -Infinity;
@@ -217,10 +124,13 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
     emit({ type: 'progress', total: n, ...counts, running: inFlight, ...spent, concurrency: window.limit });
   };
 
-  const stopBatch = (reason: ItemSkipReason, error?: Error) => {
+  const stopBatch = (reason: StopReason, error?: Error) => {
     if (stop) return;
     stop = { reason, error };
-    if (reason !== 'budget') abort.abort(reason === 'cancelled' ? (error ?? new CancelledError()) : new CancelledError(`cancelled: ${error?.message ?? 'the batch stopped'}`));
+    if (reason === 'budget') return;
+    abort.abort(reason === 'cancelled' ? (error ?? new CancelledError()) : new CancelledError(`cancelled: ${error?.message ?? 'the batch stopped'}`));
+    // Items waiting at a pause gate must see the stop.
+    gate.resume();
   };
 
   // Pause, resume and cancel, from the caller's controller or signal.
@@ -249,7 +159,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
 
   const finish = () => {
     if (finished) return;
-    const reason = stop?.reason ?? 'budget';
+    const reason: ItemSkipReason = stop?.reason === 'first-result' ? 'cancelled' : (stop?.reason ?? 'budget');
     for (let i = next; i < n; i++) {
       slots[i] = { kind: 'skipped', reason };
       counts.skipped += 1;
@@ -265,7 +175,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
     const status: FinishStatus =
       stop?.reason === 'cancelled' ? 'cancelled' : stop?.reason === 'error' ? 'stopped-error' : budgetHit ? 'stopped-budget' : 'completed';
     emit(status === 'completed' ? { type: 'finished', status } : { type: 'finished', status, error: stop?.error });
-    resolveOutcome({ status, error: stop?.error, slots, ...spent });
+    resolveOutcome({ status, stop: stop?.reason, error: stop?.error, listenerError, slots, ...spent });
   };
 
   // Items that fail synchronously call pump again from inside pump: the flag turns that into another
@@ -307,11 +217,13 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
     const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
-    let result: { ok: true; output: O; full: TaskResult } | { ok: false; error: Error };
+    let result: { ok: true; output: O; full: TaskResult; hasResult: boolean } | { ok: false; error: Error };
     try {
-      task = genTask(index);
+      task = await taskOf(genTask, index);
+      if (task.agent.closed) throw new AgentClosedError(task.agent.name);
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
-      const prompt = inputMap(items[index], index);
+      const prompt: unknown = inputMap(items[index], index);
+      if (typeof prompt !== 'string') throw new TypeError(`inputMap returned ${describe(prompt)} for item ${index}, not a string`);
       const full: TaskResult = await task.runFull(prompt, {
         signal,
         turns: options.turns,
@@ -369,8 +281,9 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
           if (report.ok) queueMicrotask(pump);
         },
       });
-      const output = await outputMap(task.select(full), index);
-      result = { ok: true, output, full };
+      const selected = task.select(full);
+      const output = await outputMap(selected, index);
+      result = { ok: true, output, full, hasResult: selected !== null && selected !== undefined && full.endedBy !== 'turn-limit' };
     } catch (e) {
       const error = signal.aborted && !(e instanceof BudgetExceededError) ? asError(signal.reason ?? e) : asError(e);
       result = { ok: false, error };
@@ -383,12 +296,15 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
       latencyMs: performance.now() - started,
     };
     if (result.ok) {
-      slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O) };
+      slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O), hasResult: result.hasResult };
       counts.done += 1;
       emit({ type: 'item-done', index, output: result.output, turns: result.full.turns, ...totals, transcript: result.full.transcript });
+      if (options.stopOnFirstResult && result.hasResult) stopBatch('first-result');
     } else {
       const error = result.error;
-      slots[index] = { kind: 'failed', error };
+      // Ended by the batch's stop (a budget, a cancel, a first result), not by a fault of its own.
+      const interrupted = error instanceof BudgetExceededError || (signal.aborted && stop !== null && stop.reason !== 'error');
+      slots[index] = { kind: 'failed', error, interrupted };
       counts.failed += 1;
       emit({ type: 'item-failed', index, error, turns: item.turns, ...totals, transcript: task ? task.agent.transcript() : [] });
       if (options.stopOnError && !stop && !(error instanceof BudgetExceededError)) stopBatch('error', error);
@@ -405,35 +321,64 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
   return outcome;
 }
 
+/**
+ * The outputs in input order, from the engine's slots. A budget, a cancel or the first result is a stop,
+ * not a failure: what finished is kept and every item without a result gets outputMap(null).
+ */
+async function resultsOf<R, O, H extends HandleExceptions>(
+  outcome: BatchOutcome<O>,
+  policy: HandleExceptions,
+  mapOutput: (result: R | null, index: number) => O | Promise<O>,
+): Promise<BatchResults<O, H>> {
+  if (outcome.listenerError) throw outcome.listenerError;
+  if (outcome.status === 'stopped-error') throw outcome.error ?? new Error('the batch stopped on an error');
+  const underPolicy = (error: Error): Error | null => {
+    if (policy === 'raise') throw error;
+    return policy === 'return-none' ? null : error;
+  };
+  const results: Array<O | Error | null> = new Array(outcome.slots.length);
+  for (const [index, slot] of outcome.slots.entries()) {
+    if (slot.kind === 'done') results[index] = slot.output;
+    else if (slot.kind === 'failed' && !slot.interrupted) results[index] = underPolicy(slot.error);
+    else if (slot.kind === 'skipped' && slot.reason === 'error') results[index] = underPolicy(new SkippedError(slot.reason));
+    else {
+      try {
+        results[index] = await mapOutput(null, index);
+      } catch (e) {
+        results[index] = underPolicy(asError(e));
+      }
+    }
+  }
+  if (outcome.stop && outcome.stop !== 'error') {
+    const stopped: BatchStop = outcome.error ? { reason: outcome.stop, error: outcome.error } : { reason: outcome.stop };
+    Object.defineProperty(results, 'stopped', { value: stopped, enumerable: false });
+  }
+  return results as BatchResults<O, H>;
+}
+
 /** Runs `genTask(i)` on every item; resolves to the outputs in input order (see BatchOptions). */
-export async function runBatchTaskGen<T, R, O = R, H extends HandleExceptions = 'raise'>(
-  genTask: (i: number) => Task<R>,
+export async function runBatchTaskGen<T, R, O = R | null, H extends HandleExceptions = 'raise'>(
+  genTask: TaskGen<R>,
   items: readonly T[],
   options: BatchOptions<T, R, O, H> = {},
 ): Promise<BatchResults<O, H>> {
+  validateBatchOptions(options);
+  if (typeof genTask !== 'function') throw new TypeError(`the task generator must be a function, got ${describe(genTask)}`);
   const policy: HandleExceptions = options.handleExceptions ?? 'raise';
-  const { handleExceptions: _ignored, ...rest } = options;
-  const outcome = await runBatchEngine<T, R, O>(genTask, items, { ...rest, stopOnError: policy === 'raise' });
-  if (outcome.status === 'cancelled') {
-    throw options.signal?.aborted && options.signal.reason instanceof Error ? options.signal.reason : (outcome.error ?? new CancelledError());
-  }
-  if (policy === 'raise') {
-    if (outcome.status !== 'completed') throw outcome.error ?? new Error(`the batch ended ${outcome.status}`);
-    const failed = outcome.slots.find((s) => s.kind !== 'done');
-    if (failed) throw failed.kind === 'failed' ? failed.error : new SkippedError(failed.reason);
-  }
-  return outcome.slots.map((s) => {
-    if (s.kind === 'done') return s.output;
-    if (policy === 'return-none') return null;
-    return s.kind === 'failed' ? s.error : new SkippedError(s.reason);
-  }) as BatchResults<O, H>;
+  const { handleExceptions: _policy, outputMap, ...rest } = options;
+  const mapOutput = outputMap ?? ((r: R | null) => r as unknown as O);
+  const outcome = await runBatchEngine<T, R, O>(genTask, items, { ...rest, outputMap: mapOutput, stopOnError: policy === 'raise' });
+  return resultsOf<R, O, H>(outcome, policy, mapOutput);
 }
 
 /** Runs a clone of `task` (`task.clone(i)`) on every item; resolves to the outputs in input order. */
-export function runBatchTasks<T, R, O = R, H extends HandleExceptions = 'raise'>(
+export async function runBatchTasks<T, R, O = R | null, H extends HandleExceptions = 'raise'>(
   task: Task<R>,
   items: readonly T[],
   options: BatchOptions<T, R, O, H> = {},
 ): Promise<BatchResults<O, H>> {
+  if (!(task instanceof Task)) throw new TypeError(`runBatchTasks needs a Task, got ${describe(task)}`);
+  // A closed agent's client refuses every call: fail now rather than once per item.
+  if (task.agent.closed) throw new AgentClosedError(task.agent.name);
   return runBatchTaskGen<T, R, O, H>((i) => task.clone(i), items, options);
 }

@@ -1,12 +1,14 @@
 // The batch engine's public API.
-export { ChatAgent } from './agent.ts';
+export { AgentClosedError, ChatAgent } from './agent.ts';
+export { llmResponseBatch, runBatchAgentMethod } from './agent-batch.ts';
+export type { AgentMethodName } from './agent-batch.ts';
 export type { AgentCallContext, AgentCallReport, AgentReply, ChatAgentConfig, ChatAgentOptions, ToolCallInfo, ToolHandler, ToolHandlerResult } from './agent.ts';
 export { Task, TurnLimitError } from './task.ts';
 export type { ResultToolCall, TaskConfig, TaskResult, TaskRunOptions } from './task.ts';
 export { defineTool, done, isDone, parseToolArguments, validateJsonSchema } from './tools.ts';
 export type { Done, Tool, ToolArgs } from './tools.ts';
 export { BudgetExceededError, CancelledError, SkippedError, runBatchEngine, runBatchTaskGen, runBatchTasks } from './batch.ts';
-export type { BatchOptions, BatchOutcome, BatchResults, EngineEvent, EngineOptions, FinishStatus, HandleExceptions, Slot } from './batch.ts';
+export type { BatchOptions, BatchOutcome, BatchResults, BatchStop, EngineEvent, EngineOptions, FinishStatus, HandleExceptions, Slot, StopReason, TaskGen } from './batch.ts';
 export { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
 export { RateGate, TokenBucket } from './rate.ts';
 export type { RateGateOptions, Ticket } from './rate.ts';

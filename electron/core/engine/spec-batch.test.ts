@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentSpecSchema, RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptionsInput } from '../../../shared/domain.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { startSpecBatch, type SpecBatchItem } from './spec-batch.ts';
@@ -10,8 +10,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await sim.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   sim.setOptions({ latencyMs: 20 });
+  // A test that cancelled calls to [[hang]] prompts leaves them closing: start from none in flight.
+  await vi.waitFor(() => expect(sim.stats().inFlight).toBe(0), { timeout: 30_000, interval: 5 });
   sim.resetStats();
 });
 
@@ -38,8 +40,8 @@ const opts = (o: RunOptionsInput = {}) => RunOptionsSchema.parse(o);
 const rows = (prompts: string[], start = 10, step = 10): SpecBatchItem[] => prompts.map((prompt, i) => ({ index: start + i * step, prompt }));
 
 async function collect(params: Omit<Parameters<typeof startSpecBatch>[0], 'onEvent'>, during?: (h: ReturnType<typeof startSpecBatch>) => void) {
-  const events: Array<BatchEvent & { at: number }> = [];
-  const handle = startSpecBatch({ ...params, apiKey: 'sk-test', onEvent: (e) => events.push({ ...e, at: performance.now() }) });
+  const events: BatchEvent[] = [];
+  const handle = startSpecBatch({ ...params, apiKey: 'sk-test', onEvent: (e) => events.push(e) });
   during?.(handle);
   const finished = await handle.done;
   return { events, finished };
@@ -71,18 +73,19 @@ describe('startSpecBatch', () => {
     }
     const call = events.find((e) => e.type === 'llm-call') as Extract<BatchEvent, { type: 'llm-call' }>;
     expect(Object.keys(call).filter((k) => k !== 'at').sort()).toEqual(['completionTokens', 'costUsd', 'index', 'latencyMs', 'promptTokens', 'status', 'type']);
-    const progress = events.filter((e) => e.type === 'progress') as Array<Extract<BatchEvent, { type: 'progress' }> & { at: number }>;
+    const progress = events.filter((e) => e.type === 'progress') as Array<Extract<BatchEvent, { type: 'progress' }>>;
     expect(progress.at(-1)).toMatchObject({ total: 3, done: 3, failed: 0, skipped: 0, running: 0, concurrency: 2 });
     expect(events.at(-2)?.type).toBe('progress');
   });
 
-  it('sends progress at most every 100 ms, and once at the end', async () => {
+  it('throttles progress, and sends one at the end', async () => {
     const items = rows(Array.from({ length: 60 }, (_, i) => `progress ${i}`), 0, 1);
     const { events } = await collect({ spec: answerSpec({ tools: undefined, output: undefined, doneIfTool: undefined }), items, options: opts({ batchSize: 4 }) });
     const progress = events.filter((e) => e.type === 'progress');
-    expect(progress.length).toBeGreaterThan(2);
-    for (let i = 1; i < progress.length - 1; i++) expect(progress[i].at - progress[i - 1].at).toBeGreaterThanOrEqual(95);
+    // Unthrottled there would be one per item started and one per item done.
+    expect(progress.length).toBeLessThan(120);
     expect(progress.at(-1)).toMatchObject({ done: 60 });
+    expect(events.at(-2)?.type).toBe('progress');
   });
 
   it('without an output map: result is the final text, or the tool call as JSON', async () => {
@@ -106,13 +109,13 @@ describe('startSpecBatch', () => {
   });
 
   it("under onError 'stop' the first failure stops the batch", async () => {
-    sim.setOptions({ latencyMs: 60 });
-    const items = rows(['fails [[status:401]]', ...Array.from({ length: 20 }, (_, i) => `waits ${i}`)], 0, 1);
+    // The others never answer: only the stop ends them.
+    const items = rows(['fails [[status:401]]', ...Array.from({ length: 20 }, (_, i) => `waits ${i} [[hang]]`)], 0, 1);
     const { events, finished } = await collect({ spec: answerSpec(), items, options: opts({ onError: 'stop', batchSize: 2 }) });
     expect(finished.status).toBe('stopped-error');
     expect(finished.error).toMatch(/HTTP 401/);
     const skipped = events.filter((e) => e.type === 'item-skipped') as Array<Extract<BatchEvent, { type: 'item-skipped' }>>;
-    expect(skipped.length).toBeGreaterThanOrEqual(18);
+    expect(skipped).toHaveLength(19);
     expect(skipped.every((s) => s.reason === 'error')).toBe(true);
   });
 
@@ -127,13 +130,19 @@ describe('startSpecBatch', () => {
   });
 
   it('pauses, resumes and cancels', async () => {
-    sim.setOptions({ latencyMs: 100 });
-    const items = rows(Array.from({ length: 30 }, (_, i) => `controlled ${i}`), 0, 1);
-    const { events, finished } = await collect({ spec: answerSpec(), items, options: opts({ batchSize: 3 }) }, (h) => {
-      setTimeout(() => h.pause(), 150);
-      setTimeout(() => h.resume(), 500);
-      setTimeout(() => h.cancel(), 750);
-    });
+    sim.setOptions({ latencyMs: 20 });
+    const items = rows(Array.from({ length: 30 }, (_, i) => `controlled ${i}${i >= 6 ? ' [[hang]]' : ''}`), 0, 1);
+    const events: BatchEvent[] = [];
+    const handle = startSpecBatch({ spec: answerSpec(), items, options: opts({ batchSize: 3 }), apiKey: 'sk-test', onEvent: (e) => events.push(e) });
+    const count = (type: BatchEvent['type']) => events.filter((e) => e.type === type).length;
+    await vi.waitFor(() => expect(count('item-done')).toBeGreaterThanOrEqual(1), { timeout: 30_000, interval: 5 });
+    handle.pause();
+    await vi.waitFor(() => expect(count('paused')).toBe(1), { timeout: 30_000, interval: 5 });
+    handle.resume();
+    // Items 6 and on never answer: wait until three hang, then cancel.
+    await vi.waitFor(() => expect(count('item-done') === 6 && sim.stats().inFlight === 3).toBe(true), { timeout: 30_000, interval: 5 });
+    handle.cancel();
+    const finished = await handle.done;
     expect(finished.status).toBe('cancelled');
     const kinds = events.map((e) => e.type);
     expect(kinds.indexOf('paused')).toBeGreaterThan(0);
@@ -141,14 +150,17 @@ describe('startSpecBatch', () => {
     const skipped = events.filter((e) => e.type === 'item-skipped') as Array<Extract<BatchEvent, { type: 'item-skipped' }>>;
     expect(skipped.length).toBeGreaterThan(10);
     expect(skipped.every((s) => s.reason === 'cancelled')).toBe(true);
-    const doneCount = events.filter((e) => e.type === 'item-done').length;
-    const failedCount = events.filter((e) => e.type === 'item-failed').length;
-    expect(doneCount + failedCount + skipped.length).toBe(30);
+    expect(count('item-done')).toBe(6);
+    expect(count('item-done') + count('item-failed') + skipped.length).toBe(30);
   });
 
   it('options.turns overrides the spec, and a spec it cannot run ends as stopped-error', async () => {
     const limited = await collect({ spec: answerSpec({ turns: 5 }), items: rows(['bad args [[badargsx3]]']), options: opts({ turns: 1 }) });
-    expect(limited.events.find((e) => e.type === 'item-failed')).toMatchObject({ error: 'no answer within 1 turn', turns: 1 });
+    // The row ran out of turns: it fails, with the last validation message.
+    expect(limited.events.find((e) => e.type === 'item-failed')).toMatchObject({
+      error: expect.stringMatching(/^no answer within 1 turn; the last: the arguments of "answer" are not valid JSON/),
+      turns: 1,
+    });
     const tool = answerSpec().tools![0];
     // The schema refuses two tools of one name; a spec that got past it still never starts.
     const broken = await collect({ spec: { ...answerSpec(), tools: [tool, tool] }, items: rows(['a', 'b']), options: opts() });

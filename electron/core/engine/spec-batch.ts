@@ -5,7 +5,7 @@ import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../s
 import { ChatAgent } from './agent.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
 import { BatchController } from './scheduler.ts';
-import { Task, type TaskResult } from './task.ts';
+import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
 export interface SpecBatchItem {
   /** The CSV row index, not necessarily 0..n-1. */
@@ -137,7 +137,11 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
 
   const outcome = runBatchEngine<number, TaskResult, OutputValues>((i) => task.clone(i), items.rows, {
     inputMap: (_row, i) => items.prompt(i),
-    outputMap: (result) => mapSpecOutput(spec.output, result),
+    outputMap: (result) => {
+      // A row that ran out of turns has no answer: it fails, saying why the last turn did not end it.
+      if (result.endedBy === 'turn-limit') throw new TurnLimitError(result.turns, result.lastToolError);
+      return mapSpecOutput(spec.output, result);
+    },
     sequential: options.sequential,
     batchSize: options.batchSize,
     stopOnError: options.onError === 'stop',

@@ -3,6 +3,7 @@
 // A turn is one LLM call. The task ends on a text answer, on a tool call with valid arguments when
 // `doneIfTool` is set (or when the tool has no handler: the call is the result), or when a handler
 // returns `done(...)`. Invalid tool arguments go back to the model as a tool error and cost a turn.
+// Out of turns, it returns the last reply marked `endedBy: 'turn-limit'`, as langroid does.
 import type { ItemMetrics } from '../../../shared/domain.ts';
 import type { AgentCallContext } from './agent.ts';
 import { ChatAgent } from './agent.ts';
@@ -41,20 +42,50 @@ export interface TaskResult extends ItemMetrics {
   toolCall: ResultToolCall | null;
   /** The value a handler passed to `done(value)`. */
   value: unknown;
-  endedBy: 'text' | 'tool' | 'done';
+  /** 'turn-limit': the turns ran out; content is the last reply's text. */
+  endedBy: 'text' | 'tool' | 'done' | 'turn-limit';
+  /** Under 'turn-limit': the last tool error sent back to the model (invalid arguments, say), if any. */
+  lastToolError?: string;
 }
 
-/** The run hit its turn limit without a result. */
+/** For a caller that treats a turn-limit stop as a failure (a run's row): what happened, and the last tool error. */
 export class TurnLimitError extends Error {
   readonly turns: number;
-  constructor(turns: number) {
-    super(`no answer within ${turns} turn${turns === 1 ? '' : 's'}`);
+  constructor(turns: number, lastToolError?: string) {
+    super(`no answer within ${turns} turn${turns === 1 ? '' : 's'}${lastToolError ? `; the last: ${lastToolError}` : ''}`);
     this.name = 'TurnLimitError';
     this.turns = turns;
   }
 }
 
 const identity = (r: TaskResult) => r;
+
+/** The signal of a run that nobody cancels. */
+const NEVER = new AbortController().signal;
+
+/** A handler's result, or the signal's abort: a cancel settles even if the handler ignores its signal. */
+function untilAborted<V>(work: V | Promise<V>, signal: AbortSignal): Promise<V> {
+  if (!(work instanceof Promise)) return Promise.resolve(work);
+  if (signal === NEVER) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
 
 /**
  * A task over an agent. `R` is what `run` resolves to: the TaskResult, or (through `returning`) the
@@ -72,7 +103,9 @@ export class Task<R = TaskResult> {
     this.agent = agent;
     this.name = config.name ?? agent.name;
     this.doneIfTool = config.doneIfTool ?? false;
-    this.turns = config.turns ?? -1;
+    const turns = config.turns ?? -1;
+    if (turns !== -1 && (!Number.isInteger(turns) || turns <= 0)) throw new RangeError(`turns must be a positive integer or -1 (no limit), got ${String(turns)}`);
+    this.turns = turns;
     this.select = select ?? (identity as unknown as (result: TaskResult) => R);
   }
 
@@ -115,11 +148,14 @@ export class Task<R = TaskResult> {
     });
 
     agent.history.push({ role: 'user', content: prompt });
+    let lastContent = '';
+    let lastToolError: string | undefined;
     while (limit < 0 || turns < limit) {
       if (options.signal?.aborted) throw abortError(options.signal);
       options.beforeTurn?.(turns + 1);
       turns += 1;
       const reply = await agent.llmResponse(options);
+      lastContent = reply.content ?? '';
       if (reply.toolCalls.length === 0) {
         return finish({ content: reply.content ?? '', toolCall: null, value: undefined, endedBy: 'text' });
       }
@@ -128,12 +164,14 @@ export class Task<R = TaskResult> {
         const tool = agent.tool(call.name);
         if (!tool) {
           const known = agent.tools.map((t) => t.name).join(', ') || 'none';
-          agent.history.push({ role: 'tool', toolCallId: call.id, content: `Error: there is no tool named "${call.name}" (tools: ${known}).` });
+          lastToolError = `there is no tool named "${call.name}" (tools: ${known})`;
+          agent.history.push({ role: 'tool', toolCallId: call.id, content: `Error: ${lastToolError}.` });
           invalid.push(call.name);
           continue;
         }
         const check = parseToolArguments(tool, call.arguments);
         if (!check.ok) {
+          lastToolError = check.error;
           agent.history.push({ role: 'tool', toolCallId: call.id, content: `Error: ${check.error}.` });
           invalid.push(call.name);
           continue;
@@ -143,7 +181,8 @@ export class Task<R = TaskResult> {
         if (!handler) {
           return finish({ content: call.arguments, toolCall, value: undefined, endedBy: 'tool' });
         }
-        const out = await handler(check.args, { id: call.id, name: call.name, arguments: call.arguments });
+        const signal = options.signal ?? NEVER;
+        const out = await untilAborted(handler(check.args, { id: call.id, name: call.name, arguments: call.arguments, signal }), signal);
         if (isDone(out)) {
           agent.history.push({ role: 'tool', toolCallId: call.id, content: out.content });
           return finish({ content: out.content, toolCall: null, value: out.value, endedBy: 'done' });
@@ -155,6 +194,8 @@ export class Task<R = TaskResult> {
         agent.history.push({ role: 'user', content: `Your call to ${[...new Set(invalid)].join(', ')} was not valid (see the error). Call the tool again with valid arguments.` });
       }
     }
-    throw new TurnLimitError(limit);
+    const last = finish({ content: lastContent, toolCall: null, value: undefined, endedBy: 'turn-limit' });
+    if (lastToolError !== undefined) last.lastToolError = lastToolError;
+    return last;
   }
 }

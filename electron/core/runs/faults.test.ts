@@ -31,7 +31,7 @@ const PINNED: Record<number, { directive: string; error: RegExp }> = {
   2303: { directive: '[[hangx6]]', error: /^the request timed out \(gave up after 6 attempts\)$/ },
   3404: { directive: '[[dropx6]]', error: /^the connection failed\b.*\(gave up after 6 attempts\)$/ },
   4505: { directive: '[[status:400x1]]', error: /^HTTP 400\b/ },
-  4999: { directive: '[[badargsx3]]', error: /^no answer within 3 turns$/ },
+  4999: { directive: '[[badargsx3]]', error: /^no answer within 3 turns; the last: the arguments of "answer" are not valid JSON/ },
 };
 /** What any failure's message starts with: the kind of fault, in words. */
 const KNOWN_FAILURE = /^(HTTP \d{3}\b|the request timed out|the connection failed|no answer within \d+ turns)/;

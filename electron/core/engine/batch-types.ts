@@ -1,0 +1,172 @@
+// The types of a batch: its options, its events, what it returns, and the errors of a stopped item.
+import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
+import type { BatchController } from './scheduler.ts';
+import type { Task } from './task.ts';
+
+export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
+
+export type FinishStatus = Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>;
+
+/** The events of a batch, in the order they happen. `index` is the item's position in `items`. */
+export type EngineEvent<O = unknown> =
+  | { type: 'item-started'; index: number }
+  | {
+      type: 'llm-call';
+      index: number;
+      attempt: number;
+      /** HTTP status; 0 for a dropped connection or a timeout. */
+      status: number;
+      ok: boolean;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      latencyMs: number;
+      model: string;
+      /** False when the model has no known price (its cost counts as 0). */
+      priced: boolean;
+      /** Set when the call will be retried after this many ms. */
+      retryInMs?: number;
+      error?: string;
+    }
+  | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
+  | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
+  | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
+  | {
+      type: 'progress';
+      total: number;
+      done: number;
+      failed: number;
+      skipped: number;
+      running: number;
+      promptTokens: number;
+      completionTokens: number;
+      costUsd: number;
+      concurrency: number;
+    }
+  | { type: 'paused' }
+  | { type: 'resumed' }
+  | { type: 'finished'; status: FinishStatus; error?: Error };
+
+/** Makes the task of item i; a Promise of one is awaited. Anything else fails that item. */
+export type TaskGen<R> = (i: number) => Task<R> | Promise<Task<R>>;
+
+export interface BatchOptions<T, R, O = R | null, H extends HandleExceptions = HandleExceptions> {
+  /** Item → prompt (must return a string). Default: the item itself when it is a string, else its JSON. */
+  inputMap?: (item: T, index: number) => string;
+  /**
+   * Task result → output; called with null for an item without a result (stopped by a budget, a
+   * cancel or stopOnFirstResult). Runs under the exception policy: if it throws, that item fails.
+   */
+  outputMap?: (result: NoInfer<R> | null, index: number) => O | Promise<O>;
+  /** One item at a time. */
+  sequential?: boolean;
+  /** Most items in flight, a positive integer; undefined = no limit. */
+  batchSize?: number;
+  /** Most turns per item, a positive integer (-1 = no limit); overrides the task's. */
+  turns?: number;
+  /** 'raise' (default): stop at the first failure and reject with it. Others: null / the Error in its slot. */
+  handleExceptions?: H;
+  /** USD for this batch; once reached no new item or turn starts. */
+  maxCost?: number;
+  /** Tokens (prompt + completion) for this batch; once reached no new item or turn starts. */
+  maxTokens?: number;
+  /** Requests per minute, throttled before sending (else learned from the server's headers). */
+  rpm?: number;
+  /** Tokens per minute, throttled before sending. */
+  tpm?: number;
+  /** Cancels the batch: calls in flight stop at once; it resolves with what finished (see BatchStop). */
+  signal?: AbortSignal;
+  /** Pause, resume, cancel. */
+  control?: BatchController;
+  /** End the batch at the first item whose task returns a result (not null); the others are cancelled. */
+  stopOnFirstResult?: boolean;
+  /** A listener that throws fails the batch with that error, whatever the policy. */
+  onEvent?: (event: EngineEvent<O>) => void;
+  /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
+  progressIntervalMs?: number;
+}
+
+/** Why a batch ended before every item ran: items without a result got outputMap(null). */
+export interface BatchStop {
+  reason: 'budget' | 'cancelled' | 'first-result';
+  /** The budget error, or the cancel's reason. */
+  error?: Error;
+}
+
+/** The outputs in input order; `stopped` is set when a budget, a cancel or stopOnFirstResult ended the batch. */
+export type BatchResults<O, H extends HandleExceptions> = (H extends 'return-none'
+  ? Array<O | null>
+  : H extends 'return-exception'
+    ? Array<O | Error>
+    : O[]) & { readonly stopped?: BatchStop };
+
+/** An item never started (its slot under 'return-exception' when the batch stopped on an error). */
+export class SkippedError extends Error {
+  readonly reason: ItemSkipReason;
+  constructor(reason: ItemSkipReason) {
+    super(
+      reason === 'budget'
+        ? 'skipped: the budget was reached'
+        : reason === 'error'
+          ? 'skipped: the batch stopped on an error'
+          : 'skipped: the batch was cancelled',
+    );
+    this.name = 'SkippedError';
+    this.reason = reason;
+  }
+}
+
+/** The batch's maxCost or maxTokens was reached before a turn could start. */
+export class BudgetExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+/** An in-flight item stopped because the batch was cancelled or stopped. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+/**
+ * An item's slot. `interrupted`: the item ended because the batch stopped (a budget, a cancel, the
+ * first result), not for a fault of its own.
+ */
+export type Slot<O> =
+  | { kind: 'done'; output: O; hasResult: boolean }
+  | { kind: 'failed'; error: Error; interrupted: boolean }
+  | { kind: 'skipped'; reason: ItemSkipReason };
+
+export type StopReason = ItemSkipReason | 'first-result';
+
+export interface BatchOutcome<O> {
+  status: FinishStatus;
+  /** What stopped the batch early, if anything. */
+  stop?: StopReason;
+  /** The failure that stopped the batch ('stopped-error'), or the budget or cancel reason. */
+  error?: Error;
+  /** The first error an event listener threw: the batch stopped on it. */
+  listenerError?: Error;
+  /** Every item's slot; a done item's output is undefined under keepOutputs: false. */
+  slots: Slot<O>[];
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'handleExceptions' | 'outputMap'> {
+  /** A done item's result → its output (items without a result are the caller's to map). */
+  outputMap?: (result: R, index: number) => O | Promise<O>;
+  /** Stop the batch at the first failed item (cancelling those in flight). */
+  stopOnError: boolean;
+  /**
+   * Keep each done item's output in its slot until the batch ends (default true). A caller that takes
+   * the outputs from the events (a run writing them to its store) passes false, so that memory does
+   * not grow with the batch: 100,000 outputs held to the end are tens of megabytes.
+   */
+  keepOutputs?: boolean;
+}
