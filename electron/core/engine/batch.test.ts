@@ -6,6 +6,7 @@ import { LlmCallError } from './llm.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 import { answerTool, testAgent, timeSince, type AnswerArgs } from './testing.ts';
+import { requestTokens } from './tokens.ts';
 import { done } from './tools.ts';
 
 let sim: Simulator;
@@ -255,11 +256,11 @@ describe('runBatchTasks', () => {
   });
 
   describe('budgets', () => {
-    it('maxTokens: no new item starts once reached; the rest are skipped', async () => {
-      const task = new Task(agent());
+    it('maxTokens: no call starts unless its worst case fits; the rest are skipped', async () => {
+      const task = new Task(agent({ maxTokensPerCall: 10 }));
       const events: EngineEvent<TaskResult>[] = [];
       const items = Array.from({ length: 10 }, (_, i) => `budget item ${i}`);
-      const results = await runBatchTasks(task, items, { sequential: true, maxTokens: 60, handleExceptions: 'return-none', onEvent: (e) => events.push(e) });
+      const results = await runBatchTasks(task, items, { sequential: true, maxTokens: 150, handleExceptions: 'return-none', onEvent: (e) => events.push(e) });
       const doneCount = results.filter((r) => r !== null).length;
       expect(doneCount).toBeGreaterThan(0);
       expect(doneCount).toBeLessThan(10);
@@ -268,13 +269,13 @@ describe('runBatchTasks', () => {
       expect(skipped.every((s) => s.reason === 'budget')).toBe(true);
       expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped-budget' });
       const progress = events.filter((e) => e.type === 'progress').at(-1) as EngineEvent & { type: 'progress' };
-      expect(progress.promptTokens + progress.completionTokens).toBeGreaterThanOrEqual(60);
+      expect(progress.promptTokens + progress.completionTokens).toBeLessThanOrEqual(150);
       expect(sim.stats().requests).toBe(doneCount);
     });
 
     it('maxCost counts this batch only, with the agent’s pricing; raise rejects with the budget error', async () => {
       // $1 per thousand tokens: each call here costs about two cents.
-      const task = new Task(agent({ pricing: { inputPerMTok: 1000, outputPerMTok: 1000 } }));
+      const task = new Task(agent({ pricing: { inputPerMTok: 1000, outputPerMTok: 1000 }, maxTokensPerCall: 10 }));
       const first = await runBatchTasks(task, ['warm up one', 'warm up two'], { outputMap: (r) => r.costUsd });
       expect(first[0]).toBeGreaterThan(0.01);
       // The previous batch's spending does not count against this one.
@@ -296,12 +297,17 @@ describe('runBatchTasks', () => {
           return 'keep going';
         }
       }
-      const looper = new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] });
+      const looper = new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool], maxTokensPerCall: 10 });
       agents.push(looper);
-      // The handler's string goes back; the simulator then answers text. Two turns per item, unless the budget stops it.
-      const [r] = await runBatchTasks(new Task(looper), ['one item'], { maxTokens: 10, handleExceptions: 'return-exception' });
-      expect(r).toBeInstanceOf(BudgetExceededError);
-      expect((r as Error).message).toMatch(/before turn 2/);
+      // The handler's string goes back; the simulator then answers text. Two turns per item, unless the budget stops it:
+      // room for the first turn's worst case, not for the second's (its request is longer).
+      const firstTurn = requestTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one item' }], tools: looper.tools }) + 10;
+      const events: EngineEvent<TaskResult>[] = [];
+      const [r] = await runBatchTasks(new Task(looper), ['one item'], { maxTokens: firstTurn, handleExceptions: 'return-exception', onEvent: (e) => events.push(e) });
+      expect(r).toBeInstanceOf(SkippedError);
+      expect((r as SkippedError).reason).toBe('budget');
+      expect(sim.stats().requests).toBe(1);
+      expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped-budget' });
     });
   });
 

@@ -3,6 +3,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import type { AgentCallReport } from './agent.ts';
+import { Budget, BudgetExceededError, budgetGate, budgetProblem } from './budget.ts';
 import { RateGate, type Ticket } from './rate.ts';
 import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
 import type { Task, TaskResult } from './task.ts';
@@ -103,13 +104,7 @@ export class SkippedError extends Error {
   }
 }
 
-/** The batch's maxCost or maxTokens was reached before a turn could start. */
-export class BudgetExceededError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BudgetExceededError';
-  }
-}
+export { BudgetExceededError };
 
 /** An in-flight item stopped because the batch was cancelled or stopped. */
 export class CancelledError extends Error {
@@ -190,13 +185,9 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
   let resolveOutcome!: (o: BatchOutcome<O>) => void;
   const outcome = new Promise<BatchOutcome<O>>((resolve) => (resolveOutcome = resolve));
 
-  const budgetReached = (): string | null => {
-    if (options.maxCost !== undefined && spent.costUsd >= options.maxCost) return `the budget of $${options.maxCost} was reached`;
-    if (options.maxTokens !== undefined && spent.promptTokens + spent.completionTokens >= options.maxTokens) {
-      return `the budget of ${options.maxTokens} tokens was reached`;
-    }
-    return null;
-  };
+  // Every call reserves its worst case before it is sent (see budget.ts); this says when nothing is left.
+  const budget = new Budget({ maxCost: options.maxCost, maxTokens: options.maxTokens });
+  const budgetReached = (): string | null => budget.reached();
 
   const emitProgress = (force: boolean) => {
     const now = performance.now();
@@ -307,10 +298,13 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
     const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
+    let calls: ReturnType<typeof budgetGate> | undefined;
     let result: { ok: true; output: O; full: TaskResult } | { ok: false; error: Error };
     try {
       task = genTask(index);
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
+      const agent = task.agent;
+      calls = budgetGate(budget, () => agent.price());
       const prompt = inputMap(items[index], index);
       const full: TaskResult = await task.runFull(prompt, {
         signal,
@@ -324,13 +318,16 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
           }
           item.turns = turn;
         },
-        beforeAttempt: (estimate, callSignal) => {
+        beforeAttempt: (estimate, callSignal, request) => {
+          // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
+          const held = calls?.before(request, callSignal);
           // Not paused and nothing to throttle (the usual case): no wait, not even a turn of the loop.
-          if (!gate.paused) {
+          if (!gate.paused && !held) {
             ticket = rate.tryAcquire(estimate);
             if (ticket) return undefined;
           }
           return (async () => {
+            await held;
             await gate.wait(callSignal);
             ticket = await rate.acquire(estimate, callSignal);
             // A pause that came while waiting for the rate limit still holds the call back.
@@ -342,6 +339,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
           if (report.ok) window.onSuccess();
           else if (report.status === 429 && ticket) window.onThrottle(ticket.sentAt);
           ticket = undefined;
+          calls?.after(report);
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
           item.costUsd += report.costUsd;
@@ -375,6 +373,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
       const error = signal.aborted && !(e instanceof BudgetExceededError) ? asError(signal.reason ?? e) : asError(e);
       result = { ok: false, error };
     }
+    calls?.end();
     inFlight -= 1;
     const totals = {
       promptTokens: item.promptTokens,
@@ -386,6 +385,13 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
       slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O) };
       counts.done += 1;
       emit({ type: 'item-done', index, output: result.output, turns: result.full.turns, ...totals, transcript: result.full.transcript });
+    } else if (result.error instanceof BudgetExceededError) {
+      // Its next call did not fit: the item is left for a resume with a larger budget.
+      budgetHit = true;
+      stopBatch('budget', result.error);
+      slots[index] = { kind: 'skipped', reason: 'budget' };
+      counts.skipped += 1;
+      emit({ type: 'item-skipped', index, reason: 'budget' });
     } else {
       const error = result.error;
       slots[index] = { kind: 'failed', error };
@@ -435,5 +441,7 @@ export function runBatchTasks<T, R, O = R, H extends HandleExceptions = 'raise'>
   items: readonly T[],
   options: BatchOptions<T, R, O, H> = {},
 ): Promise<BatchResults<O, H>> {
+  const problem = budgetProblem(task.agent.config, options);
+  if (problem) return Promise.reject(new BudgetExceededError(problem));
   return runBatchTaskGen<T, R, O, H>((i) => task.clone(i), items, options);
 }
