@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AgentSpecSchema, RunOptionsSchema, type BatchEvent } from '../../../shared/domain.ts';
 import { lastJson, runCli } from '../cli/test-helpers.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { ChatAgent } from './agent.ts';
 import { BudgetExceededError, SkippedError, runBatchTasks, type EngineEvent } from './batch.ts';
+import { startSpecBatch } from './spec-batch.ts';
 import { Task, type TaskResult } from './task.ts';
 import { answerTool, testAgent } from './testing.ts';
 
@@ -89,6 +91,24 @@ describe('a budget at batch size 64', () => {
     const error = await runBatchTasks(task, items.slice(0, 5), { batchSize: 64, maxCost: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as Error).message).toMatch(/"local-llama" has no known price.*"pricing".*inputPerMTok.*outputPerMTok/);
+    expect(sim.stats().requests).toBe(0);
+  });
+});
+
+describe('a cost budget for an unpriced model in a spec-driven run', () => {
+  it('ends the run before anything is sent, naming the model and the pricing fields', async () => {
+    const events: BatchEvent[] = [];
+    const handle = startSpecBatch({
+      spec: AgentSpecSchema.parse({ name: 'qa', model: 'local-llama', baseURL: sim.url, prompt: '{{q}}' }),
+      items: [{ index: 0, prompt: 'hello' }],
+      options: RunOptionsSchema.parse({ maxCost: 1 }),
+      apiKey: 'sk-test',
+      onEvent: (e) => events.push(e),
+    });
+    const finished = await handle.done;
+    expect(finished.status).toBe('stopped-error');
+    expect(finished.error).toMatch(/"local-llama" has no known price.*inputPerMTok/);
+    expect(events.filter((e) => e.type === 'item-skipped')).toHaveLength(1);
     expect(sim.stats().requests).toBe(0);
   });
 });
