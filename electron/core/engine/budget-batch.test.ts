@@ -134,6 +134,11 @@ describe('a budget in a CLI run at batch size 64', () => {
     expect(stopped.costUsd).toBeLessThanOrEqual(2);
     const billed = sim.stats();
     expect(((billed.promptTokens + billed.completionTokens) * 1000) / 1e6).toBeLessThanOrEqual(2);
+    // A cent more runs a call or none, not the rest: stopped again, the budget printed as given, without float noise.
+    const little = await runCli(['resume', String(stopped.runId), '--max-cost', '2.01', '--json'], env);
+    expect(little.code, little.stderr).toBe(3);
+    expect(lastJson(little.stdout)).toMatchObject({ status: 'stopped-budget', error: 'budget reached (max cost $2.01); resume with a higher budget to run the rest' });
+    expect(lastJson(little.stdout).costUsd).toBeLessThanOrEqual(2.01);
     const raised = await runCli(['resume', String(stopped.runId), '--max-cost', '100', '--json'], env);
     expect(raised.code, raised.stderr).toBe(0);
     expect(lastJson(raised.stdout)).toMatchObject({ status: 'completed', done: 200 });
