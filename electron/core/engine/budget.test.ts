@@ -99,6 +99,24 @@ describe('the worst case of a request', () => {
     expect(requestTokens(request) - bare).toBeGreaterThan(countTokens(JSON.stringify(request.tools![0].parameters)));
   });
 
+  it('has a cheap upper bound, one token per UTF-8 byte, that the count never exceeds', () => {
+    const text = { ...request, messages: [...request.messages, { role: 'user' as const, content: 'Ünïcödé, 漢字 and emoji 🙂' }] };
+    expect(requestTokens(text, 'bound')).toBeGreaterThanOrEqual(requestTokens(text));
+  });
+
+  it('is reserved as the bound far from the edge, as the count near it', () => {
+    const { pricing } = lookupPrice('gpt-4o-mini');
+    const bound = worstCase(request, pricing, 1, 'bound').need;
+    const counted = worstCase(request, pricing).need;
+    expect(bound.tokens).toBeGreaterThan(counted.tokens);
+    const roomy = new Budget({ maxTokens: 10 * bound.tokens });
+    budgetGate(roomy, () => lookupPrice('gpt-4o-mini')).before(request, undefined);
+    expect(roomy.reserved.tokens).toBe(bound.tokens);
+    const tight = new Budget({ maxTokens: counted.tokens });
+    budgetGate(tight, () => lookupPrice('gpt-4o-mini')).before(request, undefined);
+    expect(tight.reserved.tokens).toBe(counted.tokens);
+  });
+
   it('is the prompt tokens and the whole output cap, at the model’s prices', () => {
     const { pricing } = lookupPrice('gpt-4o-mini');
     const { need, promptTokens } = worstCase(request, pricing);

@@ -101,6 +101,11 @@ export class Budget {
     return this.limit.micros !== undefined;
   }
 
+  /** Whether `need` could be held at once, beside the calls in flight. */
+  fitsNow(need: Amount): boolean {
+    return this.waiters.length === 0 && !this.overrun(need, this.reserved);
+  }
+
   /** What "was reached" names: the budget that a call of this size would overrun (null: it fits). */
   private overrun(need: Amount, held: Amount): string | null {
     const { micros, tokens } = this.limit;
@@ -124,7 +129,7 @@ export class Budget {
   reserve(need: Amount, promptTokens: number, signal?: AbortSignal): Reservation | Promise<Reservation> {
     const never = this.overrun(need, { micros: 0, tokens: 0 });
     if (never) throw new BudgetExceededError(`${never}: the next call could cost ${this.describe(need)} at most, more than the ${this.describeLeft()} left`);
-    if (this.waiters.length === 0 && !this.overrun(need, this.reserved)) return this.hold(need, promptTokens);
+    if (this.fitsNow(need)) return this.hold(need, promptTokens);
     return new Promise<Reservation>((resolve, reject) => {
       const waiter: Waiter = { need, promptTokens, resolve, reject, signal };
       if (signal) {
@@ -180,12 +185,15 @@ export class Budget {
   }
 }
 
-/** The worst case of one attempt: every prompt token the tokenizer counts (scaled), and the full output cap. */
-export function worstCase(request: ChatRequest, pricing: Pricing, promptScale = 1): { need: Amount; promptTokens: number } {
-  const promptTokens = requestTokens(request);
-  const prompt = Math.ceil(promptTokens * promptScale);
+/**
+ * The worst case of one attempt: every prompt token the tokenizer counts (scaled), or (`bound`) an
+ * upper bound of them, and the full output cap. `promptTokens` is the tokenizer's count, 0 for a bound.
+ */
+export function worstCase(request: ChatRequest, pricing: Pricing, promptScale = 1, how: 'count' | 'bound' = 'count'): { need: Amount; promptTokens: number } {
+  const counted = requestTokens(request, how);
+  const prompt = how === 'count' ? Math.ceil(counted * promptScale) : counted;
   const output = outputCap(request.model, request.maxTokens);
-  return { need: { tokens: prompt + output, micros: costMicros({ promptTokens: prompt, completionTokens: output }, pricing) }, promptTokens };
+  return { need: { tokens: prompt + output, micros: costMicros({ promptTokens: prompt, completionTokens: output }, pricing) }, promptTokens: how === 'count' ? counted : 0 };
 }
 
 /**
@@ -203,8 +211,10 @@ export function budgetGate(budget: Budget, price: () => PriceLookup) {
       if (budget.costLimited && !lookup.known) {
         throw new BudgetExceededError(budgetProblem({ model: request.model }, { maxCost: (budget.limit.micros ?? 0) / 1_000_000 }) ?? 'the model has no price');
       }
-      const { need, promptTokens } = worstCase(request, lookup.pricing, budget.promptScale);
-      const r = budget.reserve(need, promptTokens, signal);
+      // Far from the budget's edge the cheap bound fits and the tokenizer is never loaded; near it, the count decides.
+      let worst = worstCase(request, lookup.pricing, budget.promptScale, 'bound');
+      if (!budget.fitsNow(worst.need)) worst = worstCase(request, lookup.pricing, budget.promptScale, 'count');
+      const r = budget.reserve(worst.need, worst.promptTokens, signal);
       if (!(r instanceof Promise)) {
         held = r;
         return undefined;
