@@ -75,8 +75,11 @@ export const AgentSpecSchema = z
     output: z.record(z.string().min(1), z.string().min(1)).optional(),
     turns: TurnsSchema.optional(),
     temperature: z.number().min(0).max(2).optional(),
+    /** The output cap of every call; absent: the model's largest answer from the price table, else 4,096. */
     maxTokensPerCall: z.number().int().positive().optional(),
     pricing: PricingSchema.optional(),
+    /** How long one LLM call may take before it times out (it is retried once), ms. Absent: 60 s. */
+    timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   })
   .superRefine((spec, ctx) => {
     // What the fields mean together; checked once each field is right on its own.
@@ -124,7 +127,7 @@ export const RunOptionsSchema = z.strictObject({
   rpm: z.number().positive().optional(),
   /** Tokens per minute, throttled before sending. */
   tpm: z.number().positive().optional(),
-  /** How long one LLM attempt may take before it counts as timed out (and is retried), ms. Absent: 120 s. */
+  /** How long one LLM call may take before it times out (it is retried once), ms. Absent: the agent's, else 60 s. */
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;

@@ -116,13 +116,7 @@ export class SkippedError extends Error {
   }
 }
 
-/** The batch's maxCost or maxTokens was reached before a turn could start. */
-export class BudgetExceededError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BudgetExceededError';
-  }
-}
+export { BudgetExceededError } from './budget.ts';
 
 /** An in-flight item stopped because the batch was cancelled or stopped. */
 export class CancelledError extends Error {

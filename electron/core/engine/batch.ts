@@ -21,6 +21,7 @@ import {
   type StopReason,
   type TaskGen,
 } from './batch-types.ts';
+import { Budget, budgetGate, budgetProblem } from './budget.ts';
 import { RateGate, type Ticket } from './rate.ts';
 import { AdaptiveWindow, PauseGate } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
@@ -97,13 +98,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   let resolveOutcome!: (o: BatchOutcome<O>) => void;
   const outcome = new Promise<BatchOutcome<O>>((resolve) => (resolveOutcome = resolve));
 
-  const budgetReached = (): string | null => {
-    if (options.maxCost !== undefined && spent.costUsd >= options.maxCost) return `the budget of $${options.maxCost} was reached`;
-    if (options.maxTokens !== undefined && spent.promptTokens + spent.completionTokens >= options.maxTokens) {
-      return `the budget of ${options.maxTokens} tokens was reached`;
-    }
-    return null;
-  };
+  // Every call reserves its worst case before it is sent (see budget.ts); this says when nothing is left.
+  const budget = new Budget({ maxCost: options.maxCost, maxTokens: options.maxTokens });
+  const budgetReached = (): string | null => budget.reached();
 
   const emitProgress = (force: boolean) => {
     const now = performance.now();
@@ -217,11 +214,14 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
+    let calls: ReturnType<typeof budgetGate> | undefined;
     let result: { ok: true; output: O; full: TaskResult; hasResult: boolean } | { ok: false; error: Error };
     try {
       task = await taskOf(genTask, index);
       if (task.agent.closed) throw new AgentClosedError(task.agent.name);
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
+      const agent = task.agent;
+      calls = budgetGate(budget, () => agent.price());
       const prompt: unknown = inputMap(items[index], index);
       if (typeof prompt !== 'string') throw new TypeError(`inputMap returned ${describe(prompt)} for item ${index}, not a string`);
       const full: TaskResult = await task.runFull(prompt, {
@@ -236,13 +236,16 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           }
           item.turns = turn;
         },
-        beforeAttempt: (estimate, callSignal) => {
+        beforeAttempt: (estimate, callSignal, request) => {
+          // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
+          const held = calls?.before(request, callSignal);
           // Not paused and nothing to throttle (the usual case): no wait, not even a turn of the loop.
-          if (!gate.paused) {
+          if (!gate.paused && !held) {
             ticket = rate.tryAcquire(estimate);
             if (ticket) return undefined;
           }
           return (async () => {
+            await held;
             await gate.wait(callSignal);
             ticket = await rate.acquire(estimate, callSignal);
             // A pause that came while waiting for the rate limit still holds the call back.
@@ -254,6 +257,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           if (report.ok) window.onSuccess();
           else if (report.status === 429 && ticket) window.onThrottle(ticket.sentAt);
           ticket = undefined;
+          calls?.after(report);
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
           item.costUsd += report.costUsd;
@@ -288,6 +292,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       const error = signal.aborted && !(e instanceof BudgetExceededError) ? asError(signal.reason ?? e) : asError(e);
       result = { ok: false, error };
     }
+    calls?.end();
     inFlight -= 1;
     const totals = {
       promptTokens: item.promptTokens,
@@ -300,6 +305,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       counts.done += 1;
       emit({ type: 'item-done', index, output: result.output, turns: result.full.turns, ...totals, transcript: result.full.transcript });
       if (options.stopOnFirstResult && result.hasResult) stopBatch('first-result');
+    } else if (result.error instanceof BudgetExceededError) {
+      // Its next call did not fit: the item is left for a resume with a larger budget.
+      budgetHit = true;
+      stopBatch('budget', result.error);
+      slots[index] = { kind: 'skipped', reason: 'budget' };
+      counts.skipped += 1;
+      emit({ type: 'item-skipped', index, reason: 'budget' });
     } else {
       const error = result.error;
       // Ended by the batch's stop (a budget, a cancel, a first result), not by a fault of its own.
@@ -380,5 +392,7 @@ export async function runBatchTasks<T, R, O = R | null, H extends HandleExceptio
   if (!(task instanceof Task)) throw new TypeError(`runBatchTasks needs a Task, got ${describe(task)}`);
   // A closed agent's client refuses every call: fail now rather than once per item.
   if (task.agent.closed) throw new AgentClosedError(task.agent.name);
+  const problem = budgetProblem(task.agent.config, options);
+  if (problem) throw new BudgetExceededError(problem);
   return runBatchTaskGen<T, R, O, H>((i) => task.clone(i), items, options);
 }

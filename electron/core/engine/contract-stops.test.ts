@@ -8,6 +8,7 @@ import { BudgetExceededError, CancelledError, runBatchTasks, type EngineEvent } 
 import { BatchController } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
 import { answerTool, testAgent } from './testing.ts';
+import { requestTokens } from './tokens.ts';
 
 let sim: Simulator;
 const agents: ChatAgent[] = [];
@@ -42,7 +43,8 @@ describe('a budget stop is not an item exception', () => {
   for (const policy of ['raise', 'return-none', 'return-exception'] as const) {
     it(`under '${policy}' resolves with what finished and outputMap(null) for the rest`, async () => {
       const items = Array.from({ length: 6 }, (_, i) => `budget ${i}`);
-      const results = await runBatchTasks(new Task(agent()), items, { sequential: true, maxTokens: 60, handleExceptions: policy, outputMap: content });
+      // Each call's worst case is its prompt and a 10-token cap: room for some of the six, not all.
+      const results = await runBatchTasks(new Task(agent({ maxTokensPerCall: 10 })), items, { sequential: true, maxTokens: 100, handleExceptions: policy, outputMap: content });
       const finished = results.filter((r) => r !== NO_RESULT);
       expect(finished.length).toBeGreaterThan(0);
       expect(finished.length).toBeLessThan(6);
@@ -59,21 +61,18 @@ describe('a budget stop is not an item exception', () => {
         return 'keep going';
       }
     }
-    const looper = track(new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] }));
-    // The handler's string goes back; the simulator then answers text. Two turns, unless the budget stops it.
-    const failed: Error[] = [];
-    const results = await runBatchTasks(new Task(looper), ['one item'], {
-      maxTokens: 10,
-      outputMap: content,
-      onEvent: (e) => {
-        if (e.type === 'item-failed') failed.push(e.error);
-      },
-    });
+    const looper = track(new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool], maxTokensPerCall: 10 }));
+    // The handler's string goes back; the simulator then answers text. Two turns per item, unless the budget stops it:
+    // room for the first turn's worst case, not for the second's (its request is longer).
+    const firstTurn = requestTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one item' }], tools: looper.tools }) + 10;
+    const events: EngineEvent<string>[] = [];
+    const results = await runBatchTasks(new Task(looper), ['one item'], { maxTokens: firstTurn, outputMap: content, onEvent: (e) => events.push(e) });
     expect(results).toEqual([NO_RESULT]);
-    expect(results.stopped?.error?.message).toMatch(/10 tokens/);
-    // The budget is checked before every turn: the item's event says which.
-    expect(failed[0]).toBeInstanceOf(BudgetExceededError);
-    expect(failed[0].message).toMatch(/before turn 2/);
+    expect(results.stopped?.reason).toBe('budget');
+    expect(results.stopped?.error).toBeInstanceOf(BudgetExceededError);
+    expect(sim.stats().requests).toBe(1);
+    expect(events).toContainEqual({ type: 'item-skipped', index: 0, reason: 'budget' });
+    expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped-budget' });
   });
 });
 

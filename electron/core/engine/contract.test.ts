@@ -186,12 +186,13 @@ describe('input and output maps', () => {
   });
 
   it("calls outputMap with null for an item without a result: the seed's `r.x if r else 'FAILED'` ports as written", async () => {
-    const task = new Task(agent({ tools: [answerTool] }), { doneIfTool: true }).returning(answerTool);
+    const task = new Task(agent({ tools: [answerTool], maxTokensPerCall: 50 }), { doneIfTool: true }).returning(answerTool);
     const outputMap = (r: AnswerArgs | null) => (r ? r.answer : 'ANALYSIS_FAILED');
     // A text answer: the task's result is null.
     expect(await runBatchTasks(task, ['Capital of France?', 'in text [[text]]'], { outputMap })).toEqual(['Simulated answer: Capital of France?', 'ANALYSIS_FAILED']);
     // Stopped by the budget before it started: no result either.
-    const results = await runBatchTasks(task, ['Largest planet?', 'skipped by the budget'], { sequential: true, maxTokens: 1, outputMap });
+    // The second prompt alone is over the budget: it can never fit, so it never starts.
+    const results = await runBatchTasks(task, ['Largest planet?', `skipped by the budget ${'word '.repeat(2000)}`], { sequential: true, maxTokens: 1000, outputMap });
     expect(results).toEqual(['Simulated answer: Largest planet?', 'ANALYSIS_FAILED']);
     expect(results.stopped?.reason).toBe('budget');
   });

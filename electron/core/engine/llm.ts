@@ -9,9 +9,13 @@ import type OpenAI from 'openai';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import type { ToolSpec } from '../../../shared/domain.ts';
 import { makeFetch } from './http.ts';
+import { parseRateLimitHeaders, parseRetryAfter, type HeaderSource, type RateLimitInfo } from './headers.ts';
+import { toBody, type Completion } from './wire.ts';
 import { abortError, sleep } from './signals.ts';
 
 export { sleep };
+export { parseDurationMs, parseRateLimitHeaders, parseRetryAfter } from './headers.ts';
+export type { HeaderSource, RateLimitInfo } from './headers.ts';
 
 export interface LlmClientOptions {
   /** Any OpenAI-compatible endpoint; absent: OPENAI_BASE_URL, else OpenAI itself. */
@@ -48,6 +52,7 @@ export interface ChatRequest {
   /** Force this tool. */
   toolChoice?: string;
   temperature?: number;
+  /** The output cap; absent: the model's default (see outputCap). Every request carries one. */
   maxTokens?: number;
 }
 
@@ -60,14 +65,6 @@ export interface ChatReply {
   model: string;
 }
 
-export interface RateLimitInfo {
-  limitRequests?: number;
-  limitTokens?: number;
-  remainingRequests?: number;
-  resetRequestsMs?: number;
-  remainingTokens?: number;
-  resetTokensMs?: number;
-}
 
 /** One finished HTTP attempt, successful or not. */
 export interface CallReport {
@@ -88,17 +85,20 @@ export interface CallReport {
 }
 
 export interface CallHooks {
-  /** Awaited before every attempt (retries included): pause, throttles, cool-downs. Nothing to wait for: may return undefined. */
-  beforeAttempt?: (estimatedTokens: number, signal: AbortSignal | undefined) => Promise<void> | undefined;
+  /**
+   * Awaited before every attempt (retries included): pause, throttles, cool-downs, a budget's
+   * reservation. Nothing to wait for: may return undefined. A throw stops the call unsent.
+   */
+  beforeAttempt?: (estimatedTokens: number, signal: AbortSignal | undefined, request: ChatRequest) => Promise<void> | undefined;
   /** Told about every finished attempt. */
   afterAttempt?: (report: CallReport) => void;
 }
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Per attempt, in ms. */
+  /** Per attempt, in ms (default 60 s). A timed-out attempt is retried at most once. */
   timeoutMs?: number;
-  /** Retries after the first attempt. */
+  /** Retries after the first attempt (a timed-out call gets at most one of them). */
   maxRetries?: number;
   hooks?: CallHooks;
   /** For tests: a source of randomness for the jitter. */
@@ -123,75 +123,22 @@ export const RETRY_BASE_MS = 500;
 export const RETRY_MAX_BACKOFF_MS = 20_000;
 /** Longest wait a retry-after header can impose on one attempt. */
 export const RETRY_AFTER_CAP_MS = 30_000;
-export const DEFAULT_TIMEOUT_MS = 120_000;
+export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 5;
+/**
+ * Retries of a call whose attempts time out. A server that let one attempt hang is likely to let the
+ * next hang too: each costs a whole timeout while the call holds its slot of the batch.
+ */
+export const MAX_TIMEOUT_RETRIES = 1;
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}
 
 /** Backoff before retry number `retry` (1-based): full jitter over an exponential ceiling. */
 export function backoffMs(retry: number, random: () => number = Math.random): number {
   const ceiling = Math.min(RETRY_MAX_BACKOFF_MS, RETRY_BASE_MS * 2 ** (retry - 1));
   return Math.round(random() * ceiling);
-}
-
-/** What the header parsers read: WHATWG Headers, or a view of a plain header object. */
-export interface HeaderSource {
-  get(name: string): string | null;
-}
-
-/** retry-after-ms, else retry-after (seconds or an HTTP date), in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(headers: HeaderSource | undefined, now = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const ms = headers.get('retry-after-ms');
-  if (ms !== null && ms.trim() !== '' && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
-  const ra = headers.get('retry-after');
-  if (ra === null || ra.trim() === '') return undefined;
-  if (Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
-  const date = Date.parse(ra);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-/** "1s", "6m0s", "20ms", "1h2m3.5s", or a bare number of seconds, in ms. */
-export function parseDurationMs(text: string | null | undefined): number | undefined {
-  if (text === null || text === undefined) return undefined;
-  const t = text.trim();
-  if (t === '') return undefined;
-  if (Number.isFinite(Number(t))) return Number(t) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const m of t.matchAll(re)) {
-    const n = Number(m[1]);
-    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-    consumed += m[0].length;
-  }
-  return consumed === t.length ? total : undefined;
-}
-
-export function parseRateLimitHeaders(headers: HeaderSource | undefined): RateLimitInfo | undefined {
-  if (!headers) return undefined;
-  // Most servers other than OpenAI's send none: then no object is made.
-  if (
-    headers.get('x-ratelimit-limit-requests') === null &&
-    headers.get('x-ratelimit-limit-tokens') === null &&
-    headers.get('x-ratelimit-remaining-requests') === null &&
-    headers.get('x-ratelimit-reset-requests') === null &&
-    headers.get('x-ratelimit-remaining-tokens') === null &&
-    headers.get('x-ratelimit-reset-tokens') === null
-  ) {
-    return undefined;
-  }
-  const num = (name: string) => {
-    const v = headers.get(name);
-    return v !== null && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
-  };
-  const info: RateLimitInfo = {
-    limitRequests: num('x-ratelimit-limit-requests'),
-    limitTokens: num('x-ratelimit-limit-tokens'),
-    remainingRequests: num('x-ratelimit-remaining-requests'),
-    resetRequestsMs: parseDurationMs(headers.get('x-ratelimit-reset-requests')),
-    remainingTokens: num('x-ratelimit-remaining-tokens'),
-    resetTokensMs: parseDurationMs(headers.get('x-ratelimit-reset-tokens')),
-  };
-  return Object.values(info).some((v) => v !== undefined) ? info : undefined;
 }
 
 function isRetryableStatus(status: number): boolean {
@@ -227,40 +174,6 @@ export function estimateTokens(request: ChatRequest): number {
     });
   }
   return Math.ceil(chars / 4) + (request.maxTokens ?? 256);
-}
-
-/** Reasoning models take max_completion_tokens; others (and most compatible servers) max_tokens. */
-function usesCompletionTokens(model: string): boolean {
-  const id = model.slice(model.lastIndexOf('/') + 1);
-  return /^(o\d|gpt-5)/.test(id);
-}
-
-function toOpenAiMessages(messages: readonly ChatMessageParam[]): OpenAI.Chat.Completions.ChatCompletionMessageParam[] {
-  return messages.map((m): OpenAI.Chat.Completions.ChatCompletionMessageParam => {
-    switch (m.role) {
-      case 'system':
-        return { role: 'system', content: m.content ?? '' };
-      case 'user':
-        return { role: 'user', content: m.content ?? '' };
-      case 'tool':
-        return { role: 'tool', content: m.content ?? '', tool_call_id: m.toolCallId ?? '' };
-      case 'assistant':
-        return m.toolCalls?.length
-          ? {
-              role: 'assistant',
-              content: m.content,
-              tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })),
-            }
-          : { role: 'assistant', content: m.content ?? '' };
-    }
-  });
-}
-
-/** The parts of a chat completion this client reads. */
-interface Completion {
-  model?: string;
-  choices?: { message: { content?: string | null; tool_calls?: { id: string; type: string; function?: { name: string; arguments?: string } }[] }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
 
 type Sdk = typeof import('openai');
@@ -381,12 +294,13 @@ export class LlmClient {
     const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const random = options.random ?? Math.random;
-    const body = this.toBody(request);
+    const body = toBody(request);
     const estimate = estimateTokens(request);
+    let timeouts = 0;
 
     for (let attempt = 1; ; attempt++) {
       if (signal?.aborted) throw abortError(signal);
-      const wait = hooks?.beforeAttempt?.(estimate, signal);
+      const wait = hooks?.beforeAttempt?.(estimate, signal, request);
       if (wait) await wait;
       if (signal?.aborted) throw abortError(signal);
       const started = performance.now();
@@ -425,9 +339,10 @@ export class LlmClient {
         if (error instanceof LlmCallError) throw error;
         const latencyMs = performance.now() - started;
         if (signal?.aborted) throw abortError(signal);
-        const failure = classify(error);
+        const failure = classify(error, timeoutMs);
+        if (failure.timedOut) timeouts += 1;
         const retryAfterMs = parseRetryAfter(failure.headers);
-        const canRetry = failure.retryable && attempt <= maxRetries;
+        const canRetry = failure.retryable && attempt <= maxRetries && timeouts <= MAX_TIMEOUT_RETRIES;
         const retryInMs = canRetry
           ? retryAfterMs !== undefined
             ? Math.min(retryAfterMs, RETRY_AFTER_CAP_MS) + Math.round(random() * 100)
@@ -454,26 +369,6 @@ export class LlmClient {
       }
     }
   }
-
-  private toBody(request: ChatRequest): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
-    const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-      model: request.model,
-      messages: toOpenAiMessages(request.messages),
-    };
-    if (request.tools?.length) {
-      body.tools = request.tools.map((t) => ({
-        type: 'function' as const,
-        function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
-      }));
-      if (request.toolChoice) body.tool_choice = { type: 'function', function: { name: request.toolChoice } };
-    }
-    if (request.temperature !== undefined) body.temperature = request.temperature;
-    if (request.maxTokens !== undefined) {
-      if (usesCompletionTokens(request.model)) body.max_completion_tokens = request.maxTokens;
-      else body.max_tokens = request.maxTokens;
-    }
-    return body;
-  }
 }
 
 interface Failure {
@@ -482,12 +377,13 @@ interface Failure {
   message: string;
   headers?: HeaderSource;
   body?: unknown;
+  timedOut?: boolean;
 }
 
-function classify(error: unknown): Failure {
+function classify(error: unknown, timeoutMs: number): Failure {
   const sdk = sdkModule?.default;
   if (sdk && error instanceof sdk.APIConnectionTimeoutError) {
-    return { status: 0, retryable: true, message: 'the request timed out' };
+    return { status: 0, retryable: true, message: `the request timed out after ${formatMs(timeoutMs)}`, timedOut: true };
   }
   if (sdk && error instanceof sdk.APIConnectionError) {
     const cause = (error as { cause?: unknown }).cause;

@@ -22,6 +22,48 @@ export const BUILT_IN_PRICES: Readonly<Record<string, Readonly<Pricing>>> = Obje
   'gpt-5-nano': { inputPerMTok: 0.05, outputPerMTok: 0.4 },
 });
 
+/** Output tokens a call may produce when the agent sets no maxTokensPerCall and the model is in no table below. */
+export const FALLBACK_OUTPUT_CAP = 4096;
+
+/**
+ * Each built-in model's largest answer (reasoning included), sent as the call's output cap when the
+ * agent sets none. A budget reserves this many output tokens per call, so a smaller maxTokensPerCall
+ * lets more calls run at once under a tight budget.
+ */
+export const BUILT_IN_OUTPUT_CAPS: Readonly<Record<string, number>> = Object.freeze({
+  'gpt-4o': 16_384,
+  'gpt-4o-mini': 16_384,
+  'gpt-4.1': 32_768,
+  'gpt-4.1-mini': 32_768,
+  'gpt-4.1-nano': 32_768,
+  o3: 100_000,
+  'o3-mini': 100_000,
+  'o4-mini': 100_000,
+  'gpt-5': 128_000,
+  'gpt-5-mini': 128_000,
+  'gpt-5-nano': 128_000,
+});
+
+/** The table key a model id matches (see BUILT_IN_PRICES), or null. */
+function matchModel(model: string, keys: readonly string[]): string | null {
+  const slash = model.lastIndexOf('/');
+  const id = (slash >= 0 ? model.slice(slash + 1) : model).toLowerCase();
+  let best: string | null = null;
+  for (const key of keys) {
+    if (id === key || (id.startsWith(key) && id[key.length] === '-')) {
+      if (best === null || key.length > best.length) best = key;
+    }
+  }
+  return best;
+}
+
+/** The output cap of a call: the agent's maxTokensPerCall, else the model's from the table, else 4,096. */
+export function outputCap(model: string, maxTokensPerCall?: number): number {
+  if (maxTokensPerCall !== undefined) return maxTokensPerCall;
+  const key = matchModel(model, Object.keys(BUILT_IN_OUTPUT_CAPS));
+  return key === null ? FALLBACK_OUTPUT_CAP : BUILT_IN_OUTPUT_CAPS[key];
+}
+
 export interface PriceLookup {
   /** The prices to use; all zero when the model is unknown and no override was given. */
   pricing: Pricing;
@@ -35,14 +77,7 @@ const ZERO: Pricing = Object.freeze({ inputPerMTok: 0, outputPerMTok: 0 });
 
 export function lookupPrice(model: string, override?: Pricing, table: Readonly<Record<string, Pricing>> = BUILT_IN_PRICES): PriceLookup {
   if (override) return { pricing: override, known: true, source: 'override' };
-  const slash = model.lastIndexOf('/');
-  const id = (slash >= 0 ? model.slice(slash + 1) : model).toLowerCase();
-  let best: string | null = null;
-  for (const key of Object.keys(table)) {
-    if (id === key || (id.startsWith(key) && id[key.length] === '-')) {
-      if (best === null || key.length > best.length) best = key;
-    }
-  }
+  const best = matchModel(model, Object.keys(table));
   return best === null ? { pricing: ZERO, known: false, source: null } : { pricing: table[best], known: true, source: best };
 }
 

@@ -3,6 +3,7 @@
 // come back as the domain's BatchEvents, each output mapped into columns by the spec's output map.
 import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../shared/domain.ts';
 import { ChatAgent } from './agent.ts';
+import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
@@ -90,8 +91,11 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       temperature: spec.temperature,
       maxTokensPerCall: spec.maxTokensPerCall,
       pricing: spec.pricing,
-      timeoutMs: options.timeoutMs,
+      timeoutMs: options.timeoutMs ?? spec.timeoutMs,
     });
+    // A cost budget that cannot be kept is refused before anything is sent.
+    const problem = budgetProblem(spec, options);
+    if (problem) throw new Error(problem);
     task = new Task(agent, { name: spec.name, doneIfTool: spec.doneIfTool ?? false, turns: options.turns ?? spec.turns ?? -1 });
   } catch (e) {
     // A spec the engine cannot run: nothing starts.

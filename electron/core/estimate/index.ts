@@ -3,31 +3,17 @@
 // schemas, in the chat format's framing. Completion tokens cannot be known; they are estimated per call
 // from the shape of the answer (the structured fields' types, or a plain-text allowance), capped by the
 // agent's maxTokensPerCall. One call per item is assumed: tool loops make real runs cost more.
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
 import type { Estimate } from '../../../shared/contract.ts';
 import type { AgentSpec } from '../../../shared/domain.ts';
 import { compileTemplate } from '../../../shared/template.ts';
 import { costOf, lookupPrice } from '../engine/pricing.ts';
+import { countTokens, PER_MESSAGE, REPLY_PRIMING, TOKENIZER } from '../engine/tokens.ts';
 
-export const TOKENIZER = 'o200k_base';
+export { countTokens, TOKENIZER };
 
-/** Chat framing, as OpenAI documents it: every message costs 3 tokens more, every reply is primed with 3. */
-const PER_MESSAGE = 3;
-const REPLY_PRIMING = 3;
 /** Plain text answers: an allowance, since their length is not known in advance. */
 const TEXT_ANSWER_TOKENS = 150;
 const TOOL_CALL_OVERHEAD = 12;
-
-let encoder: Tiktoken | null = null;
-function enc(): Tiktoken {
-  encoder ??= new Tiktoken(o200kBase);
-  return encoder;
-}
-
-export function countTokens(text: string): number {
-  return text ? enc().encode(text).length : 0;
-}
 
 /** Tokens every request of this agent carries besides the user prompt: system message, tools, framing. */
 export function fixedPromptTokens(agent: AgentSpec): number {

@@ -28,7 +28,8 @@ const TURNS = 3;
 const PINNED: Record<number, { directive: string; error: RegExp }> = {
   101: { directive: '[[status:500x6]]', error: /^HTTP 500\b.*\(gave up after 6 attempts\)$/ },
   1202: { directive: '[[status:429x6]]', error: /^HTTP 429\b.*[Rr]ate limit.*\(gave up after 6 attempts\)$/ },
-  2303: { directive: '[[hangx6]]', error: /^the request timed out \(gave up after 6 attempts\)$/ },
+  // A call that times out is retried once only.
+  2303: { directive: '[[hangx2]]', error: /^the request timed out after 2 s \(gave up after 2 attempts\)$/ },
   3404: { directive: '[[dropx6]]', error: /^the connection failed\b.*\(gave up after 6 attempts\)$/ },
   4505: { directive: '[[status:400x1]]', error: /^HTTP 400\b/ },
   4999: { directive: '[[badargsx3]]', error: /^no answer within 3 turns; the last: the arguments of "answer" are not valid JSON/ },

@@ -12,6 +12,7 @@
 //   interrupted; its running items go back to pending (see recoverInterrupted).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import { formatUsd, usdToMicros } from '../engine/budget.ts';
 import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning } from '../store/items.ts';
@@ -241,7 +242,8 @@ async function main(init: WorkerInit): Promise<void> {
     if (failure) throw failure;
     let status: RunStatus = finished.status;
     let error: string | null = finished.error ?? null;
-    if (status === 'stopped-budget' && !error) error = budgetMessage(run.options.maxCost, run.options.maxTokens);
+    // The engine speaks of what this session had left; the run's own budget is what its owner set.
+    if (status === 'stopped-budget') error = budgetMessage(run.options.maxCost, run.options.maxTokens);
     const left = getRun(conn, runId)!.counts;
     if (status === 'completed' && left.pending + left.running + left.skipped > 0) {
       status = 'interrupted';
@@ -272,7 +274,7 @@ function injectFault(conn: Db): void {
 
 function budgetMessage(maxCost: number | undefined, maxTokens: number | undefined): string {
   const parts: string[] = [];
-  if (maxCost !== undefined) parts.push(`max cost $${maxCost}`);
+  if (maxCost !== undefined) parts.push(`max cost ${formatUsd(usdToMicros(maxCost))}`);
   if (maxTokens !== undefined) parts.push(`max tokens ${maxTokens}`);
   return `budget reached (${parts.join(', ')}); resume with a higher budget to run the rest`;
 }
