@@ -1,6 +1,6 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const INCLUDE = ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'];
+const INCLUDE = ['bin/*.test.ts', 'electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'];
 // Run after the rest of the suite, one at a time: tests whose figures are rates and delays (a run's
 // pace under a rate limit, the main thread's event-loop delay under load), so that what other test
 // files do on a two-core machine is not in their figures; and the crash test, whose twenty-odd CLI
