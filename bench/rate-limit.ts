@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRunService } from '../electron/core/runs/service.ts';
 import { startSimulator } from '../electron/core/simulator/index.ts';
+import { qaAgent, writeQuestionsCsv } from '../electron/core/testing/fixtures.ts';
 
 export interface RateLimitParams {
   rpm: number;
@@ -46,20 +47,11 @@ export async function measureRateLimit(p: RateLimitParams): Promise<RateLimitRes
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-rate-'));
   const svc = createRunService({ dbPath: path.join(dir, 'rowrunner.db'), apiKey: () => 'sk-test' });
   try {
-    const csv = path.join(dir, 'items.csv');
-    fs.writeFileSync(csv, ['id,question', ...Array.from({ length: p.items }, (_, i) => `${i},question ${i}`)].join('\n') + '\n');
+    const csv = await writeQuestionsCsv(path.join(dir, 'items.csv'), p.items);
     const ds = await svc.importDataset(csv);
     const run = svc.createRun({
       datasetId: ds.id,
-      agent: {
-        name: 'qa',
-        model: 'sim-model',
-        baseURL: sim.url,
-        prompt: 'Answer: {{question}}',
-        tools: [{ name: 'answer', description: 'Give the answer', parameters: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } }],
-        doneIfTool: true,
-        output: { answer: 'answer' },
-      },
+      agent: qaAgent(sim.url),
       options: { batchSize: p.batchSize },
     });
     let firstItem: number | undefined;
