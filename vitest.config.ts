@@ -1,11 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-const INCLUDE = ['electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'];
-// Run after the rest of the suite, one at a time: tests whose figures are rates and delays (a run's
-// pace under a rate limit, the main thread's event-loop delay under load), so that what other test
-// files do on a two-core machine is not in their figures; and the crash test, whose twenty-odd CLI
-// processes would be in theirs.
-const ALONE = ['electron/core/runs/load.test.ts', 'electron/core/runs/rate-limit.test.ts', 'electron/core/cli/crash.test.ts'];
+const INCLUDE = ['bin/*.test.ts', 'electron/**/*.test.ts', 'shared/**/*.test.ts', 'renderer/**/*.test.ts'];
+// Run after the rest of the suite, one at a time: the crash test, whose twenty-odd CLI processes would
+// slow the test files beside it.
+const ALONE = ['electron/core/cli/crash.test.ts'];
 
 export default defineConfig({
   test: {

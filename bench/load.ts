@@ -5,7 +5,7 @@
 // peak RSS of that process (threads included), its main thread's event-loop delay while the run
 // runs (p50, p99, max), the database's size after the run, and the run's throughput.
 // Run: node bench/load.ts [--items 100000] [--batch-size 256] [--json]
-// A CI test (electron/core/runs/load.test.ts) runs the same at 10,000 items.
+// electron/core/runs/load.test.ts runs the same at 10,000 items for its behaviour; the figures are here.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRunService } from '../electron/core/runs/service.ts';
+import { qaAgent, writeQuestionsCsv } from '../electron/core/testing/fixtures.ts';
 
 export interface LoadResult {
   items: number;
@@ -60,32 +61,11 @@ export async function measureLoad(items: number, batchSize: number): Promise<Loa
   process.once('exit', stopSim);
   try {
     const svc = createRunService({ dbPath, apiKey: () => 'sk-test', tuneHeapForWorkers: true });
-    const csv = path.join(dir, 'items.csv');
-    const out = fs.createWriteStream(csv);
-    out.write('id,question\n');
-    for (let i = 0; i < items; i++) {
-      if (!out.write(`${i},Is review ${i} positive? The delivery was late but support was helpful.\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-    await new Promise<void>((r) => out.end(() => r()));
+    const csv = await writeQuestionsCsv(path.join(dir, 'items.csv'), items, (i) => `Is review ${i} positive? The delivery was late but support was helpful.`);
     const ds = await svc.importDataset(csv);
     const run = svc.createRun({
       datasetId: ds.id,
-      agent: {
-        name: 'load',
-        model: 'gpt-4o-mini',
-        baseURL: sim.url,
-        systemMessage: 'Answer with the tool.',
-        prompt: '{{question}}',
-        tools: [
-          {
-            name: 'answer',
-            description: 'The answer',
-            parameters: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number', minimum: 0, maximum: 1 } }, required: ['answer', 'confidence'] },
-          },
-        ],
-        doneIfTool: true,
-        output: { answer: 'answer', confidence: 'confidence' },
-      },
+      agent: qaAgent(sim.url, { confidence: true, name: 'load', model: 'gpt-4o-mini', systemMessage: 'Answer with the tool.', prompt: '{{question}}' }),
       options: { batchSize },
     });
 

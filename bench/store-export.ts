@@ -55,7 +55,22 @@ if (!runId) {
       name: 'reviews',
       model: 'gpt-4o-mini',
       prompt: 'Review: {{review}}',
-      tools: [{ name: 'classify', description: '', parameters: { type: 'object', properties: {} } }],
+      tools: [
+        {
+          name: 'classify',
+          description: 'Classify the review',
+          parameters: {
+            type: 'object',
+            properties: {
+              sentiment: { type: 'string' },
+              score: { type: 'number' },
+              summary: { type: 'string' },
+              topics: { type: 'array', items: { type: 'string' } },
+              needs_follow_up: { type: 'boolean' },
+            },
+          },
+        },
+      ],
       doneIfTool: true,
       output: { sentiment: 'sentiment', score: 'score', summary: 'summary', topics: 'topics', needs_follow_up: 'needs_follow_up' },
     },

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The rowrunner command. The CLI is TypeScript that Node runs directly (type stripping, Node 22.18+).
-if (!process.features.typescript) {
-  process.stderr.write(
-    `rowrunner needs a Node.js that runs TypeScript directly (22.18 or later; 24 recommended); this is ${process.version}.\n`,
-  );
+// The rowrunner command. The CLI is TypeScript that Node runs directly (type stripping).
+import { nodeProblem } from './node-check.js';
+
+const problem = nodeProblem('rowrunner');
+if (problem) {
+  process.stderr.write(problem);
   process.exit(2);
 }
 // Compiled code, TypeScript already stripped, is kept between runs (in the OS temp folder): every

@@ -139,7 +139,7 @@ test('an API key set in the app is in no database file, export, log or renderer 
     for (const f of [...filesUnder(data), ...filesUnder(tmp)]) files.push([`${when}: ${path.relative(dir, f)}`, readFileSync(f)]);
   };
   readFiles('running');
-  expect(files.some(([name]) => /rowrunner\.db-wal$/.test(name))).toBe(true);
+  expect(files.some(([name]) => name.endsWith('rowrunner.db-wal'))).toBe(true);
   await served.stop();
   logs.push(['rowrunner serve stdout', served.out()], ['rowrunner serve stderr', served.log()]);
   served = null;

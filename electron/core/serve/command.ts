@@ -2,7 +2,8 @@
 // on a line of its own; runs until SIGINT/SIGTERM, then stops the runs cleanly (they can be resumed).
 import { parseArgs } from 'node:util';
 import { defaultDbPath } from '../store/paths.ts';
-import { startServer } from './server.ts';
+import { buildRendererIfMissing } from './build-renderer.ts';
+import { defaultRendererDir, startServer } from './server.ts';
 
 export const SERVE_USAGE = `Usage: rowrunner serve [--port N] [--db FILE]
 
@@ -19,6 +20,8 @@ export interface ServeIo {
   err: (line: string) => void;
   /** Resolves when the process is asked to stop; default: SIGINT or SIGTERM. */
   stopSignal?: Promise<unknown>;
+  /** Where the built renderer is (built there first when missing); default: out/renderer. */
+  rendererDir?: string;
 }
 
 export async function runServeCommand(argv: string[], io?: ServeIo): Promise<number> {
@@ -50,9 +53,11 @@ export async function runServeCommand(argv: string[], io?: ServeIo): Promise<num
     }
   }
   const dbPath = values.db ?? defaultDbPath();
+  const rendererDir = io?.rendererDir ?? defaultRendererDir();
   let server;
   try {
-    server = await startServer({ port, dbPath, log: (line) => err(line) });
+    await buildRendererIfMissing(rendererDir, err);
+    server = await startServer({ port, dbPath, rendererDir, log: (line) => err(line) });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') err(`rowrunner serve: port ${port} is in use; pick another with --port, or omit it for a free one.`);

@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { calls, ContractErrorSchema, type CallName } from '../../../shared/contract.ts';
 import { createMemoryKeyStore } from '../keys/index.ts';
-import { runServeCommand } from './command.ts';
 import { startServer, type RunningServer } from './server.ts';
 
 const PAGE_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws://127.0.0.1:*";
@@ -438,26 +437,5 @@ describe('served mode: the bridge', () => {
     } finally {
       client.close();
     }
-  });
-});
-
-describe('rowrunner serve', () => {
-  it('prints the full URL with the token on a line of its own and stops on the signal', async () => {
-    const lines: string[] = [];
-    let stop!: () => void;
-    const stopped = new Promise<void>((r) => (stop = r));
-    const done = runServeCommand(['--db', path.join(dir, 'cmd.db')], { out: (l) => lines.push(l), err: () => {}, stopSignal: stopped });
-    for (let i = 0; i < 100 && lines.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(lines[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{40,}$/);
-    const page = await new Promise<number>((resolve) => http.get(lines[0], (res) => (res.resume(), resolve(res.statusCode ?? 0))));
-    expect([200, 503]).toContain(page);
-    stop();
-    expect(await done).toBe(0);
-  });
-
-  it('rejects a bad port', async () => {
-    const errs: string[] = [];
-    expect(await runServeCommand(['--port', 'abc'], { out: () => {}, err: (l) => errs.push(l) })).toBe(2);
-    expect(errs.join('\n')).toMatch(/--port/);
   });
 });

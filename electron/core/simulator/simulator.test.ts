@@ -130,12 +130,15 @@ describe('answers', () => {
     const before = Date.now();
     await post(s, { model: 'm', messages: [{ role: 'user', content: 'one' }] });
     const afterFirst = Date.now();
+    const first = s.stats();
     await post(s, { model: 'm', messages: [{ role: 'user', content: 'two' }] });
     const { firstRequestAt, lastAnswerAt } = s.stats();
     expect(firstRequestAt).toBeGreaterThanOrEqual(before);
     expect(firstRequestAt).toBeLessThanOrEqual(afterFirst);
-    // The second answer, sent at least its latency after the first request.
-    expect(lastAnswerAt! - firstRequestAt!).toBeGreaterThanOrEqual(2 * 30 - 2);
+    // The first request stays the first; the last answer is the second one's, sent after the first exchange.
+    expect(first.firstRequestAt).toBe(firstRequestAt);
+    expect(first.lastAnswerAt).toBeLessThanOrEqual(afterFirst);
+    expect(lastAnswerAt).toBeGreaterThanOrEqual(afterFirst);
     s.resetStats();
     expect(s.stats()).toMatchObject({ firstRequestAt: null, lastAnswerAt: null });
   });
@@ -157,13 +160,19 @@ describe('answers', () => {
 describe('directives', () => {
   it('[[sleep:MS]] delays that item only', async () => {
     const s = await sim();
-    let t = performance.now();
-    await post(s, ask('slow [[sleep:150]]'));
-    const slow = performance.now() - t;
-    expect(slow).toBeGreaterThanOrEqual(145);
-    t = performance.now();
-    await post(s, ask('fast'));
-    expect(performance.now() - t).toBeLessThan(slow);
+    let settled = false;
+    const slow = post(s, ask('slow [[sleep:600000]]')).then(
+      () => (settled = true),
+      () => 'ended by close',
+    );
+    await vi.waitFor(() => expect(s.stats().inFlight).toBe(1), { timeout: 10_000, interval: 10 });
+    expect((await post(s, ask('fast'))).status).toBe(200);
+    // The fast item was answered while the slow one still waits out its sleep.
+    expect(s.stats()).toMatchObject({ inFlight: 1, requests: 2 });
+    expect(s.stats().completedByPrompt.has('slow [[sleep:600000]]')).toBe(false);
+    expect(settled).toBe(false);
+    await s.close();
+    expect(await slow).toBe('ended by close');
   });
 
   it('[[status:N]] answers that status; 429 carries retry-after', async () => {
@@ -194,12 +203,16 @@ describe('directives', () => {
 
   it('[[hang]] never answers; [[drop]] destroys the socket', async () => {
     const s = await sim();
-    await expect(post(s, ask('h [[hang]]'), { signal: AbortSignal.timeout(150) })).rejects.toThrow();
+    const abort = new AbortController();
+    const hung = post(s, ask('h [[hang]]'), { signal: abort.signal });
+    await vi.waitFor(() => expect(s.stats().inFlight).toBe(1), { timeout: 10_000, interval: 10 });
+    abort.abort();
+    await expect(hung).rejects.toThrow();
     await expect(post(s, ask('d [[drop]]'))).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 20));
+    // The server sees the aborted request's socket close when it does: wait for that state.
+    await vi.waitFor(() => expect(s.stats().inFlight).toBe(0), { timeout: 10_000, interval: 10 });
     const st = s.stats();
     expect(st.byStatus[0]).toBe(1);
-    expect(st.inFlight).toBe(0);
     expect(st.completedByPrompt.size).toBe(0);
   });
 
@@ -269,15 +282,14 @@ describe('server', () => {
     expect(s.stats()).toMatchObject({ requests: 0, maxInFlight: 0, promptTokens: 0 });
   });
 
-  it('closes promptly with a hanging request open', async () => {
+  it('closes with a hanging request open, ending that request', async () => {
     const s = await startSimulator();
     const pending = post(s, ask('[[hang]]')).catch((e: unknown) => e);
     // On a loaded machine the request may take a while to arrive.
     await vi.waitFor(() => expect(s.stats().inFlight).toBe(1), { timeout: 10_000, interval: 10 });
-    const t = performance.now();
     await s.close();
-    expect(performance.now() - t).toBeLessThan(1000);
     expect(await pending).toBeInstanceOf(Error);
+    await vi.waitFor(() => expect(s.stats().inFlight).toBe(0), { timeout: 10_000, interval: 10 });
   });
 
   it('requires the API key when one is set', async () => {

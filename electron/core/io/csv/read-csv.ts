@@ -1,6 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse, CsvError, type Options as ParseOptions } from 'csv-parse';
 import { CsvImportError } from './errors.ts';
@@ -8,8 +6,8 @@ import { detectEncoding, readHead, type CsvEncoding } from './detect-encoding.ts
 import { detectDelimiter, DELIMITERS, type CsvDelimiter } from './detect-delimiter.ts';
 import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
-import { firstInvalidUtf8, unfinishedTail } from './utf8.ts';
-import { iconv } from './iconv.ts';
+import { createFeeder } from './feeder.ts';
+import { formatBytes, fromParserError, raggedError, rowNotes } from './messages.ts';
 
 export type RaggedPolicy = 'error' | 'pad' | 'skip';
 
@@ -85,9 +83,6 @@ interface ParserState {
   wasQuoting?: boolean;
   bufBytesStart?: number;
 }
-
-/** Bytes the line tracker may hold before the anchor is moved through blank lines. */
-const TRACKER_SOFT_LIMIT = 4 * 1024 * 1024;
 
 interface ParsedRecord {
   record: string[];
@@ -331,169 +326,4 @@ function isBlank(record: string[]): boolean {
     if (f.length !== 0 && f.trim() !== '') return false;
   }
   return true;
-}
-
-function rowNotes(
-  state: {
-    dataRecords: number;
-    padded: number[];
-    paddedCount: number;
-    trimmed: number[];
-    trimmedCount: number;
-    skipped: Array<[number, number]>;
-    skippedCount: number;
-    emptyRows: number[];
-    emptyRowCount: number;
-  },
-  width: number,
-  wholeFile: boolean,
-): string[] {
-  const notes: string[] = [];
-  if (wholeFile && state.dataRecords === 0 && state.emptyRowCount === 0) notes.push('The file has a header but no rows (0 rows).');
-  if (state.paddedCount > 0) {
-    notes.push(`Padded ${plural(state.paddedCount, 'short row')} with empty fields (${listLines(state.padded, state.paddedCount)}).`);
-  }
-  if (state.trimmedCount > 0) {
-    notes.push(`Dropped empty extra fields at the end of ${plural(state.trimmedCount, 'row')} (${listLines(state.trimmed, state.trimmedCount)}).`);
-  }
-  if (state.skippedCount > 0) {
-    notes.push(
-      `Skipped ${plural(state.skippedCount, 'row')} whose number of fields differs from the header's ${width} (${listCounts(state.skipped, state.skippedCount)}).`,
-    );
-  }
-  if (state.emptyRowCount > 0) {
-    notes.push(`Skipped ${plural(state.emptyRowCount, 'empty row')} (${listLines(state.emptyRows, state.emptyRowCount)}).`);
-  }
-  return notes;
-}
-
-function raggedError(failures: Array<[number, number]>, count: number, width: number): CsvImportError {
-  const [firstLine, firstFields] = failures[0];
-  const message =
-    count === 1
-      ? `Line ${firstLine} has ${firstFields} fields but the header has ${width}.`
-      : `${count.toLocaleString('en-US')} rows have a number of fields that differs from the header's ${width}: ${listCounts(failures, count)}.`;
-  return new CsvImportError('ragged', `${message} Fix the file, or choose to pad short rows or skip such rows.`, { line: firstLine });
-}
-
-function plural(n: number, noun: string): string {
-  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function listLines(lines: number[], count: number): string {
-  const more = count - lines.length;
-  return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}${more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''}`;
-}
-
-function listCounts(items: Array<[number, number]>, count: number): string {
-  const more = count - items.length;
-  const shown = items.map(([line, fields]) => `line ${line} has ${fields}`).join(', ');
-  return `${shown}${more > 0 ? `, and ${more.toLocaleString('en-US')} more` : ''}`;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n.toLocaleString('en-US')} bytes`;
-}
-
-function fromParserError(
-  err: CsvError & Record<string, unknown>,
-  at: {
-    startLine: () => number;
-    lineAt: (offset: number) => number;
-    columnLabel: (index: number) => string;
-    fieldBytes: number;
-    quoting: boolean;
-    maxFieldBytes: number;
-  },
-): CsvImportError {
-  const startLine = at.startLine();
-  const index = typeof err.index === 'number' ? err.index : 0;
-  // The current field starts right after the delimiter that ended the previous one.
-  const fieldLine = index > 0 && typeof err.bytes === 'number' ? Math.max(startLine, at.lineAt(err.bytes)) : startLine;
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return new CsvImportError(
-        'unclosed-quote',
-        `Line ${fieldLine}, ${at.columnLabel(index)}: a quote opens here and is never closed.`,
-        { line: fieldLine, column: index + 1 },
-      );
-    case 'CSV_MAX_RECORD_SIZE':
-      if (at.fieldBytes > at.maxFieldBytes) {
-        const hint = at.quoting ? ' Perhaps a quote opens there and is never closed.' : '';
-        return new CsvImportError(
-          'field-too-large',
-          `Line ${fieldLine}, ${at.columnLabel(index)}: the field is larger than ${formatBytes(at.maxFieldBytes)}.${hint}`,
-          { line: fieldLine, column: index + 1 },
-        );
-      }
-      return new CsvImportError('field-too-large', `Line ${startLine}: the row is too large (over ${formatBytes(Math.max(4 * at.maxFieldBytes, 1024 * 1024))}).`, {
-        line: startLine,
-      });
-    default:
-      return new CsvImportError('parse', `Line ${startLine}: ${err.message}`, { line: startLine });
-  }
-}
-
-/**
- * Turns the file's bytes (after the BOM) into UTF-8 for the parser and registers every chunk with
- * the line tracker. UTF-8 input is validated and passed through; bytes that are not valid UTF-8
- * past the sniffed window stop the import with the line they are on.
- */
-function createFeeder(encoding: CsvEncoding, tracker: LineTracker, moveAnchor: () => void, nul: { seen: boolean }): Transform {
-  let offset = 0;
-  const track = (chunk: Buffer) => {
-    if (tracker.retained > TRACKER_SOFT_LIMIT) moveAnchor();
-    tracker.add(chunk);
-    if (!nul.seen && chunk.includes(0)) nul.seen = true;
-  };
-  if (encoding === 'utf-8' || encoding === 'utf-8-bom') {
-    let carry: Buffer = Buffer.alloc(0);
-    const invalidAt = (data: Buffer, final: boolean): CsvImportError => {
-      const at = Math.max(0, firstInvalidUtf8(data, final));
-      const line = tracker.peek(offset - carry.length + at, data.subarray(carry.length));
-      return new CsvImportError(
-        'parse',
-        `Line ${line} is not valid UTF-8 although the start of the file is. Save the file as UTF-8 and import it again.`,
-        { line },
-      );
-    };
-    return new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-        const tail = unfinishedTail(data);
-        if (!isUtf8(data.subarray(0, data.length - tail))) return callback(invalidAt(data, false));
-        carry = Buffer.from(data.subarray(data.length - tail));
-        track(chunk);
-        offset += chunk.length;
-        callback(null, chunk);
-      },
-      flush(callback) {
-        if (carry.length > 0) {
-          const data = carry;
-          return callback(invalidAt(data, true));
-        }
-        callback();
-      },
-    });
-  }
-  const decoder = iconv().getDecoder(encoding, { stripBOM: false });
-  const emit = (stream: Transform, text: string | undefined) => {
-    if (!text) return;
-    const out = Buffer.from(text, 'utf8');
-    track(out);
-    offset += out.length;
-    stream.push(out);
-  };
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      emit(this, decoder.write(chunk));
-      callback();
-    },
-    flush(callback) {
-      emit(this, decoder.end());
-      callback();
-    },
-  });
 }

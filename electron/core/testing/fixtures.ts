@@ -1,0 +1,48 @@
+// The set-up that tests and benches of runs share: a CSV of questions (columns id,question) and a
+// question-answering agent whose `answer` tool fills the result columns.
+import { once } from 'node:events';
+import fs from 'node:fs';
+import type { AgentSpecInput } from '../../../shared/domain.ts';
+
+/** gpt-4o-mini's prices, so that a run against the simulator has costs to count. */
+export const TEST_PRICING = { inputPerMTok: 0.15, outputPerMTok: 0.6 } as const;
+
+/** Writes `count` rows, row i holding question(i); streamed, so that 100,000 rows stay in flat memory. */
+export async function writeQuestionsCsv(file: string, count: number, question: (i: number) => string = (i) => `question ${i}`): Promise<string> {
+  const out = fs.createWriteStream(file);
+  out.write('id,question\n');
+  for (let i = 0; i < count; i++) {
+    if (!out.write(`${i},${question(i)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'close');
+  return file;
+}
+
+export interface QaAgentOptions extends Partial<AgentSpecInput> {
+  /** The tool also asks for a confidence from 0 to 1, a second column. */
+  confidence?: boolean;
+}
+
+/** An agent that answers each row's {{question}} with one call of its `answer` tool. */
+export function qaAgent(baseURL: string | undefined, options: QaAgentOptions = {}): AgentSpecInput {
+  const { confidence = false, ...extra } = options;
+  const properties: Record<string, unknown> = { answer: { type: 'string' } };
+  if (confidence) properties.confidence = { type: 'number', minimum: 0, maximum: 1 };
+  return {
+    name: 'qa',
+    model: 'sim-model',
+    ...(baseURL ? { baseURL } : {}),
+    prompt: 'Answer: {{question}}',
+    tools: [
+      {
+        name: 'answer',
+        description: 'Give the answer',
+        parameters: { type: 'object', properties, required: Object.keys(properties) },
+      },
+    ],
+    doneIfTool: true,
+    output: confidence ? { answer: 'answer', confidence: 'confidence' } : { answer: 'answer' },
+    ...extra,
+  };
+}
