@@ -3,8 +3,8 @@
 import { setMaxListeners } from 'node:events';
 import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import type { AgentCallReport } from './agent.ts';
-import { RateGate, type Ticket } from './rate.ts';
-import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
+import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
+import { BatchController, PauseGate } from './scheduler.ts';
 import type { Task, TaskResult } from './task.ts';
 
 export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
@@ -282,7 +282,7 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.limit && next < n) {
+        while (!stop && !gate.paused && inFlight < window.items && next < n) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -339,8 +339,10 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
         },
         afterAttempt: (report: AgentCallReport) => {
           if (ticket) rate.report(ticket, report);
-          if (report.ok) window.onSuccess();
-          else if (report.status === 429 && ticket) window.onThrottle(ticket.sentAt);
+          if (ticket) {
+            const { ok, status, retryInMs } = report;
+            window.onAnswer({ sentAt: ticket.sentAt, ok, status, retryInMs, remainingRequests: report.rateLimit?.remainingRequests });
+          }
           ticket = undefined;
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
@@ -365,8 +367,8 @@ export function runBatchEngine<T, R, O>(genTask: (i: number) => Task<R>, items: 
           if (report.error !== undefined) event.error = report.error;
           emit(event);
           emitProgress(false);
-          // A grown window lets a waiting item start now rather than when the next one ends.
-          if (report.ok) queueMicrotask(pump);
+          // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
+          if (report.ok || report.status === 429) queueMicrotask(pump);
         },
       });
       const output = await outputMap(task.select(full), index);
