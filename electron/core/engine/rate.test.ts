@@ -223,6 +223,37 @@ describe("AdaptiveWindow's rule", () => {
   });
 });
 
+describe('a batch with sporadic 429s', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ latencyMs: 20 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('keeps its window, and starts another item while a throttled one waits out its retry-after', async () => {
+    const agent = testAgent(sim.url);
+    const rows = Array.from({ length: 60 }, (_, i) => (i % 20 === 9 ? `row ${i} [[status:429x2]] [[retryafter:300]]` : `row ${i}`));
+    let running = 0;
+    let mostRunning = 0;
+    const windows = new Set<number>();
+    const onEvent = (e: EngineEvent<TaskResult>) => {
+      if (e.type === 'item-started') mostRunning = Math.max(mostRunning, ++running);
+      else if (e.type === 'item-done' || e.type === 'item-failed') running -= 1;
+      else if (e.type === 'progress') windows.add(e.concurrency);
+    };
+    const results = await runBatchTasks(new Task(agent), rows, { batchSize: 4, onEvent, progressIntervalMs: 0 });
+    await agent.close();
+    expect(results.every((r) => r !== null)).toBe(true);
+    expect(sim.stats().byStatus[429]).toBe(6);
+    expect([...windows]).toEqual([4]);
+    // A 429 lends its slot at once: a fifth item starts beside the four calls in flight.
+    expect(mostRunning).toBeGreaterThan(4);
+    expect(mostRunning).toBeLessThanOrEqual(8);
+  });
+});
+
 describe('a batch against a rate-limited server', () => {
   let sim: Simulator;
   beforeAll(async () => {
