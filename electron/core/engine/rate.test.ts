@@ -118,11 +118,12 @@ describe("AdaptiveWindow's rule", () => {
 
   it('keeps its size through sporadic 429s: 5% of rows answering 429 twice', () => {
     const { window, clock, tell } = windowOf(32);
-    // 2,000 rows, one answer a millisecond; every 20th row is answered 429 with retry-after 1 s,
-    // twice, then succeeds: its retries come back among the answers of the rows after it.
+    // 2,000 rows, one answered every 3 ms (the rate of 32 in flight at 100 ms); every 20th row is
+    // answered 429 with retry-after 1 s, twice, then succeeds: its retries come back among the answers
+    // of the rows after it. Halfway, a stall of a second brings a second's retries back at once.
     const retries = new Map<number, number[]>();
     for (let row = 0; row < 2000 || retries.size > 0; row++) {
-      clock.t += 1;
+      clock.t += row === 1000 ? 1000 : 3;
       for (const [at, tries] of [...retries]) {
         if (at > clock.t) continue;
         retries.delete(at);
