@@ -1,7 +1,8 @@
 // Throttles applied before each LLM attempt: requests-per-minute and tokens-per-minute token
 // buckets (configured, or learned from the server's x-ratelimit-limit-* headers), and holds that stop
 // all sending until the server's window frees up (x-ratelimit-remaining-* at zero, counting the calls
-// we sent since, or a 429 that reports the account's limit).
+// we sent since, or a 429 that reports the account's limit); and the adaptive window, how many calls a
+// batch keeps in flight.
 import type { CallReport } from './llm.ts';
 import { abortError, sleep } from './signals.ts';
 
