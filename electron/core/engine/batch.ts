@@ -22,8 +22,8 @@ import {
   type TaskGen,
 } from './batch-types.ts';
 import { Budget, budgetGate, budgetProblem } from './budget.ts';
-import { RateGate, type Ticket } from './rate.ts';
-import { AdaptiveWindow, PauseGate } from './scheduler.ts';
+import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
+import { PauseGate } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
 
 export * from './batch-types.ts';
@@ -189,7 +189,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.limit && next < n) {
+        while (!stop && !gate.paused && inFlight < window.items && next < n) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -254,8 +254,10 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
         },
         afterAttempt: (report: AgentCallReport) => {
           if (ticket) rate.report(ticket, report);
-          if (report.ok) window.onSuccess();
-          else if (report.status === 429 && ticket) window.onThrottle(ticket.sentAt);
+          if (ticket) {
+            const { ok, status, retryInMs } = report;
+            window.onAnswer({ sentAt: ticket.sentAt, ok, status, retryInMs, remainingRequests: report.rateLimit?.remainingRequests });
+          }
           ticket = undefined;
           calls?.after(report);
           item.promptTokens += report.promptTokens;
@@ -281,8 +283,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           if (report.error !== undefined) event.error = report.error;
           emit(event);
           emitProgress(false);
-          // A grown window lets a waiting item start now rather than when the next one ends.
-          if (report.ok) queueMicrotask(pump);
+          // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
+          if (report.ok || report.status === 429) queueMicrotask(pump);
         },
       });
       const selected = task.select(full);

@@ -9,9 +9,9 @@ export { defineTool, done, isDone, parseToolArguments, validateJsonSchema } from
 export type { Done, Tool, ToolArgs } from './tools.ts';
 export { BudgetExceededError, CancelledError, SkippedError, runBatchEngine, runBatchTaskGen, runBatchTasks } from './batch.ts';
 export type { BatchOptions, BatchOutcome, BatchResults, BatchStop, EngineEvent, EngineOptions, FinishStatus, HandleExceptions, Slot, StopReason, TaskGen } from './batch.ts';
-export { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
-export { RateGate, TokenBucket } from './rate.ts';
-export type { RateGateOptions, Ticket } from './rate.ts';
+export { BatchController, PauseGate } from './scheduler.ts';
+export { AdaptiveWindow, RateGate, TokenBucket } from './rate.ts';
+export type { RateGateOptions, Ticket, WindowAnswer } from './rate.ts';
 export { LlmCallError, LlmClient, backoffMs, parseDurationMs, parseRateLimitHeaders, parseRetryAfter } from './llm.ts';
 export type { CallHooks, CallOptions, CallReport, ChatMessageParam, ChatReply, ChatRequest, ChatToolCall, LlmClientOptions, RateLimitInfo } from './llm.ts';
 export { BUILT_IN_OUTPUT_CAPS, BUILT_IN_PRICES, costOf, lookupPrice, outputCap } from './pricing.ts';

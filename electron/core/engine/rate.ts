@@ -1,7 +1,8 @@
 // Throttles applied before each LLM attempt: requests-per-minute and tokens-per-minute token
 // buckets (configured, or learned from the server's x-ratelimit-limit-* headers), and holds that stop
 // all sending until the server's window frees up (x-ratelimit-remaining-* at zero, counting the calls
-// we sent since, or a 429 that reports the account's limit).
+// we sent since, or a 429 that reports the account's limit); and the adaptive window, how many calls a
+// batch keeps in flight.
 import type { CallReport } from './llm.ts';
 import { abortError, sleep } from './signals.ts';
 
@@ -220,5 +221,129 @@ export class RateGate {
     if (info.remainingTokens !== undefined && info.resetTokensMs !== undefined) {
       if (info.remainingTokens - sentSince * ticket.estimate <= 0) this.hold(Math.min(info.resetTokensMs, 60_000));
     }
+  }
+}
+
+/**
+ * How many recent answers the window weighs 429s against: enough that the 429s of rows whose
+ * retries fall together (after a stall, say) stay a small share of it.
+ */
+const ANSWER_SAMPLE = 100;
+/** 429s among them that show a sustained overload rather than sporadic rejections: 30%. */
+const OVERLOAD_429S = 30;
+
+/** What the window learns from one answered attempt. */
+export interface WindowAnswer {
+  /** When the call was sent, on the window's clock. */
+  sentAt: number;
+  ok: boolean;
+  status: number;
+  /** The wait before this call is tried again, when it is. */
+  retryInMs?: number;
+  /** The answer's x-ratelimit-remaining-requests. */
+  remainingRequests?: number;
+}
+
+/**
+ * How many calls a batch keeps in flight: the window's size, decided only from the answers it is
+ * told about, on an injected clock.
+ *
+ * It halves (not below 1) when the limit is shown to be reached: when 429s are a sustained share of
+ * the recent answers (30 of the last 100 to calls sent since it last shrank) or when an answer says
+ * no request is left (x-ratelimit-remaining-requests: 0). Answers to calls sent before the last
+ * decrease do not count, so one overload halves it once. Every quarter-window of successes grows it
+ * back by one, so a halved window of 32 is whole again after about a hundred answers.
+ *
+ * A sporadic 429 does not shrink it: that call alone waits out its retry-after, and while it waits its
+ * slot is lent to another item (the items in flight may reach twice the window), because a call that
+ * is only waiting sends nothing. Without the loan, rows answering 429 twice with retry-after 1 s each
+ * hold a slot idle for 2 s.
+ */
+export class AdaptiveWindow {
+  readonly max: number;
+  private readonly now: () => number;
+  private limitValue: number;
+  private successes = 0;
+  private lastDecrease = -Infinity;
+  /** The latest answers since the last decrease: true for a 429. A ring of ANSWER_SAMPLE. */
+  private readonly recent: boolean[] = [];
+  private recentAt = 0;
+  private recentThrottled = 0;
+  /** When each lent slot comes back, and the soonest of them. */
+  private loans: number[] = [];
+  private soonestReturn = Infinity;
+
+  constructor(max: number, now: () => number = () => performance.now()) {
+    this.max = Math.max(1, Math.floor(max));
+    this.limitValue = this.max;
+    this.now = now;
+  }
+
+  /** Calls that may be in flight. */
+  get limit(): number {
+    return this.limitValue;
+  }
+
+  /** Items that may be in flight: the window and the slots lent to items waiting out a retry-after. */
+  get items(): number {
+    return this.limitValue + this.lent();
+  }
+
+  /** Learns from an answer. True when the window's size changed. */
+  onAnswer(answer: WindowAnswer): boolean {
+    const throttled = answer.status === 429;
+    if (throttled && answer.retryInMs !== undefined) this.lend(answer.retryInMs);
+    if (answer.sentAt < this.lastDecrease) return false;
+    this.record(throttled);
+    if (answer.remainingRequests === 0 || this.recentThrottled >= OVERLOAD_429S) return this.shrink();
+    return answer.ok ? this.grow() : false;
+  }
+
+  private lent(): number {
+    if (this.loans.length === 0) return 0;
+    const now = this.now();
+    if (now >= this.soonestReturn) {
+      this.loans = this.loans.filter((until) => until > now);
+      this.soonestReturn = this.loans.reduce((a, b) => Math.min(a, b), Infinity);
+    }
+    return this.loans.length;
+  }
+
+  private lend(ms: number): void {
+    if (this.lent() >= this.limitValue) return;
+    const until = this.now() + ms;
+    this.loans.push(until);
+    this.soonestReturn = Math.min(this.soonestReturn, until);
+  }
+
+  private record(throttled: boolean): void {
+    if (this.recent.length < ANSWER_SAMPLE) this.recent.push(throttled);
+    else {
+      if (this.recent[this.recentAt]) this.recentThrottled -= 1;
+      this.recent[this.recentAt] = throttled;
+      this.recentAt = (this.recentAt + 1) % ANSWER_SAMPLE;
+    }
+    if (throttled) this.recentThrottled += 1;
+  }
+
+  private grow(): boolean {
+    if (this.limitValue >= this.max) return false;
+    this.successes += 1;
+    if (this.successes < Math.ceil(this.limitValue / 4)) return false;
+    this.successes = 0;
+    this.limitValue += 1;
+    return true;
+  }
+
+  private shrink(): boolean {
+    this.lastDecrease = this.now();
+    this.successes = 0;
+    this.recent.length = 0;
+    this.recentAt = 0;
+    this.recentThrottled = 0;
+    const next = Math.max(1, Math.floor(this.limitValue / 2));
+    const changed = next !== this.limitValue;
+    this.limitValue = next;
+    return changed;
   }
 }

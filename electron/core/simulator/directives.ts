@@ -8,6 +8,8 @@ export interface Directives {
   status?: number;
   /** How many requests carrying this prompt get `status` before it succeeds (Infinity = always). */
   statusTimes: number;
+  /** The wait a 429 for this prompt asks for, in ms; absent: 1 s. */
+  retryAfterMs?: number;
   /** Never answer. */
   hang: boolean;
   /** How many requests carrying this prompt hang before one is answered (Infinity = always). */
@@ -22,7 +24,7 @@ export interface Directives {
   text: boolean;
 }
 
-const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang(?:\s*x\s*(\d+))?|drop(?:\s*x\s*(\d+))?|badargs(?:\s*x\s*(\d+))?|text)\s*\]\]/gi;
+const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang(?:\s*x\s*(\d+))?|drop(?:\s*x\s*(\d+))?|badargs(?:\s*x\s*(\d+))?|text|retry-?after\s*:\s*(\d+))\s*\]\]/gi;
 
 /**
  * Reads the directives of the given texts (typically the first and the last user message); later
@@ -48,6 +50,7 @@ export function parseDirectives(...texts: string[]): Directives | null {
         found.dropTimes = m[6] !== undefined ? Number(m[6]) : Infinity;
       } else if (word.startsWith('badargs')) found.badArgsTimes = Math.max(found.badArgsTimes, m[7] !== undefined ? Number(m[7]) : 1);
       else if (word === 'text') found.text = true;
+      else if (m[8] !== undefined) found.retryAfterMs = Number(m[8]);
     }
   }
   return found;

@@ -24,6 +24,8 @@
  * - `[[status:500]]`    answer that status every time (any 3-digit status: 400, 429, 500, 503…);
  *                       429 carries `retry-after: 1` and `retry-after-ms: 1000`.
  * - `[[status:500x2]]`  answer that status to the first 2 requests for this prompt, then succeed.
+ * - `[[retryafter:MS]]` a 429 for this prompt asks for MS ms (`retry-after-ms: MS`, `retry-after`
+ *                       in whole seconds, at least 1) instead of 1 s.
  * - `[[hang]]`          never answer (until close()); `[[hangx2]]`: only the first 2 requests for this prompt.
  * - `[[drop]]`          destroy the socket without answering (counted under status 0); `[[dropx2]]`: the first 2.
  * - `[[badargs]]`       the first tool call for this prompt has malformed (truncated JSON) arguments.

@@ -83,10 +83,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     res.destroy();
   }
 
-  /** A status chosen by a directive or a random fault. */
-  function failWith(res: ServerResponse, status: number, headers?: Headers): void {
+  /** A status chosen by a directive or a random fault; a 429 asks for retryAfterMs (default 1 s). */
+  function failWith(res: ServerResponse, status: number, headers?: Headers, retryAfterMs = 1000): void {
     if (status === 429) {
-      sendError(res, 429, 'Rate limit reached for requests (simulated).', 'requests', 'rate_limit_exceeded', { 'retry-after': 1, 'retry-after-ms': 1000, ...headers });
+      const wait = { 'retry-after': Math.max(1, Math.ceil(retryAfterMs / 1000)), 'retry-after-ms': retryAfterMs };
+      sendError(res, 429, 'Rate limit reached for requests (simulated).', 'requests', 'rate_limit_exceeded', { ...wait, ...headers });
     } else if (status >= 500) {
       sendError(res, status, 'The server had an error while processing your request (simulated).', 'server_error', null, headers);
     } else if (status === 401) {
@@ -149,7 +150,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return;
     }
     if (pinned !== undefined) {
-      later(delay, () => failWith(res, pinned, rateHeaders));
+      later(delay, () => failWith(res, pinned, rateHeaders, directives?.retryAfterMs));
       return;
     }
     if (random === 'error500' || random === 'rateLimit429') {
