@@ -1,0 +1,31 @@
+// rowrunner resume RUN_ID / retry-failed RUN_ID: continue a run that ended early, or send its failed items again.
+import type { StartOptions } from '../../runs/service.ts';
+import { BUDGET, checkOut, COMMON, number, parse, runIdArg, str, type Options } from '../args.ts';
+import { checkKey } from '../endpoint.ts';
+import type { CliIo } from '../io.ts';
+import { withService } from '../open-service.ts';
+import { followToEnd } from '../session.ts';
+import { help } from './help.ts';
+
+const RESUME_OPTIONS: Options = { ...COMMON, ...BUDGET, out: { type: 'string' } };
+
+export async function continueCommand(command: 'resume' | 'retry-failed', args: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parse(command, args, RESUME_OPTIONS);
+  if (v.help) return help(io);
+  const started = Date.now();
+  const runId = runIdArg(command, positionals);
+  const out = checkOut(str(v, 'out'));
+  const start: StartOptions = {};
+  const maxCost = number(v, 'max-cost', 'positive');
+  const maxTokens = number(v, 'max-tokens', 'positive-int');
+  if (maxCost !== undefined) start.maxCost = maxCost;
+  if (maxTokens !== undefined) start.maxTokens = maxTokens;
+  return withService(v, io.env, (svc) => {
+    const before = svc.getRun(runId);
+    checkKey(before.agent.baseURL, io.env);
+    const run = command === 'resume' ? svc.resume(runId, start) : svc.retryFailed(runId, start);
+    const t = run.totals;
+    io.stderr.write(`Run ${runId}: ${command === 'resume' ? 'resuming' : 'retrying'} ${t.pending.toLocaleString('en-US')} of ${t.items.toLocaleString('en-US')} items (${t.done} already done)\n`);
+    return followToEnd(svc, runId, io, { started, out, json: v.json === true });
+  });
+}

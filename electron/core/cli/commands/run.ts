@@ -1,0 +1,110 @@
+// rowrunner run ITEMS.csv --agent AGENT.json: import the CSV, create a run, run it to its end.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunOptionsInput } from '../../../../shared/domain.ts';
+import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
+import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
+import { loadAgentFile } from '../agent-file.ts';
+import { BUDGET, checkOut, COMMON, number, parse, str, type Options } from '../args.ts';
+import { checkKey } from '../endpoint.ts';
+import { UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { withService } from '../open-service.ts';
+import { followToEnd } from '../session.ts';
+import { help } from './help.ts';
+
+const RUN_OPTIONS: Options = {
+  ...COMMON,
+  ...BUDGET,
+  agent: { type: 'string' },
+  out: { type: 'string' },
+  'batch-size': { type: 'string' },
+  sequential: { type: 'boolean' },
+  turns: { type: 'string' },
+  'on-error': { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+};
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
+  if (v.help) return help(io);
+  const started = Date.now();
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `run: one ITEMS.csv expected, got ${positionals.join(' ')}` : 'run: which CSV? rowrunner run ITEMS.csv --agent AGENT.json');
+  const csv = positionals[0];
+  const agentFile = str(v, 'agent');
+  if (!agentFile) throw new UsageError('run: --agent AGENT.json is required');
+  const onError = str(v, 'on-error');
+  if (onError !== undefined && onError !== 'stop' && onError !== 'continue') throw new UsageError(`--on-error must be stop or continue, got "${onError}"`);
+  const options: RunOptionsInput = {
+    batchSize: number(v, 'batch-size', 'positive-int'),
+    sequential: v.sequential === true ? true : undefined,
+    turns: number(v, 'turns', 'turns'),
+    onError,
+    maxCost: number(v, 'max-cost', 'positive'),
+    maxTokens: number(v, 'max-tokens', 'positive-int'),
+    rpm: number(v, 'rpm', 'positive'),
+    tpm: number(v, 'tpm', 'positive'),
+  };
+  for (const k of Object.keys(options) as (keyof RunOptionsInput)[]) if (options[k] === undefined) delete options[k];
+  const out = checkOut(str(v, 'out'));
+  const agent = loadAgentFile(agentFile);
+  checkKey(agent.baseURL, io.env);
+
+  // The header first (milliseconds even for a huge file): a prompt naming a missing column fails now.
+  const shownCsv = path.relative(process.cwd(), path.resolve(csv)) || csv;
+  if (!fs.existsSync(csv)) throw new UsageError(`${shownCsv}: no such file`);
+  if (fs.statSync(csv).isDirectory()) throw new UsageError(`${shownCsv}: is a folder, not a CSV file`);
+  let header: string[];
+  try {
+    header = (await previewCsv(csv, 1)).info.columns;
+  } catch (err) {
+    throw csvError(shownCsv, err);
+  }
+  try {
+    templateColumns(agent.prompt);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UsageError(`${agentFile}: prompt: ${err.message}`);
+    throw err;
+  }
+  const missing = missingColumns(agent.prompt, header);
+  if (missing.length) {
+    throw new UsageError(
+      `${agentFile}: the prompt names ${missing.map((c) => `{{${c}}}`).join(', ')}, but ${shownCsv} has no such column ` +
+        `(its columns: ${header.join(', ')})`,
+    );
+  }
+
+  return withService(v, io.env, async (svc) => {
+    // The run's worker thread starts while the CSV is imported.
+    svc.prewarm();
+    let datasetId: string;
+    try {
+      const ds = await svc.importDataset(csv);
+      datasetId = ds.id;
+      if (ds.rowCount === 0) {
+        svc.deleteDataset(ds.id);
+        throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
+      }
+      for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
+    } catch (err) {
+      throw csvError(shownCsv, err);
+    }
+    const baseURL = agent.baseURL ?? io.env.OPENAI_BASE_URL;
+    const endpoint = baseURL ? ({ kind: 'custom', baseURL } as const) : ({ kind: 'openai' } as const);
+    const run = svc.createRun({ datasetId, agent, options, endpoint });
+    io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
+    svc.start(run.runId);
+    return followToEnd(svc, run.runId, io, { started, out, json: v.json === true });
+  });
+}
+
+function csvError(shown: string, err: unknown): Error {
+  if (err instanceof CsvImportError) return new UsageError(`${shown}: ${err.message}`);
+  if (err instanceof UsageError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') {
+    return new UsageError(`${shown}: ${(err as Error).message}`);
+  }
+  return err as Error;
+}

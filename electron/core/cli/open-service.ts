@@ -1,0 +1,28 @@
+// The one way a command opens the runs service: on --db, else $ROWRUNNER_DB, else the desktop app's database.
+import { createRunService, type RunService } from '../runs/service.ts';
+import { cliWorkerUrl } from '../runs/worker-bundle.ts';
+import { DatabaseVersionError } from '../store/db.ts';
+import { defaultDbPath } from '../store/paths.ts';
+import { str, type Values } from './args.ts';
+import { UsageError } from './errors.ts';
+import type { CliIo } from './io.ts';
+
+export function openService(v: Values, env: CliIo['env']): RunService {
+  const db = str(v, 'db') ?? defaultDbPath(env);
+  try {
+    return createRunService({ dbPath: db, apiKey: () => env.OPENAI_API_KEY, tuneHeapForWorkers: true, workerUrl: cliWorkerUrl() });
+  } catch (err) {
+    if (err instanceof DatabaseVersionError) throw new UsageError(err.message);
+    throw new UsageError(`--db ${db}: cannot open the database: ${(err as Error).message}`);
+  }
+}
+
+/** Runs `use` on an open service and closes it after, however `use` ends. */
+export async function withService<T>(v: Values, env: CliIo['env'], use: (svc: RunService) => Promise<T> | T): Promise<T> {
+  const svc = openService(v, env);
+  try {
+    return await use(svc);
+  } finally {
+    await svc.close();
+  }
+}
