@@ -12,14 +12,27 @@ export const COMMON: Options = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
-export const BUDGET: Options = {
-  'max-cost': { type: 'string' },
-  'max-tokens': { type: 'string' },
-};
+
+/**
+ * `--turns -1` as `--turns=-1`: parseArgs takes a value that starts with a dash for another option
+ * ("argument is ambiguous"), and a negative number is never one.
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
 
 export function parse(command: string, args: string[], options: Options): { values: Values; positionals: string[] } {
   try {
-    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: true, strict: true });
     return { values: values as Values, positionals };
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message.replace(/\. To specify a positional argument.*$/s, '.')}`);
@@ -31,18 +44,12 @@ export function str(v: Values, name: string): string | undefined {
   return typeof x === 'string' ? x : undefined;
 }
 
-export function number(v: Values, name: string, kind: 'int' | 'positive-int' | 'positive' | 'turns'): number | undefined {
+/** An integer flag that is not a run option (simulate's --port, --latency). */
+export function integer(v: Values, name: string): number | undefined {
   const raw = str(v, name);
   if (raw === undefined) return undefined;
   const n = Number(raw.trim());
-  const ok =
-    raw.trim() !== '' &&
-    Number.isFinite(n) &&
-    (kind === 'positive' ? n > 0 : kind === 'positive-int' ? Number.isInteger(n) && n > 0 : kind === 'turns' ? Number.isInteger(n) && n >= -1 && n !== 0 : Number.isInteger(n));
-  if (!ok) {
-    const want = { int: 'an integer', 'positive-int': 'a positive integer', positive: 'a positive number', turns: '-1 (no limit) or an integer ≥ 1' }[kind];
-    throw new UsageError(`--${name} needs ${want}, got "${raw}"`);
-  }
+  if (raw.trim() === '' || !Number.isInteger(n)) throw new UsageError(`--${name} needs an integer, got "${raw}"`);
   return n;
 }
 

@@ -1,4 +1,5 @@
 // The help texts of the rowrunner command.
+import { accepts, DEFAULT_RUN_OPTIONS } from './run-flags.ts';
 
 export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
 
@@ -30,7 +31,7 @@ Options:
   --out FILE          Export the results when the run ends; the format follows the extension.
   --db FILE           The database (default: $ROWRUNNER_DB, else the desktop app's, in the per-user
                       data folder), so runs started here show up in the app.
-  --batch-size N      Items in flight at once (default 8).
+  --batch-size N      Items in flight at once: ${accepts('batchSize')} (default ${DEFAULT_RUN_OPTIONS.batchSize}).
   --sequential        One item at a time.
   --turns N           Most turns per item (-1: no limit; default: the agent's, else no limit).
   --on-error MODE     continue (default): failed items are recorded and the run goes on;

@@ -1,13 +1,14 @@
 // rowrunner resume RUN_ID / retry-failed RUN_ID: continue a run that ended early, or send its failed items again.
 import type { StartOptions } from '../../runs/service.ts';
-import { BUDGET, checkOut, COMMON, number, parse, runIdArg, str, type Options } from '../args.ts';
+import { checkOut, COMMON, parse, runIdArg, str, type Options } from '../args.ts';
 import { checkKey } from '../endpoint.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
+import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { help } from './help.ts';
 
-const RESUME_OPTIONS: Options = { ...COMMON, ...BUDGET, out: { type: 'string' } };
+const RESUME_OPTIONS: Options = { ...COMMON, 'max-cost': RUN_FLAG_OPTIONS['max-cost'], 'max-tokens': RUN_FLAG_OPTIONS['max-tokens'], out: { type: 'string' } };
 
 export async function continueCommand(command: 'resume' | 'retry-failed', args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse(command, args, RESUME_OPTIONS);
@@ -15,11 +16,8 @@ export async function continueCommand(command: 'resume' | 'retry-failed', args: 
   const started = Date.now();
   const runId = runIdArg(command, positionals);
   const out = checkOut(str(v, 'out'));
-  const start: StartOptions = {};
-  const maxCost = number(v, 'max-cost', 'positive');
-  const maxTokens = number(v, 'max-tokens', 'positive-int');
-  if (maxCost !== undefined) start.maxCost = maxCost;
-  if (maxTokens !== undefined) start.maxTokens = maxTokens;
+  const { maxCost, maxTokens } = runOptionsFromFlags(v, ['max-cost', 'max-tokens']);
+  const start: StartOptions = { ...(maxCost !== undefined ? { maxCost } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) };
   return withService(v, io.env, (svc) => {
     const before = svc.getRun(runId);
     checkKey(before.agent.baseURL, io.env);

@@ -1,30 +1,19 @@
 // rowrunner run ITEMS.csv --agent AGENT.json: import the CSV, create a run, run it to its end.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunOptionsInput } from '../../../../shared/domain.ts';
 import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
 import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
 import { loadAgentFile } from '../agent-file.ts';
-import { BUDGET, checkOut, COMMON, number, parse, str, type Options } from '../args.ts';
+import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
 import { checkKey } from '../endpoint.ts';
 import { UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
+import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { help } from './help.ts';
 
-const RUN_OPTIONS: Options = {
-  ...COMMON,
-  ...BUDGET,
-  agent: { type: 'string' },
-  out: { type: 'string' },
-  'batch-size': { type: 'string' },
-  sequential: { type: 'boolean' },
-  turns: { type: 'string' },
-  'on-error': { type: 'string' },
-  rpm: { type: 'string' },
-  tpm: { type: 'string' },
-};
+const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' } };
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
@@ -34,19 +23,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const csv = positionals[0];
   const agentFile = str(v, 'agent');
   if (!agentFile) throw new UsageError('run: --agent AGENT.json is required');
-  const onError = str(v, 'on-error');
-  if (onError !== undefined && onError !== 'stop' && onError !== 'continue') throw new UsageError(`--on-error must be stop or continue, got "${onError}"`);
-  const options: RunOptionsInput = {
-    batchSize: number(v, 'batch-size', 'positive-int'),
-    sequential: v.sequential === true ? true : undefined,
-    turns: number(v, 'turns', 'turns'),
-    onError,
-    maxCost: number(v, 'max-cost', 'positive'),
-    maxTokens: number(v, 'max-tokens', 'positive-int'),
-    rpm: number(v, 'rpm', 'positive'),
-    tpm: number(v, 'tpm', 'positive'),
-  };
-  for (const k of Object.keys(options) as (keyof RunOptionsInput)[]) if (options[k] === undefined) delete options[k];
+  const options = runOptionsFromFlags(v);
   const out = checkOut(str(v, 'out'));
   const agent = loadAgentFile(agentFile);
   checkKey(agent.baseURL, io.env);

@@ -1,5 +1,5 @@
 // rowrunner simulate: the built-in OpenAI-compatible test server, until Ctrl-C.
-import { number, parse, type Options } from '../args.ts';
+import { integer, parse, type Options } from '../args.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { help } from './help.ts';
@@ -10,9 +10,9 @@ export async function simulateCommand(args: string[], io: CliIo): Promise<number
   const { values: v, positionals } = parse('simulate', args, SIMULATE_OPTIONS);
   if (v.help) return help(io);
   if (positionals.length) throw new UsageError(`simulate: unexpected argument ${positionals[0]}`);
-  const port = number(v, 'port', 'int');
+  const port = integer(v, 'port');
   if (port !== undefined && (port < 0 || port > 65535)) throw new UsageError(`--port must be 0..65535, got ${port}`);
-  const latency = number(v, 'latency', 'int');
+  const latency = integer(v, 'latency');
   if (latency !== undefined && latency < 0) throw new UsageError(`--latency must be ≥ 0, got ${latency}`);
   const { startSimulator } = await import('../../simulator/index.ts');
   let sim;
