@@ -3,6 +3,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: Record<string, string | undefined>;
-  /** Registers a Ctrl-C handler; returns its remover. */
-  onInterrupt(handler: () => void): () => void;
+  /** Registers a handler for Ctrl-C (SIGINT) and SIGTERM; returns its remover. */
+  onInterrupt(handler: (signal: Interrupt) => void): () => void;
 }
+
+export type Interrupt = 'SIGINT' | 'SIGTERM';

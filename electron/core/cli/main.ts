@@ -1,10 +1,12 @@
-// The rowrunner command: run, resume, retry-failed, export, runs, simulate (and serve, the web UI). It drives the same runs
+// The rowrunner command: run, resume, retry-failed, export, runs, datasets, rm, simulate (and serve, the web UI). It drives the same runs
 // service as the desktop app, on the same database by default. Each command is in commands/; usage.ts is the contract.
 import path from 'node:path';
 import { CallError } from '../errors.ts';
 import { continueCommand } from './commands/continue.ts';
+import { datasetsCommand } from './commands/datasets.ts';
 import { exportCommand } from './commands/export.ts';
 import { help } from './commands/help.ts';
+import { rmCommand } from './commands/rm.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -29,12 +31,16 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
       return exportCommand(rest, io);
     case 'runs':
       return runsCommand(rest, io);
+    case 'datasets':
+      return datasetsCommand(rest, io);
+    case 'rm':
+      return rmCommand(rest, io);
     case 'simulate':
       return simulateCommand(rest, io);
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, simulate, serve; see rowrunner --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, datasets, rm, simulate, serve; see rowrunner --help)`);
   }
 }
 
@@ -67,11 +73,13 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
     stderr: process.stderr,
     env: process.env,
     onInterrupt(handler) {
-      process.on('SIGINT', handler);
-      process.on('SIGTERM', handler);
+      const onInt = () => handler('SIGINT');
+      const onTerm = () => handler('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
       return () => {
-        process.off('SIGINT', handler);
-        process.off('SIGTERM', handler);
+        process.off('SIGINT', onInt);
+        process.off('SIGTERM', onTerm);
       };
     },
   };

@@ -6,6 +6,7 @@ import type { RunInfo, RunService } from '../runs/service.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money } from './progress.ts';
+import type { Stops } from './stops.ts';
 
 export interface Outcome {
   info: RunInfo;
@@ -38,8 +39,8 @@ function jsonOf(o: Outcome): Record<string, unknown> {
   };
 }
 
-/** Runs a started run to its end with live progress; Ctrl-C cancels it (twice: quit at once). */
-export async function follow(svc: RunService, runId: string, io: CliIo): Promise<RunInfo> {
+/** Runs a started run to its end with live progress; a stop cancels it (a second Ctrl-C: quit at once). */
+export async function follow(svc: RunService, runId: string, io: CliIo, stops: Stops): Promise<RunInfo> {
   const view = createProgressView(io.stderr, Boolean(io.stderr.isTTY));
   let failuresShown = 0;
   const unsubscribe = svc.subscribe(
@@ -56,16 +57,18 @@ export async function follow(svc: RunService, runId: string, io: CliIo): Promise
   const offProgress = svc.on('run:progress', (p: RunProgress) => {
     if (p.runId === runId) view.update(p);
   });
-  let interrupts = 0;
-  const offInterrupt = io.onInterrupt(() => {
-    interrupts++;
-    if (interrupts === 1) {
+  stops.handle((kind) => {
+    if (kind === 'cancel') {
       view.note('Cancelling: items in flight go back to pending (Ctrl-C again to quit at once)…');
       svc.cancel(runId).catch(() => {});
-    } else {
-      io.stderr.write(`\nQuit. Run ${runId} will show as interrupted; \`rowrunner resume ${runId}\` continues it.\n`);
-      process.exit(EXIT.stopped);
+      return;
     }
+    io.stderr.write(`\nQuit. Run ${runId} is left interrupted; \`rowrunner resume ${runId}\` continues it.\n`);
+    // Its worker is stopped first, so the run is recorded as interrupted, never left running.
+    void svc
+      .abandon(runId)
+      .catch(() => {})
+      .finally(() => process.exit(EXIT.stopped));
   });
   try {
     const info = await svc.finished(runId);
@@ -74,7 +77,6 @@ export async function follow(svc: RunService, runId: string, io: CliIo): Promise
   } finally {
     unsubscribe();
     offProgress();
-    offInterrupt();
   }
 }
 
@@ -101,8 +103,8 @@ export async function exportTo(svc: RunService, runId: string, out: string, io: 
 }
 
 /** Follows a started run, exports it if asked, reports it; resolves to the exit code. */
-export async function followToEnd(svc: RunService, runId: string, io: CliIo, p: { started: number; out?: string; json: boolean }): Promise<number> {
-  const info = await follow(svc, runId, io);
+export async function followToEnd(svc: RunService, runId: string, io: CliIo, p: { started: number; out?: string; json: boolean; stops: Stops }): Promise<number> {
+  const info = await follow(svc, runId, io, p.stops);
   if (p.out) await exportTo(svc, runId, p.out, io);
   report({ info, wallMs: Date.now() - p.started, out: p.out }, io, p.json);
   return exitCodeOf(info.status);

@@ -11,6 +11,8 @@ Usage:
   rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
+  rowrunner datasets [--db FILE] [--json]
+  rowrunner rm RUN_ID|dDATASET_ID... [--db FILE]
   rowrunner simulate [--port N] [--latency MS]
   rowrunner serve [--port N] [--db FILE]
 
@@ -22,6 +24,8 @@ Commands:
   export        Write a run's results: the CSV's columns, one column per output, then _status,
                 _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms.
   runs          List the runs in the database, oldest first.
+  datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
+  rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).
   simulate      Start the built-in simulated endpoint (an offline, OpenAI-compatible test server,
                 the app's "Simulated" endpoint) and print its URL for OPENAI_BASE_URL.
   serve         Serve the app's UI to a browser on 127.0.0.1 (see rowrunner serve --help).

@@ -6,6 +6,7 @@ import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
 import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
+import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
 
 const RESUME_OPTIONS: Options = { ...COMMON, 'max-cost': RUN_FLAG_OPTIONS['max-cost'], 'max-tokens': RUN_FLAG_OPTIONS['max-tokens'], out: { type: 'string' } };
@@ -18,12 +19,17 @@ export async function continueCommand(command: 'resume' | 'retry-failed', args: 
   const out = checkOut(str(v, 'out'));
   const { maxCost, maxTokens } = runOptionsFromFlags(v, ['max-cost', 'max-tokens']);
   const start: StartOptions = { ...(maxCost !== undefined ? { maxCost } : {}), ...(maxTokens !== undefined ? { maxTokens } : {}) };
-  return withService(v, io.env, (svc) => {
+  return withService(v, io.env, async (svc) => {
     const before = svc.getRun(runId);
     checkKey(before.agent.baseURL, io.env);
-    const run = command === 'resume' ? svc.resume(runId, start) : svc.retryFailed(runId, start);
-    const t = run.totals;
-    io.stderr.write(`Run ${runId}: ${command === 'resume' ? 'resuming' : 'retrying'} ${t.pending.toLocaleString('en-US')} of ${t.items.toLocaleString('en-US')} items (${t.done} already done)\n`);
-    return followToEnd(svc, runId, io, { started, out, json: v.json === true });
+    const stops = watchStops(io);
+    try {
+      const run = command === 'resume' ? svc.resume(runId, start) : svc.retryFailed(runId, start);
+      const t = run.totals;
+      io.stderr.write(`Run ${runId}: ${command === 'resume' ? 'resuming' : 'retrying'} ${t.pending.toLocaleString('en-US')} of ${t.items.toLocaleString('en-US')} items (${t.done} already done)\n`);
+      return await followToEnd(svc, runId, io, { started, out, json: v.json === true, stops });
+    } finally {
+      stops.close();
+    }
   });
 }

@@ -5,12 +5,14 @@ import { missingColumns, TemplateError, templateColumns } from '../../../../shar
 import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
 import { loadAgentFile } from '../agent-file.ts';
 import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
+import { importAndCreateRun } from '../create-run.ts';
 import { checkKey } from '../endpoint.ts';
-import { UsageError } from '../errors.ts';
+import { EXIT, UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
 import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
+import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
 
 const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' } };
@@ -52,27 +54,41 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     );
   }
 
+  const baseURL = agent.baseURL ?? io.env.OPENAI_BASE_URL;
+  const endpoint = baseURL ? ({ kind: 'custom', baseURL } as const) : ({ kind: 'openai' } as const);
   return withService(v, io.env, async (svc) => {
     // The run's worker thread starts while the CSV is imported.
     svc.prewarm();
-    let datasetId: string;
+    const stops = watchStops(io);
+    io.stderr.write(`Importing ${shownCsv}…\n`);
     try {
-      const ds = await svc.importDataset(csv);
-      datasetId = ds.id;
-      if (ds.rowCount === 0) {
-        svc.deleteDataset(ds.id);
-        throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
+      let run;
+      try {
+        run = await importAndCreateRun(svc, io, stops, {
+          csv,
+          agent,
+          options,
+          endpoint,
+          check(ds) {
+            if (ds.rowCount === 0) throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
+            for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
+          },
+        });
+      } catch (err) {
+        throw csvError(shownCsv, err);
       }
-      for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
-    } catch (err) {
-      throw csvError(shownCsv, err);
+      if (!run) {
+        const message = 'Cancelled before the run was created; nothing was kept.';
+        io.stderr.write(`rowrunner: ${message}\n`);
+        if (v.json === true) io.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.stopped })}\n`);
+        return EXIT.stopped;
+      }
+      io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
+      svc.start(run.runId);
+      return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops });
+    } finally {
+      stops.close();
     }
-    const baseURL = agent.baseURL ?? io.env.OPENAI_BASE_URL;
-    const endpoint = baseURL ? ({ kind: 'custom', baseURL } as const) : ({ kind: 'openai' } as const);
-    const run = svc.createRun({ datasetId, agent, options, endpoint });
-    io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
-    svc.start(run.runId);
-    return followToEnd(svc, run.runId, io, { started, out, json: v.json === true });
   });
 }
 
