@@ -1,7 +1,6 @@
 // A run session as the CLI shows it: live progress until it ends (Ctrl-C cancels), the export, the
 // closing report and the exit code.
 import type { RunProgress } from '../../../shared/contract.ts';
-import type { RunStatus } from '../../../shared/domain.ts';
 import type { RunInfo, RunService } from '../runs/service.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -14,9 +13,10 @@ export interface Outcome {
   out?: string;
 }
 
-export function exitCodeOf(status: RunStatus): number {
-  if (status === 'completed') return EXIT.ok;
-  if (status === 'stopped-budget') return EXIT.budget;
+export function exitCodeOf(info: RunInfo): number {
+  // A run in which every row failed finished, but produced nothing a script should carry on with.
+  if (info.status === 'completed') return info.totals.done === 0 && info.totals.items > 0 ? EXIT.stopped : EXIT.ok;
+  if (info.status === 'stopped-budget') return EXIT.budget;
   return EXIT.stopped;
 }
 
@@ -88,6 +88,7 @@ export function report(o: Outcome, io: CliIo, json: boolean): void {
       ` · ${(t.promptTokens + t.completionTokens).toLocaleString('en-US')} tokens · ${money(t.costUsd)} · ${duration(o.wallMs)}`,
   ];
   if (o.info.error) lines.push(`  ${o.info.error}`);
+  if (o.info.status === 'completed' && t.done === 0 && t.items > 0) lines.push('  No row was done: every one failed (see the first errors above).');
   if (o.out) lines.push(`  Results: ${o.out}`);
   if (o.info.status !== 'completed' && notRun > 0) lines.push(`  Continue with: rowrunner resume ${o.info.runId}`);
   else if (t.failed > 0) lines.push(`  Retry the failed items with: rowrunner retry-failed ${o.info.runId}`);
@@ -107,5 +108,5 @@ export async function followToEnd(svc: RunService, runId: string, io: CliIo, p: 
   const info = await follow(svc, runId, io, p.stops);
   if (p.out) await exportTo(svc, runId, p.out, io);
   report({ info, wallMs: Date.now() - p.started, out: p.out }, io, p.json);
-  return exitCodeOf(info.status);
+  return exitCodeOf(info);
 }

@@ -56,8 +56,9 @@ Environment:
   ROWRUNNER_DB        The default database.
 
 Exit codes:
-  0  the run finished (failed items allowed under --on-error continue)
-  1  stopped by an item's error (--on-error stop), or cancelled (Ctrl-C; resume continues it)
+  0  the run finished (failed items allowed under --on-error continue, if at least one row was done)
+  1  no row was done (every one failed), stopped by an item's error (--on-error stop), or cancelled
+     (Ctrl-C or SIGTERM; resume continues it)
   2  bad input or usage (the message says what and where; no output file is written)
   3  stopped by a budget (resume with a higher --max-cost / --max-tokens)
 
