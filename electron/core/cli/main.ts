@@ -11,6 +11,7 @@ import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { CliFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
 import { USAGE } from './usage.ts';
 
@@ -59,6 +60,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`rowrunner: ${err.message}\n`);
       if (json) io.stdout.write(`${JSON.stringify({ error: err.message, exitCode: EXIT.badInput })}\n`);
       return EXIT.badInput;
+    }
+    if (err instanceof CliFailure) {
+      io.stderr.write(`rowrunner: ${err.message}\n`);
+      if (json) io.stdout.write(`${JSON.stringify({ error: err.message, exitCode: err.exitCode })}\n`);
+      return err.exitCode;
     }
     io.stderr.write(`rowrunner: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     if (json) io.stdout.write(`${JSON.stringify({ error: err instanceof Error ? err.message : String(err), exitCode: EXIT.stopped })}\n`);

@@ -5,6 +5,7 @@ import { DatabaseVersionError } from '../store/db.ts';
 import { defaultDbPath } from '../store/paths.ts';
 import { str, type Values } from './args.ts';
 import { UsageError } from './errors.ts';
+import { explainFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
 
 export function openService(v: Values, env: CliIo['env']): RunService {
@@ -17,12 +18,17 @@ export function openService(v: Values, env: CliIo['env']): RunService {
   }
 }
 
-/** Runs `use` on an open service and closes it after, however `use` ends. */
-export async function withService<T>(v: Values, env: CliIo['env'], use: (svc: RunService) => Promise<T> | T): Promise<T> {
+/**
+ * Runs `use` on an open service and closes it after, however `use` ends. A full disk or a damaged
+ * database becomes a CliFailure that says what to do; `out` is the file the command writes, if any.
+ */
+export async function withService<T>(v: Values, env: CliIo['env'], use: (svc: RunService) => Promise<T> | T, out?: string): Promise<T> {
   const svc = openService(v, env);
   try {
     return await use(svc);
+  } catch (err) {
+    throw explainFailure(err, { dbPath: svc.dbPath, out }) ?? err;
   } finally {
-    await svc.close();
+    await svc.close().catch(() => {});
   }
 }

@@ -31,5 +31,5 @@ export async function continueCommand(command: 'resume' | 'retry-failed', args: 
     } finally {
       stops.close();
     }
-  });
+  }, out);
 }

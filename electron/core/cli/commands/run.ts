@@ -89,7 +89,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     } finally {
       stops.close();
     }
-  });
+  }, out);
 }
 
 function csvError(shown: string, err: unknown): Error {
