@@ -6,9 +6,9 @@ export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
 Usage:
   rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
-            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--json]
-  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
-  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
+            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--api-key KEY] [--json]
+  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
+  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner datasets [--db FILE] [--json]
@@ -43,6 +43,7 @@ Options:
   --max-cost USD      Stop before spending more than this on the run (resumable with a higher one).
   --max-tokens N      The same for prompt + completion tokens.
   --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
+  --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
                       "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
                       with runs, a JSON array of runs.
@@ -51,8 +52,10 @@ Options:
   -h, --help          This help.
 
 Environment:
-  OPENAI_API_KEY      The key for the endpoint (never stored).
+  OPENAI_API_KEY      The key for OPENAI_BASE_URL (or OpenAI's API when that is unset); never stored,
+                      and never sent to another baseURL an agent file names.
   OPENAI_BASE_URL     The endpoint when the agent has no baseURL (default: OpenAI).
+  ROWRUNNER_API_KEY   The key for an agent's own baseURL; without it (or --api-key) none is sent there.
   ROWRUNNER_DB        The default database.
 
 Exit codes:

@@ -6,7 +6,7 @@ import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
 import { loadAgentFile } from '../agent-file.ts';
 import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
 import { importAndCreateRun } from '../create-run.ts';
-import { checkKey } from '../endpoint.ts';
+import { connectionFor } from '../endpoint.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
@@ -15,7 +15,7 @@ import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
 
-const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' } };
+const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' } };
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
@@ -28,7 +28,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const options = runOptionsFromFlags(v);
   const out = checkOut(str(v, 'out'));
   const agent = loadAgentFile(agentFile);
-  checkKey(agent.baseURL, io.env);
+  const connection = connectionFor(agent.baseURL, io.env, str(v, 'api-key'));
 
   // The header first (milliseconds even for a huge file): a prompt naming a missing column fails now.
   const shownCsv = path.relative(process.cwd(), path.resolve(csv)) || csv;
@@ -54,8 +54,6 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const baseURL = agent.baseURL ?? io.env.OPENAI_BASE_URL;
-  const endpoint = baseURL ? ({ kind: 'custom', baseURL } as const) : ({ kind: 'openai' } as const);
   return withService(v, io.env, async (svc) => {
     // The run's worker thread starts while the CSV is imported.
     svc.prewarm();
@@ -68,7 +66,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
           csv,
           agent,
           options,
-          endpoint,
+          endpoint: connection.endpoint,
           check(ds) {
             if (ds.rowCount === 0) throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
             for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
@@ -84,7 +82,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         return EXIT.stopped;
       }
       io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
-      svc.start(run.runId);
+      if (connection.note) io.stderr.write(`${connection.note}\n`);
+      svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint });
       return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops });
     } finally {
       stops.close();
