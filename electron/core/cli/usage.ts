@@ -60,11 +60,13 @@ Environment:
 
 Exit codes:
   0  the run finished (failed items allowed under --on-error continue, if at least one row was done)
-  1  no row was done (every one failed), stopped by an item's error (--on-error stop), or cancelled
-     (Ctrl-C or SIGTERM; resume continues it)
+  1  no row was done (every one failed), stopped by an item's error (--on-error stop), cancelled
+     (Ctrl-C or SIGTERM; resume continues it), or the machine failed (a full disk, a damaged database:
+     the message says what to do)
   2  bad input or usage (the message says what and where; no output file is written)
   3  stopped by a budget (resume with a higher --max-cost / --max-tokens)
 
-Ctrl-C cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\` continues.
+Ctrl-C or SIGTERM cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\`
+continues. A second Ctrl-C quits at once; the run is left interrupted, and resume continues it too.
 "skipped" counts the items that did not run (left pending or skipped by a stop); they stay resumable.
 `;
