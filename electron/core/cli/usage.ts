@@ -1,16 +1,18 @@
 // The help texts of the rowrunner command.
-import { DEFAULT_BATCH_SIZE } from '../../../shared/domain.ts';
+import { accepts, DEFAULT_RUN_OPTIONS } from './run-flags.ts';
 
 export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
 
 Usage:
   rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
-            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--json]
-  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
-  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--db FILE] [--json]
+            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--api-key KEY] [--json]
+  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
+  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
+  rowrunner datasets [--db FILE] [--json]
+  rowrunner rm RUN_ID|dDATASET_ID... [--db FILE]
   rowrunner simulate [--port N] [--latency MS]
   rowrunner serve [--port N] [--db FILE]
 
@@ -22,6 +24,8 @@ Commands:
   export        Write a run's results: the CSV's columns, one column per output, then _status,
                 _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms.
   runs          List the runs in the database, oldest first.
+  datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
+  rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).
   simulate      Start the built-in simulated endpoint (an offline, OpenAI-compatible test server,
                 the app's "Simulated" endpoint) and print its URL for OPENAI_BASE_URL.
   serve         Serve the app's UI to a browser on 127.0.0.1 (see rowrunner serve --help).
@@ -31,7 +35,7 @@ Options:
   --out FILE          Export the results when the run ends; the format follows the extension.
   --db FILE           The database (default: $ROWRUNNER_DB, else the desktop app's, in the per-user
                       data folder), so runs started here show up in the app.
-  --batch-size N      Items in flight at once (default ${DEFAULT_BATCH_SIZE}).
+  --batch-size N      Items in flight at once: ${accepts('batchSize')} (default ${DEFAULT_RUN_OPTIONS.batchSize}).
   --sequential        One item at a time.
   --turns N           Most turns per item (-1: no limit; default: the agent's, else no limit).
   --on-error MODE     continue (default): failed items are recorded and the run goes on;
@@ -39,6 +43,7 @@ Options:
   --max-cost USD      Stop before spending more than this on the run (resumable with a higher one).
   --max-tokens N      The same for prompt + completion tokens.
   --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
+  --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
                       "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
                       with runs, a JSON array of runs.
@@ -47,16 +52,21 @@ Options:
   -h, --help          This help.
 
 Environment:
-  OPENAI_API_KEY      The key for the endpoint (never stored).
+  OPENAI_API_KEY      The key for OPENAI_BASE_URL (or OpenAI's API when that is unset); never stored,
+                      and never sent to another baseURL an agent file names.
   OPENAI_BASE_URL     The endpoint when the agent has no baseURL (default: OpenAI).
+  ROWRUNNER_API_KEY   The key for an agent's own baseURL; without it (or --api-key) none is sent there.
   ROWRUNNER_DB        The default database.
 
 Exit codes:
-  0  the run finished (failed items allowed under --on-error continue)
-  1  stopped by an item's error (--on-error stop), or cancelled (Ctrl-C; resume continues it)
+  0  the run finished (failed items allowed under --on-error continue, if at least one row was done)
+  1  no row was done (every one failed), stopped by an item's error (--on-error stop), cancelled
+     (Ctrl-C or SIGTERM; resume continues it), or the machine failed (a full disk, a damaged database:
+     the message says what to do)
   2  bad input or usage (the message says what and where; no output file is written)
   3  stopped by a budget (resume with a higher --max-cost / --max-tokens)
 
-Ctrl-C cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\` continues.
+Ctrl-C or SIGTERM cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\`
+continues. A second Ctrl-C quits at once; the run is left interrupted, and resume continues it too.
 "skipped" counts the items that did not run (left pending or skipped by a stop); they stay resumable.
 `;

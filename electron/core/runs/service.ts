@@ -200,6 +200,8 @@ export interface RunService {
 
   /** Cancels what runs here, waits for it to be committed, closes the database. */
   close(): Promise<void>;
+  /** Stops a run's worker at once (a forced quit): the run is recorded interrupted, its in-flight items pending. */
+  abandon(runId: string): Promise<void>;
 }
 
 /** A run is considered abandoned if its owner stopped beating for this long (another host, or a pid we cannot check). */
@@ -960,6 +962,14 @@ export function createRunService(options: RunServiceOptions): RunService {
       await Promise.all(exiting);
       checkpoint(db);
       db.close();
+    },
+
+    async abandon(runId) {
+      const a = active.get(parseId('run', runId));
+      if (!a) return;
+      // The worker's exit handler marks the run interrupted (markDead) once it is gone.
+      await a.worker.terminate();
+      await a.done;
     },
   };
 

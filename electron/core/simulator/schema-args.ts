@@ -31,7 +31,7 @@ function isSchema(value: unknown): value is Schema {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function resolve(schema: Schema, ctx: Ctx, depth: number): Schema {
+function resolve(schema: Schema, ctx: Ctx): Schema {
   let s = schema;
   for (let hops = 0; hops < 16; hops++) {
     const ref = s.$ref;
@@ -58,7 +58,7 @@ function resolve(schema: Schema, ctx: Ctx, depth: number): Schema {
       let merged: Schema = rest;
       for (const part of allOf) {
         if (!isSchema(part)) continue;
-        const r = resolve(part, ctx, depth);
+        const r = resolve(part, ctx);
         merged = {
           ...merged,
           ...r,
@@ -88,7 +88,7 @@ function typeOf(s: Schema): string {
 }
 
 function generate(input: Schema, name: string, ctx: Ctx, depth: number): unknown {
-  const s = resolve(input, ctx, depth);
+  const s = resolve(input, ctx);
   if ('const' in s) return s.const;
   if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[Math.floor(ctx.rand() * s.enum.length)];
   switch (typeOf(s)) {

@@ -166,7 +166,6 @@ function SetupPanel() {
 }
 
 function ProgressPanel() {
-  const runId = useRun((s) => s.runId)!;
   const run = useRun((s) => s.run);
   const progress = useRun((s) => s.progress);
   const runError = useRun((s) => s.runError);

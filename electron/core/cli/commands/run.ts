@@ -1,0 +1,100 @@
+// rowrunner run ITEMS.csv --agent AGENT.json: import the CSV, create a run, run it to its end.
+import fs from 'node:fs';
+import path from 'node:path';
+import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
+import { promptColumnsMessage } from '../../../../shared/validation.ts';
+import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
+import { loadAgentFile } from '../agent-file.ts';
+import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
+import { importAndCreateRun } from '../create-run.ts';
+import { connectionFor } from '../endpoint.ts';
+import { EXIT, UsageError } from '../errors.ts';
+import type { CliIo } from '../io.ts';
+import { withService } from '../open-service.ts';
+import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
+import { followToEnd } from '../session.ts';
+import { watchStops } from '../stops.ts';
+import { help } from './help.ts';
+
+const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' } };
+
+export async function runCommand(args: string[], io: CliIo): Promise<number> {
+  const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
+  if (v.help) return help(io);
+  const started = Date.now();
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `run: one ITEMS.csv expected, got ${positionals.join(' ')}` : 'run: which CSV? rowrunner run ITEMS.csv --agent AGENT.json');
+  const csv = positionals[0];
+  const agentFile = str(v, 'agent');
+  if (!agentFile) throw new UsageError('run: --agent AGENT.json is required');
+  const options = runOptionsFromFlags(v);
+  const out = checkOut(str(v, 'out'));
+  const agent = loadAgentFile(agentFile);
+  const connection = connectionFor(agent.baseURL, io.env, str(v, 'api-key'));
+
+  // The header first (milliseconds even for a huge file): a prompt naming a missing column fails now.
+  const shownCsv = path.relative(process.cwd(), path.resolve(csv)) || csv;
+  if (!fs.existsSync(csv)) throw new UsageError(`${shownCsv}: no such file`);
+  if (fs.statSync(csv).isDirectory()) throw new UsageError(`${shownCsv}: is a folder, not a CSV file`);
+  let header: string[];
+  try {
+    header = (await previewCsv(csv, 1)).info.columns;
+  } catch (err) {
+    throw csvError(shownCsv, err);
+  }
+  try {
+    templateColumns(agent.prompt);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new UsageError(`${agentFile}: prompt: ${err.message}`);
+    throw err;
+  }
+  const missing = missingColumns(agent.prompt, header);
+  if (missing.length) {
+    throw new UsageError(`${agentFile}: ${promptColumnsMessage(missing, header, shownCsv)}`);
+  }
+
+  return withService(v, io.env, async (svc) => {
+    // The run's worker thread starts while the CSV is imported.
+    svc.prewarm();
+    const stops = watchStops(io);
+    io.stderr.write(`Importing ${shownCsv}…\n`);
+    try {
+      let run;
+      try {
+        run = await importAndCreateRun(svc, io, stops, {
+          csv,
+          agent,
+          options,
+          endpoint: connection.endpoint,
+          check(ds) {
+            if (ds.rowCount === 0) throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
+            for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
+          },
+        });
+      } catch (err) {
+        throw csvError(shownCsv, err);
+      }
+      if (!run) {
+        const message = 'Cancelled before the run was created; nothing was kept.';
+        io.stderr.write(`rowrunner: ${message}\n`);
+        if (v.json === true) io.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.stopped })}\n`);
+        return EXIT.stopped;
+      }
+      io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
+      if (connection.note) io.stderr.write(`${connection.note}\n`);
+      svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint });
+      return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops });
+    } finally {
+      stops.close();
+    }
+  }, out);
+}
+
+function csvError(shown: string, err: unknown): Error {
+  if (err instanceof CsvImportError) return new UsageError(`${shown}: ${err.message}`);
+  if (err instanceof UsageError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENAMETOOLONG' || code === 'ELOOP') {
+    return new UsageError(`${shown}: ${(err as Error).message}`);
+  }
+  return err as Error;
+}

@@ -1,0 +1,94 @@
+// The run-option flags (--batch-size, --turns, --max-cost, …), checked against the shared run-options
+// schema: what a flag accepts, its default and its message all come from RunOptionsSchema, so the CLI
+// cannot drift from what the service accepts.
+import { z } from 'zod';
+import { RunOptionsSchema, type RunOptionsInput } from '../../../shared/domain.ts';
+import { str, type Options, type Values } from './args.ts';
+import { UsageError } from './errors.ts';
+
+type Key = keyof typeof RunOptionsSchema.shape;
+
+/** Each run-option flag and the run option it sets. */
+export const RUN_FLAGS = {
+  'batch-size': 'batchSize',
+  sequential: 'sequential',
+  turns: 'turns',
+  'on-error': 'onError',
+  'max-cost': 'maxCost',
+  'max-tokens': 'maxTokens',
+  rpm: 'rpm',
+  tpm: 'tpm',
+} as const satisfies Record<string, Key>;
+type Flag = keyof typeof RUN_FLAGS;
+
+/** The options a run gets when no flag is given. */
+export const DEFAULT_RUN_OPTIONS = RunOptionsSchema.parse({});
+
+export const RUN_FLAG_OPTIONS: Options = Object.fromEntries(
+  (Object.keys(RUN_FLAGS) as Flag[]).map((flag) => [flag, { type: flag === 'sequential' ? 'boolean' : 'string' }]),
+);
+
+interface JsonRule {
+  type?: string;
+  enum?: string[];
+  minimum?: number;
+  exclusiveMinimum?: number;
+  maximum?: number;
+}
+
+function ruleOf(key: Key): JsonRule {
+  return z.toJSONSchema(RunOptionsSchema.shape[key], { io: 'input', unrepresentable: 'any' }) as JsonRule;
+}
+
+/** What a flag accepts, in words: "an integer from 1 to 4096", "a positive number", "stop or continue". */
+export function accepts(key: Key): string {
+  const r = ruleOf(key);
+  if (r.enum) return r.enum.join(' or ');
+  const int = r.type === 'integer';
+  const max = r.maximum !== undefined && r.maximum < Number.MAX_SAFE_INTEGER ? r.maximum : undefined;
+  const min = r.exclusiveMinimum !== undefined ? (int ? r.exclusiveMinimum + 1 : undefined) : r.minimum;
+  if (r.exclusiveMinimum === 0 && max === undefined) return int ? 'a positive integer' : 'a positive number';
+  const kind = int ? 'an integer' : 'a number';
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (min !== undefined) return `${kind} ≥ ${min}`;
+  if (r.exclusiveMinimum !== undefined) return `${kind} above ${r.exclusiveMinimum}${max !== undefined ? ` and at most ${max}` : ''}`;
+  if (max !== undefined) return `${kind} ≤ ${max}`;
+  return kind;
+}
+
+/**
+ * The run options the flags give (only those given), checked by RunOptionsSchema; a wrong one is a
+ * UsageError naming the flag, what it accepts and what it got. `only` limits it to some flags (resume's budgets).
+ */
+export function runOptionsFromFlags(v: Values, only: readonly Flag[] = Object.keys(RUN_FLAGS) as Flag[]): RunOptionsInput {
+  const given: Record<string, unknown> = {};
+  const raws = new Map<string, string>();
+  for (const flag of only) {
+    const key = RUN_FLAGS[flag];
+    if (flag === 'sequential') {
+      if (v.sequential === true) given.sequential = true;
+      continue;
+    }
+    const raw = str(v, flag);
+    if (raw === undefined) continue;
+    raws.set(key, raw);
+    if (ruleOf(key).enum) {
+      given[key] = raw;
+      continue;
+    }
+    const n = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} needs ${accepts(key)}, got "${raw}"`);
+    given[key] = n;
+  }
+  const parsed = RunOptionsSchema.partial().safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue.path[0]) as Key;
+    const flag = (Object.keys(RUN_FLAGS) as Flag[]).find((f) => RUN_FLAGS[f] === key)!;
+    const raw = raws.get(key);
+    // A rule of the schema's own (a refinement) says it best in its own words.
+    if (issue.code === 'custom') throw new UsageError(`--${flag} ${issue.message}, got "${raw}"`);
+    throw new UsageError(`--${flag} ${ruleOf(key).enum ? 'must be' : 'needs'} ${accepts(key)}, got "${raw}"`);
+  }
+  return given as RunOptionsInput;
+}

@@ -1,0 +1,112 @@
+// A run session as the CLI shows it: live progress until it ends (Ctrl-C cancels), the export, the
+// closing report and the exit code.
+import type { RunProgress } from '../../../shared/contract.ts';
+import type { RunInfo, RunService } from '../runs/service.ts';
+import { EXIT } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { createProgressView, duration, money } from './progress.ts';
+import type { Stops } from './stops.ts';
+
+export interface Outcome {
+  info: RunInfo;
+  wallMs: number;
+  out?: string;
+}
+
+export function exitCodeOf(info: RunInfo): number {
+  // A run in which every row failed finished, but produced nothing a script should carry on with.
+  if (info.status === 'completed') return info.totals.done === 0 && info.totals.items > 0 ? EXIT.stopped : EXIT.ok;
+  if (info.status === 'stopped-budget') return EXIT.budget;
+  return EXIT.stopped;
+}
+
+function jsonOf(o: Outcome): Record<string, unknown> {
+  const t = o.info.totals;
+  return {
+    runId: o.info.runId,
+    status: o.info.status,
+    items: t.items,
+    done: t.done,
+    failed: t.failed,
+    // Items that did not run: never started, handed back by a cancel, or skipped by a stop. They stay resumable.
+    skipped: t.items - t.done - t.failed,
+    promptTokens: t.promptTokens,
+    completionTokens: t.completionTokens,
+    costUsd: t.costUsd,
+    wallMs: o.wallMs,
+    error: o.info.error,
+    ...(o.out ? { out: o.out } : {}),
+  };
+}
+
+/** Runs a started run to its end with live progress; a stop cancels it (a second Ctrl-C: quit at once). */
+export async function follow(svc: RunService, runId: string, io: CliIo, stops: Stops): Promise<RunInfo> {
+  const view = createProgressView(io.stderr, Boolean(io.stderr.isTTY));
+  let failuresShown = 0;
+  const unsubscribe = svc.subscribe(
+    (id, e) => {
+      if (id !== runId) return;
+      if (e.type === 'item-failed') {
+        failuresShown++;
+        if (failuresShown <= 20) view.note(`row ${e.index + 1} failed: ${e.error.split('\n')[0].slice(0, 300)}`);
+        else if (failuresShown === 21) view.note('(more failed items: see the export or the app)');
+      }
+    },
+    { types: ['item-failed'] },
+  );
+  const offProgress = svc.on('run:progress', (p: RunProgress) => {
+    if (p.runId === runId) view.update(p);
+  });
+  stops.handle((kind) => {
+    if (kind === 'cancel') {
+      view.note('Cancelling: items in flight go back to pending (Ctrl-C again to quit at once)…');
+      svc.cancel(runId).catch(() => {});
+      return;
+    }
+    io.stderr.write(`\nQuit. Run ${runId} is left interrupted; \`rowrunner resume ${runId}\` continues it.\n`);
+    // Its worker is stopped first, so the run is recorded as interrupted, never left running.
+    void svc
+      .abandon(runId)
+      .catch(() => {})
+      .finally(() => process.exit(EXIT.stopped));
+  });
+  try {
+    const info = await svc.finished(runId);
+    view.end();
+    return info;
+  } finally {
+    unsubscribe();
+    offProgress();
+  }
+}
+
+export function report(o: Outcome, io: CliIo, json: boolean): void {
+  const t = o.info.totals;
+  const notRun = t.items - t.done - t.failed;
+  const lines = [
+    `Run ${o.info.runId} ${o.info.status}: ${t.done} done, ${t.failed} failed, ${notRun} not run, of ${t.items}` +
+      ` · ${(t.promptTokens + t.completionTokens).toLocaleString('en-US')} tokens · ${money(t.costUsd)} · ${duration(o.wallMs)}`,
+  ];
+  if (o.info.error) lines.push(`  ${o.info.error}`);
+  if (o.info.status === 'completed' && t.done === 0 && t.items > 0) lines.push('  No row was done: every one failed (see the first errors above).');
+  if (o.out) lines.push(`  Results: ${o.out}`);
+  if (o.info.status !== 'completed' && notRun > 0) lines.push(`  Continue with: rowrunner resume ${o.info.runId}`);
+  else if (t.failed > 0) lines.push(`  Retry the failed items with: rowrunner retry-failed ${o.info.runId}`);
+  if (json) {
+    io.stderr.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${JSON.stringify(jsonOf(o))}\n`);
+  } else io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export async function exportTo(svc: RunService, runId: string, out: string, io: CliIo): Promise<void> {
+  const res = await svc.exportRun(runId, out);
+  io.stderr.write(`Exported ${res.rows.toLocaleString('en-US')} rows to ${res.path}\n`);
+}
+
+/** Follows a started run, exports it if asked, reports it; resolves to the exit code. */
+export async function followToEnd(svc: RunService, runId: string, io: CliIo, p: { started: number; out?: string; json: boolean; stops: Stops }): Promise<number> {
+  const info = await follow(svc, runId, io, p.stops);
+  if (p.out) await exportTo(svc, runId, p.out, io);
+  report({ info, wallMs: Date.now() - p.started, out: p.out }, io, p.json);
+  return exitCodeOf(info);
+}
