@@ -1,7 +1,12 @@
 // A run's session on a worker thread: it opens its own connection, sends the run's pending items
-// through the engine, and persists the engine's events in batched transactions (every ~50 ms or 500
-// events), posting each batch to the parent once it is committed. The parent thread never writes
-// per item and never waits on this one.
+// through the engine, and persists the engine's events in batched transactions, posting each batch to
+// the parent once it is committed. The parent thread never writes per item and never waits on this one.
+//
+// A finished item is committed before anything else runs: the engine starts the next item right after
+// it reports one finished, so a commit queued as a microtask then lands before the next request goes
+// out, and a kill at any moment loses at most the calls in flight. The answers of one turn of the
+// event loop share that transaction; other events (starts, a multi-turn item's calls) wait for the
+// end of the turn (setImmediate), so an answer's call and its item's result are never split.
 //
 // What a session leaves behind, by how it ends:
 // - completed: every item done or failed.
@@ -11,12 +16,12 @@
 // - the process died: the next start finds the run 'running' with a dead owner and marks it
 //   interrupted; its running items go back to pending (see recoverInterrupted).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import type { BatchEvent, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
-import { pendingItemSource, resetRunning } from '../store/items.ts';
+import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
-import { processOwner, stmt } from '../store/sql.ts';
+import { processOwner } from '../store/sql.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
@@ -87,8 +92,15 @@ async function main(init: WorkerInit): Promise<void> {
     return d;
   };
   const totalsNow = () => runTotals(getRun(conn, runId)!);
+  // Why the items the batch never started were not started: they are marked in one statement as the
+  // session ends (see skipPending), not one event and one UPDATE each.
+  let unstarted: ItemSkipReason | undefined;
   const end = (status: RunStatus, error: string | null): void => {
+    // Skipping the rest of a large run is the one long statement of a session: the parent hears from
+    // this thread just before it, so its silence watch counts from here.
+    post({ type: 'alive' });
     conn.transaction(() => {
+      if (unstarted) skipPending(conn, runId, unstarted);
       resetRunning(conn, runId);
       releaseRun(conn, runId, status, error, activeDelta());
     })();
@@ -107,16 +119,18 @@ async function main(init: WorkerInit): Promise<void> {
   if (cancelRequested) return end('cancelled', null);
   if (items.rows.length === 0) return end('completed', null);
   if ((budget.maxCost !== undefined && budget.maxCost <= 0) || (budget.maxTokens !== undefined && budget.maxTokens <= 0)) {
-    stmt(conn, `UPDATE items SET status = 'skipped', skip_reason = 'budget' WHERE run_id = ? AND status = 'pending'`).run(runId);
+    unstarted = 'budget';
     return end('stopped-budget', budgetMessage(run.options.maxCost, run.options.maxTokens));
   }
 
   const writer = createEventWriter(conn, runId);
-  const flushMs = init.flushMs ?? 50;
+  // flushMs: the older way, kept for comparison (bench/durability.ts): everything waits for a timer.
+  const flushMs = init.flushMs;
   const flushEvents = init.flushEvents ?? 500;
   let buffer: BatchEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let soon: NodeJS.Immediate | undefined;
+  let now = false; // a commit is queued as a microtask
   let concurrency = 0;
   let failure: Error | undefined;
 
@@ -129,6 +143,7 @@ async function main(init: WorkerInit): Promise<void> {
       clearImmediate(soon);
       soon = undefined;
     }
+    now = false;
     if (buffer.length === 0 || failure) return;
     const events = buffer;
     buffer = [];
@@ -206,6 +221,11 @@ async function main(init: WorkerInit): Promise<void> {
   };
 
   const onEvent = (event: BatchEvent): void => {
+    if (event.type === 'item-skipped') {
+      // The engine skips only items it never started (one event each, all at once as it stops).
+      unstarted = event.reason;
+      return;
+    }
     const e = event.type === 'item-failed' ? handBack(event) : event;
     if (e.type === 'paused') paused = true;
     else if (e.type === 'resumed') {
@@ -213,11 +233,19 @@ async function main(init: WorkerInit): Promise<void> {
       activeSince = Date.now();
     }
     buffer.push(e);
-    // A full buffer is written once the current task's events are in: an answer's llm-call and its
-    // item's result come in one task, and go into one transaction, so a crash never keeps the
-    // cost of an answer while losing the answer.
-    if (buffer.length >= flushEvents) soon ??= setImmediate(flush);
-    else timer ??= setTimeout(flush, flushMs);
+    if (flushMs !== undefined) {
+      if (buffer.length >= flushEvents) soon ??= setImmediate(flush);
+      else timer ??= setTimeout(flush, flushMs);
+      return;
+    }
+    // An item's end comes after its calls, so its microtask commits them together: a crash never
+    // keeps the cost of an answer while losing the answer.
+    if (e.type === 'item-done' || e.type === 'item-failed' || e.type === 'item-skipped') {
+      if (!now) {
+        now = true;
+        queueMicrotask(flush);
+      }
+    } else soon ??= setImmediate(flush);
   };
 
   const beat = setInterval(() => {
