@@ -20,15 +20,16 @@ import type { BatchEvent, ItemSkipReason, RunStatus } from '../../../shared/doma
 import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
-import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
+import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
 import { processOwner } from '../store/sql.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
-import { remainingBudget, runTotals } from './totals.ts';
+import { remainingBudget } from './totals.ts';
 
 const HEARTBEAT_MS = 2000;
 const CHECKPOINT_MS = 10_000;
+const REPORT_MS = 50;
 
 // Started with its run, or ahead of it (the service's prewarm): then the run comes in an 'init' message.
 const data = workerData as WorkerInit | WarmStart;
@@ -91,7 +92,7 @@ async function main(init: WorkerInit): Promise<void> {
     activeSince = now;
     return d;
   };
-  const totalsNow = () => runTotals(getRun(conn, runId)!);
+  const totalsNow = () => runTotalsOf(conn, runId);
   // Why the items the batch never started were not started: they are marked in one statement as the
   // session ends (see skipPending), not one event and one UPDATE each.
   let unstarted: ItemSkipReason | undefined;
@@ -131,6 +132,10 @@ async function main(init: WorkerInit): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let soon: NodeJS.Immediate | undefined;
   let now = false; // a commit is queued as a microtask
+  // Committed, not yet told to the parent: a message a commit cost as much as the commit, and the
+  // parent shows progress at most ten times a second anyway.
+  let unreported = { forward: [] as BatchEvent[], changed: [] as number[], latencySum: 0, latencyCount: 0 };
+  let reportTimer: NodeJS.Timeout | undefined;
   let concurrency = 0;
   let failure: Error | undefined;
 
@@ -171,21 +176,35 @@ async function main(init: WorkerInit): Promise<void> {
       handle?.cancel();
       return;
     }
-    const totals = totalsNow();
     // Only what the parent's listeners asked for crosses the thread: a copy of every answer and its
     // transcript, made and read for nobody, cost as much CPU as storing it.
     const wanted = forwardTypes;
-    const forward: BatchEvent[] = [];
-    let latencySum = 0;
-    let latencyCount = 0;
     for (const e of events) {
       if (e.type === 'progress') concurrency = e.concurrency;
-      else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) forward.push(e);
+      else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) unreported.forward.push(e);
       if (e.type === 'item-done' || e.type === 'item-failed') {
-        latencySum += e.latencyMs;
-        latencyCount++;
+        unreported.latencySum += e.latencyMs;
+        unreported.latencyCount++;
       }
     }
+    for (const i of changed) unreported.changed.push(i);
+    if (status || flushMs !== undefined) {
+      report();
+      if (status) post({ type: 'status', status, totals: totalsNow() });
+    } else reportTimer ??= setTimeout(report, REPORT_MS);
+  };
+
+  /** Tells the parent what was committed since it was last told, with the run's totals now. */
+  const report = (): void => {
+    if (reportTimer) {
+      clearTimeout(reportTimer);
+      reportTimer = undefined;
+    }
+    const { forward, changed, latencySum, latencyCount } = unreported;
+    if (forward.length === 0 && changed.length === 0 && latencyCount === 0) return;
+    unreported = { forward: [], changed: [], latencySum: 0, latencyCount: 0 };
+    const totals = totalsNow();
+    const wanted = forwardTypes;
     // The engine's progress counts this session only; the parent gets the run's, from the store.
     if (wanted === null || wanted.has('progress')) {
       forward.push({
@@ -202,7 +221,6 @@ async function main(init: WorkerInit): Promise<void> {
       });
     }
     post({ type: 'events', events: forward, changed, totals, concurrency, latencySum, latencyCount });
-    if (status) post({ type: 'status', status, totals });
   };
 
   // When a batch stops (cancel, or the first failure under onError 'stop'), the engine aborts the
@@ -266,6 +284,7 @@ async function main(init: WorkerInit): Promise<void> {
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;
     flush();
+    report();
     if (failure) throw failure;
     let status: RunStatus = finished.status;
     let error: string | null = finished.error ?? null;
@@ -281,6 +300,7 @@ async function main(init: WorkerInit): Promise<void> {
     clearInterval(checkpoints);
     if (timer) clearTimeout(timer);
     if (soon) clearImmediate(soon);
+    if (reportTimer) clearTimeout(reportTimer);
   }
 }
 
