@@ -18,7 +18,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchEvent, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
-import { checkpoint, openDatabase, type Db } from '../store/db.ts';
+import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
 import { processOwner } from '../store/sql.ts';
@@ -38,6 +38,7 @@ const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
 
 let db: Db | undefined;
+let reserve: { release(): void } | undefined;
 let handle: SpecBatchHandle | undefined;
 let requested: ParentMessage['type'] | undefined; // a control message that came before the batch started
 const pauseRequested = (): boolean => requested === 'pause';
@@ -72,6 +73,7 @@ port.on('message', (m: ParentMessage) => {
 async function main(init: WorkerInit): Promise<void> {
   if (init.forward !== undefined) forwardTypes = init.forward ? new Set(init.forward) : null;
   db = openDatabase(init.dbPath);
+  reserve = holdReserve(init.dbPath);
   const conn = db;
   // A checkpoint syncs the WAL and the database file, on this thread, which also serves every call
   // in flight: on a busy disk one sync took up to a second and stalled all of them. A batch writes
@@ -106,6 +108,7 @@ async function main(init: WorkerInit): Promise<void> {
       releaseRun(conn, runId, status, error, activeDelta());
     })();
     post({ type: 'ended', status, error, totals: totalsNow() });
+    reserve?.release();
     // The end is committed, so the parent goes on (a CLI exports the results) while this thread
     // syncs the run to the database file, which takes tens of milliseconds; the parent waits for
     // this thread to exit before it closes the database.
@@ -330,18 +333,28 @@ function begin(init: WorkerInit): void {
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       let committed = false;
-      if (db) {
+      const conn = db;
+      const endInterrupted = (): void =>
+        conn!.transaction(() => {
+          resetRunning(conn!, init.runId);
+          releaseRun(conn!, init.runId, 'interrupted', message, 0);
+        })();
+      if (conn) {
         try {
-          const conn = db;
-          conn.transaction(() => {
-            resetRunning(conn, init.runId);
-            releaseRun(conn, init.runId, 'interrupted', message, 0);
-          })();
+          endInterrupted();
           committed = true;
         } catch {
-          // The parent will try.
+          // On a full disk, the reserve's room is enough for this one write.
+          reserve?.release();
+          try {
+            endInterrupted();
+            committed = true;
+          } catch {
+            // The parent will try.
+          }
         }
       }
+      reserve?.release();
       post({ type: 'fatal', error: message, committed });
     })
     .finally(() => {

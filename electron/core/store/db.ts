@@ -115,6 +115,30 @@ export function checkWritable(db: Db, minFreeBytes = 64 * 1024 * 1024): void {
   }
 }
 
+/**
+ * A file of `bytes` beside the database, held while a run writes: when the disk fills, deleting it
+ * gives back room for the few pages that record how the run ended, so a full disk ends the run
+ * interrupted with its error instead of leaving it 'running'. No-op where it cannot be made.
+ */
+export function holdReserve(dbFile: string, bytes = 1024 * 1024): { release(): void } {
+  const file = `${path.resolve(dbFile)}-reserve`;
+  let held = false;
+  if (dbFile === ':memory:' || dbFile === '') return { release() {} };
+  try {
+    fs.writeFileSync(file, Buffer.alloc(bytes));
+    held = true;
+  } catch {
+    fs.rmSync(file, { force: true });
+  }
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      fs.rmSync(file, { force: true });
+    },
+  };
+}
+
 export function schemaVersion(db: Db): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
