@@ -9,7 +9,10 @@ export interface WorkerInit {
   apiKey?: string;
   /** Overrides the agent's baseURL for this session (e.g. the built-in simulator). */
   baseURL?: string;
-  /** Flush buffered events at least this often (ms) … */
+  /**
+   * Commit buffered events on a timer of this many ms instead of as items finish (the older way,
+   * for comparison: answers waiting for it are lost to a crash) …
+   */
   flushMs?: number;
   /** … or as soon as this many are buffered. */
   flushEvents?: number;

@@ -1,7 +1,14 @@
 // A run's session on a worker thread: it opens its own connection, sends the run's pending items
-// through the engine, and persists the engine's events in batched transactions (every ~50 ms or 500
-// events), posting each batch to the parent once it is committed. The parent thread never writes
-// per item and never waits on this one.
+// through the engine, and persists the engine's events in batched transactions, posting each batch to
+// the parent once it is committed. The parent thread never writes per item and never waits on this one.
+//
+// A finished item is committed before anything else runs: the engine starts the next item right after
+// it reports one finished, so a commit queued as a microtask then lands before the next request goes
+// out, and a kill at any moment loses at most the calls in flight. The events of one task (often
+// several answers) share that transaction; other events (starts, a multi-turn item's calls) wait at
+// most for the end of the event loop's turn (setImmediate), and an item's end commits its calls with
+// it, so an answer's call and its item's result are never split. A commit per answer writes more WAL
+// than one per 50 ms (bench/durability.ts measures what that costs).
 //
 // What a session leaves behind, by how it ends:
 // - completed: every item done or failed.
@@ -11,20 +18,21 @@
 // - the process died: the next start finds the run 'running' with a dead owner and marks it
 //   interrupted; its running items go back to pending (see recoverInterrupted).
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import type { BatchEvent, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import { formatUsd, usdToMicros } from '../engine/budget.ts';
 import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
-import { checkpoint, openDatabase, type Db } from '../store/db.ts';
-import { pendingItemSource, resetRunning } from '../store/items.ts';
-import { getRun, heartbeat, releaseRun, setRunStatus } from '../store/runs.ts';
-import { processOwner, stmt } from '../store/sql.ts';
+import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
+import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
+import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
+import { processOwner } from '../store/sql.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
-import { remainingBudget, runTotals } from './totals.ts';
+import { remainingBudget } from './totals.ts';
 
 const HEARTBEAT_MS = 2000;
 const CHECKPOINT_MS = 10_000;
+const REPORT_MS = 50;
 
 // Started with its run, or ahead of it (the service's prewarm): then the run comes in an 'init' message.
 const data = workerData as WorkerInit | WarmStart;
@@ -33,6 +41,7 @@ const port = parentPort!;
 const post = (m: WorkerMessage): void => port.postMessage(m);
 
 let db: Db | undefined;
+let reserve: { release(): void } | undefined;
 let handle: SpecBatchHandle | undefined;
 let requested: ParentMessage['type'] | undefined; // a control message that came before the batch started
 const pauseRequested = (): boolean => requested === 'pause';
@@ -67,6 +76,7 @@ port.on('message', (m: ParentMessage) => {
 async function main(init: WorkerInit): Promise<void> {
   if (init.forward !== undefined) forwardTypes = init.forward ? new Set(init.forward) : null;
   db = openDatabase(init.dbPath);
+  reserve = holdReserve(init.dbPath);
   const conn = db;
   // A checkpoint syncs the WAL and the database file, on this thread, which also serves every call
   // in flight: on a busy disk one sync took up to a second and stalled all of them. A batch writes
@@ -87,13 +97,21 @@ async function main(init: WorkerInit): Promise<void> {
     activeSince = now;
     return d;
   };
-  const totalsNow = () => runTotals(getRun(conn, runId)!);
+  const totalsNow = () => runTotalsOf(conn, runId);
+  // Why the items the batch never started were not started: they are marked in one statement as the
+  // session ends (see skipPending), not one event and one UPDATE each.
+  let unstarted: ItemSkipReason | undefined;
   const end = (status: RunStatus, error: string | null): void => {
+    // Skipping the rest of a large run is the one long statement of a session: the parent hears from
+    // this thread just before it, so its silence watch counts from here.
+    post({ type: 'alive' });
     conn.transaction(() => {
+      if (unstarted) skipPending(conn, runId, unstarted);
       resetRunning(conn, runId);
       releaseRun(conn, runId, status, error, activeDelta());
     })();
     post({ type: 'ended', status, error, totals: totalsNow() });
+    reserve?.release();
     // The end is committed, so the parent goes on (a CLI exports the results) while this thread
     // syncs the run to the database file, which takes tens of milliseconds; the parent waits for
     // this thread to exit before it closes the database.
@@ -108,16 +126,22 @@ async function main(init: WorkerInit): Promise<void> {
   if (cancelRequested) return end('cancelled', null);
   if (items.rows.length === 0) return end('completed', null);
   if ((budget.maxCost !== undefined && budget.maxCost <= 0) || (budget.maxTokens !== undefined && budget.maxTokens <= 0)) {
-    stmt(conn, `UPDATE items SET status = 'skipped', skip_reason = 'budget' WHERE run_id = ? AND status = 'pending'`).run(runId);
+    unstarted = 'budget';
     return end('stopped-budget', budgetMessage(run.options.maxCost, run.options.maxTokens));
   }
 
   const writer = createEventWriter(conn, runId);
-  const flushMs = init.flushMs ?? 50;
+  // flushMs: the older way, kept for comparison (bench/durability.ts): everything waits for a timer.
+  const flushMs = init.flushMs;
   const flushEvents = init.flushEvents ?? 500;
   let buffer: BatchEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let soon: NodeJS.Immediate | undefined;
+  let now = false; // a commit is queued as a microtask
+  // Committed, not yet told to the parent: a message per commit cost as much as the commit, and the
+  // parent shows progress at most ten times a second anyway.
+  let unreported = { forward: [] as BatchEvent[], changed: [] as number[], latencySum: 0, latencyCount: 0 };
+  let reportTimer: NodeJS.Timeout | undefined;
   let concurrency = 0;
   let failure: Error | undefined;
 
@@ -130,6 +154,7 @@ async function main(init: WorkerInit): Promise<void> {
       clearImmediate(soon);
       soon = undefined;
     }
+    now = false;
     if (buffer.length === 0 || failure) return;
     const events = buffer;
     buffer = [];
@@ -157,21 +182,35 @@ async function main(init: WorkerInit): Promise<void> {
       handle?.cancel();
       return;
     }
-    const totals = totalsNow();
     // Only what the parent's listeners asked for crosses the thread: a copy of every answer and its
     // transcript, made and read for nobody, cost as much CPU as storing it.
     const wanted = forwardTypes;
-    const forward: BatchEvent[] = [];
-    let latencySum = 0;
-    let latencyCount = 0;
     for (const e of events) {
       if (e.type === 'progress') concurrency = e.concurrency;
-      else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) forward.push(e);
+      else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) unreported.forward.push(e);
       if (e.type === 'item-done' || e.type === 'item-failed') {
-        latencySum += e.latencyMs;
-        latencyCount++;
+        unreported.latencySum += e.latencyMs;
+        unreported.latencyCount++;
       }
     }
+    for (const i of changed) unreported.changed.push(i);
+    if (status || flushMs !== undefined) {
+      report();
+      if (status) post({ type: 'status', status, totals: totalsNow() });
+    } else reportTimer ??= setTimeout(report, REPORT_MS);
+  };
+
+  /** Tells the parent what was committed since it was last told, with the run's totals now. */
+  const report = (): void => {
+    if (reportTimer) {
+      clearTimeout(reportTimer);
+      reportTimer = undefined;
+    }
+    const { forward, changed, latencySum, latencyCount } = unreported;
+    if (forward.length === 0 && changed.length === 0 && latencyCount === 0) return;
+    unreported = { forward: [], changed: [], latencySum: 0, latencyCount: 0 };
+    const totals = totalsNow();
+    const wanted = forwardTypes;
     // The engine's progress counts this session only; the parent gets the run's, from the store.
     if (wanted === null || wanted.has('progress')) {
       forward.push({
@@ -188,7 +227,6 @@ async function main(init: WorkerInit): Promise<void> {
       });
     }
     post({ type: 'events', events: forward, changed, totals, concurrency, latencySum, latencyCount });
-    if (status) post({ type: 'status', status, totals });
   };
 
   // When a batch stops (cancel, or the first failure under onError 'stop'), the engine aborts the
@@ -207,6 +245,11 @@ async function main(init: WorkerInit): Promise<void> {
   };
 
   const onEvent = (event: BatchEvent): void => {
+    if (event.type === 'item-skipped') {
+      // The engine skips only items it never started (one event each, all at once as it stops).
+      unstarted = event.reason;
+      return;
+    }
     const e = event.type === 'item-failed' ? handBack(event) : event;
     if (e.type === 'paused') paused = true;
     else if (e.type === 'resumed') {
@@ -214,11 +257,19 @@ async function main(init: WorkerInit): Promise<void> {
       activeSince = Date.now();
     }
     buffer.push(e);
-    // A full buffer is written once the current task's events are in: an answer's llm-call and its
-    // item's result come in one task, and go into one transaction, so a crash never keeps the
-    // cost of an answer while losing the answer.
-    if (buffer.length >= flushEvents) soon ??= setImmediate(flush);
-    else timer ??= setTimeout(flush, flushMs);
+    if (flushMs !== undefined) {
+      if (buffer.length >= flushEvents) soon ??= setImmediate(flush);
+      else timer ??= setTimeout(flush, flushMs);
+      return;
+    }
+    // An item's end comes after its calls, so its microtask commits them together: a crash never
+    // keeps the cost of an answer while losing the answer.
+    if (e.type === 'item-done' || e.type === 'item-failed' || e.type === 'item-skipped') {
+      if (!now) {
+        now = true;
+        queueMicrotask(flush);
+      }
+    } else soon ??= setImmediate(flush);
   };
 
   const beat = setInterval(() => {
@@ -239,6 +290,7 @@ async function main(init: WorkerInit): Promise<void> {
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;
     flush();
+    report();
     if (failure) throw failure;
     let status: RunStatus = finished.status;
     let error: string | null = finished.error ?? null;
@@ -255,6 +307,7 @@ async function main(init: WorkerInit): Promise<void> {
     clearInterval(checkpoints);
     if (timer) clearTimeout(timer);
     if (soon) clearImmediate(soon);
+    if (reportTimer) clearTimeout(reportTimer);
   }
 }
 
@@ -284,18 +337,28 @@ function begin(init: WorkerInit): void {
     .catch((err: unknown) => {
       const message = err instanceof Error ? err.message : String(err);
       let committed = false;
-      if (db) {
+      const conn = db;
+      const endInterrupted = (): void =>
+        conn!.transaction(() => {
+          resetRunning(conn!, init.runId);
+          releaseRun(conn!, init.runId, 'interrupted', message, 0);
+        })();
+      if (conn) {
         try {
-          const conn = db;
-          conn.transaction(() => {
-            resetRunning(conn, init.runId);
-            releaseRun(conn, init.runId, 'interrupted', message, 0);
-          })();
+          endInterrupted();
           committed = true;
         } catch {
-          // The parent will try.
+          // On a full disk, the reserve's room is enough for this one write.
+          reserve?.release();
+          try {
+            endInterrupted();
+            committed = true;
+          } catch {
+            // The parent will try.
+          }
         }
       }
+      reserve?.release();
       post({ type: 'fatal', error: message, committed });
     })
     .finally(() => {

@@ -32,10 +32,16 @@ export interface OpenOptions {
   busyTimeoutMs?: number;
   /** Open without migrating (the caller knows the schema is current, e.g. a worker of the same app). */
   skipMigrations?: boolean;
+  /**
+   * Open an existing file for reading only: nothing is created, switched or migrated, so commands
+   * that only read (list runs, export) work on a full disk or a read-only file.
+   */
+  readonly?: boolean;
 }
 
-/** Opens (creating if needed) a database file and migrates it. */
+/** Opens (creating if needed) a database file and migrates it; or, with `readonly`, opens one to read. */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (options.readonly) return openReadonly(file, options);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   try {
@@ -59,6 +65,78 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     db.close();
     throw err;
   }
+}
+
+function openReadonly(file: string, options: OpenOptions): Db {
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist (a read-only open creates nothing)`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('cache_size = -4000');
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+    const known = latestVersion(options.migrations ?? MIGRATIONS);
+    const version = schemaVersion(db);
+    if (version > known) throw new DatabaseVersionError(file, version, known);
+    if (version < known && !options.skipMigrations) {
+      throw new Error(
+        `${file} needs an upgrade (database version ${version}; this Rowrunner uses ${known}), which a read-only open cannot ` +
+          `make: run a command that writes (such as rowrunner resume) once the file is writable and its disk has space.`,
+      );
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/**
+ * Throws a clear error unless the database can take a session's writes: the file is writable and its
+ * disk has at least `minFreeBytes` free. A resume calls this before it sends anything, so that a full
+ * disk does not cost a window of paid calls whose answers could not be kept.
+ */
+export function checkWritable(db: Db, minFreeBytes = 64 * 1024 * 1024): void {
+  const file = db.name;
+  if (db.readonly) throw new Error(`${file} is open read-only; a run needs to write to it`);
+  try {
+    // A write that must reach the file: a read-only file or a locked one fails here.
+    db.transaction(() => db.pragma(`user_version = ${schemaVersion(db)}`)).immediate();
+  } catch (err) {
+    throw new Error(`${file} cannot be written (${(err as Error).message}); make it writable and free disk space, then try again`, { cause: err });
+  }
+  if (file === ':memory:' || file === '') return;
+  const fsStats = fs.statfsSync(path.dirname(path.resolve(file)));
+  const free = fsStats.bavail * fsStats.bsize;
+  if (free < minFreeBytes) {
+    const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+    throw new Error(
+      `the disk holding ${file} has ${mb(free)} free; a run needs at least ${mb(minFreeBytes)} to keep its answers. ` +
+        `Free some space, then try again: nothing was sent.`,
+    );
+  }
+}
+
+/**
+ * A file of `bytes` beside the database, held while a run writes: when the disk fills, deleting it
+ * gives back room for the few pages that record how the run ended, so a full disk ends the run
+ * interrupted with its error instead of leaving it 'running'. No-op where it cannot be made.
+ */
+export function holdReserve(dbFile: string, bytes = 1024 * 1024): { release(): void } {
+  const file = `${path.resolve(dbFile)}-reserve`;
+  let held = false;
+  if (dbFile === ':memory:' || dbFile === '') return { release() {} };
+  try {
+    fs.writeFileSync(file, Buffer.alloc(bytes));
+    held = true;
+  } catch {
+    fs.rmSync(file, { force: true });
+  }
+  return {
+    release() {
+      if (!held) return;
+      held = false;
+      fs.rmSync(file, { force: true });
+    },
+  };
 }
 
 export function schemaVersion(db: Db): number {

@@ -1,7 +1,7 @@
 // Items: one per dataset row a run covers, with its rendered prompt, status, output, error and totals,
 // plus each item's latest transcript and the ledger of its calls (see writer.ts for how a running
 // batch updates them).
-import type { ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
+import type { ItemSkipReason, ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { parseJson, stmt } from './sql.ts';
 
@@ -123,6 +123,15 @@ export function pendingItemSource(db: Db, runId: number, pageSize = 1000): { row
 /** In-flight items of a run that stopped go back to pending; their calls stay in the ledger. */
 export function resetRunning(db: Db, runId: number): number {
   return stmt(db, `UPDATE items SET status = 'pending' WHERE run_id = ? AND status = 'running'`).run(runId).changes;
+}
+
+/**
+ * The items a stopped batch never started, in one statement: skipped with the reason, or left pending
+ * after a cancel (a resume sends them either way). Returns how many were marked.
+ */
+export function skipPending(db: Db, runId: number, reason: ItemSkipReason): number {
+  if (reason === 'cancelled') return 0;
+  return stmt(db, `UPDATE items SET status = 'skipped', skip_reason = ? WHERE run_id = ? AND status = 'pending'`).run(reason, runId).changes;
 }
 
 /** Items a stopped run never started become pending again, so a resume sends them. */

@@ -1,6 +1,6 @@
 // Runs: the agent spec and options a run was created with, its status, and its totals. The totals
 // columns are the sums over the calls ledger (kept equal by writing both in one transaction).
-import type { Endpoint } from '../../../shared/contract.ts';
+import type { Endpoint, RunTotals } from '../../../shared/contract.ts';
 import type { AgentSpec, ItemStatus, RunOptions, RunStatus } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { stmt } from './sql.ts';
@@ -107,6 +107,18 @@ export function insertRun(
 export function getRun(db: Db, id: number): RunRecord | undefined {
   const r = stmt<[number], RunRow>(db, `SELECT ${RUN_SELECT} WHERE r.id = ?`).get(id);
   return r ? toRecord(r) : undefined;
+}
+
+/** A run's counts and sums alone: read after every commit of a running batch, so nothing is parsed. */
+export function runTotalsOf(db: Db, id: number): RunTotals {
+  const t = stmt<[number], RunTotals>(
+    db,
+    `SELECT r.item_count AS items, c.pending, c.running, c.done, c.failed, c.skipped, r.prompt_tokens AS promptTokens,
+       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd
+     FROM runs r JOIN run_counts c ON c.run_id = r.id WHERE r.id = ?`,
+  ).get(id);
+  if (!t) throw new Error(`run ${id} does not exist`);
+  return t;
 }
 
 /** Oldest first. */
