@@ -106,8 +106,9 @@ async function main(init: WorkerInit): Promise<void> {
     // this thread just before it, so its silence watch counts from here.
     post({ type: 'alive' });
     conn.transaction(() => {
-      if (unstarted) skipPending(conn, runId, unstarted);
+      // Items the budget stopped mid-way are running until here: pending first, then set aside with the rest.
       resetRunning(conn, runId);
+      if (unstarted) skipPending(conn, runId, unstarted);
       releaseRun(conn, runId, status, error, activeDelta());
     })();
     post({ type: 'ended', status, error, totals: totalsNow() });

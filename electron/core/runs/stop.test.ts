@@ -77,7 +77,7 @@ function prepare(options: { maxCost?: number } = {}) {
   const datasetId = bigDataset(dbPath);
   const service = createRunService({ dbPath, apiKey: () => 'sk-test', workerSilenceMs: 10_000 });
   svc = service;
-  const run = service.createRun({ datasetId: String(datasetId), agent: agent(sim.url), options: { batchSize: 32, ...options } });
+  const run = service.createRun({ datasetId: String(datasetId), agent: { ...agent(sim.url), maxTokensPerCall: 20 }, options: { batchSize: 32, ...options } });
   const changed = new Set<number>();
   service.on('run:items', (p) => {
     for (const i of p.indexes) changed.add(i);
@@ -115,7 +115,7 @@ it(`a budget stop of a ${ITEMS.toLocaleString('en-US')}-item run skips the rest 
   const info = await svc.finished(runId);
 
   expect(info.status).toBe('stopped-budget');
-  expect(info.error).toMatch(/budget of \$0\.001 was reached/);
+  expect(info.error).toMatch(/budget reached \(max cost \$0\.001\)/);
   const sent = sim.stats().byStatus[200] ?? 0;
   expect(sent).toBeGreaterThan(0);
   const c = counts(dbPath, id);
