@@ -23,7 +23,7 @@ import {
 } from './batch-types.ts';
 import { Budget, budgetGate, budgetProblem } from './budget.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
-import { PauseGate } from './scheduler.ts';
+import { CallSlots, PauseGate } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
 
 export * from './batch-types.ts';
@@ -78,6 +78,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   };
   const maxWindow = options.sequential ? 1 : Math.max(1, Math.min(options.batchSize ?? n, Math.max(n, 1)));
   const window = new AdaptiveWindow(maxWindow);
+  // Calls in flight never exceed the window, even while a throttled item's slot is lent to another.
+  const sending = new CallSlots(() => window.limit);
   const rate = new RateGate({ rpm: options.rpm, tpm: options.tpm });
   const gate = new PauseGate();
   const abort = new AbortController();
@@ -239,20 +241,28 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
         beforeAttempt: (estimate, callSignal, request) => {
           // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
           const held = calls?.before(request, callSignal);
-          // Not paused and nothing to throttle (the usual case): no wait, not even a turn of the loop.
-          if (!gate.paused && !held) {
+          // Not paused, a call slot free and nothing to throttle (the usual case): no wait, not even a turn of the loop.
+          if (!gate.paused && !held && sending.tryTake()) {
             ticket = rate.tryAcquire(estimate);
             if (ticket) return undefined;
+            sending.release();
           }
           return (async () => {
             await held;
             await gate.wait(callSignal);
-            ticket = await rate.acquire(estimate, callSignal);
-            // A pause that came while waiting for the rate limit still holds the call back.
-            await gate.wait(callSignal);
+            await sending.take(callSignal);
+            try {
+              ticket = await rate.acquire(estimate, callSignal);
+              // A pause that came while waiting for the rate limit still holds the call back.
+              await gate.wait(callSignal);
+            } catch (e) {
+              sending.release();
+              throw e;
+            }
           })();
         },
         afterAttempt: (report: AgentCallReport) => {
+          sending.release();
           if (ticket) rate.report(ticket, report);
           if (ticket) {
             const { ok, status, retryInMs } = report;

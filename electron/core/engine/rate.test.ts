@@ -253,6 +253,18 @@ describe('a batch with sporadic 429s', () => {
     expect(mostRunning).toBeGreaterThan(4);
     expect(mostRunning).toBeLessThanOrEqual(8);
   });
+
+  it('never has more calls in flight than the window: a retry whose wait is over waits for a call slot', async () => {
+    const agent = testAgent(sim.url);
+    sim.resetStats();
+    // Row 0's retry comes due while rows 1 and 2 (started in its lent slot) are still being answered.
+    const rows = ['row 0 [[status:429x1]] [[retryafter:50]]', 'row 1 [[sleep:500]]', 'row 2 [[sleep:500]]', 'row 3'];
+    const results = await runBatchTasks(new Task(agent), rows, { batchSize: 2 });
+    await agent.close();
+    expect(results.every((r) => r !== null)).toBe(true);
+    expect(sim.stats().byStatus[429]).toBe(1);
+    expect(sim.stats().maxInFlight).toBe(2);
+  });
 });
 
 describe('a batch against a rate-limited server', () => {

@@ -255,7 +255,8 @@ export interface WindowAnswer {
  * back by one, so a halved window of 32 is whole again after about a hundred answers.
  *
  * A sporadic 429 does not shrink it: that call alone waits out its retry-after, and while it waits its
- * slot is lent to another item (the items in flight may reach twice the window), because a call that
+ * slot is lent to another item (the items started may reach twice the window; their calls in flight
+ * never exceed it, see CallSlots), because a call that
  * is only waiting sends nothing. Without the loan, rows answering 429 twice with retry-after 1 s each
  * hold a slot idle for 2 s.
  */

@@ -43,6 +43,55 @@ export class PauseGate {
   }
 }
 
+/**
+ * Counts the calls in flight against the window's size, which may change. A call over it waits its
+ * turn, first come first served. Items may outnumber the window while some wait out a retry-after
+ * (their slot is lent, see AdaptiveWindow), but their calls never do.
+ */
+export class CallSlots {
+  private busy = 0;
+  private waiters: Array<{ wake: () => void }> = [];
+  private readonly limit: () => number;
+
+  constructor(limit: () => number) {
+    this.limit = limit;
+  }
+
+  /** Takes a slot if one is free and nobody waits for one. */
+  tryTake(): boolean {
+    if (this.waiters.length > 0 || this.busy >= this.limit()) return false;
+    this.busy += 1;
+    return true;
+  }
+
+  take(signal?: AbortSignal): Promise<void> {
+    if (this.tryTake()) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== entry);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(entry);
+    });
+  }
+
+  release(): void {
+    this.busy -= 1;
+    while (this.waiters.length > 0 && this.busy < this.limit()) {
+      this.busy += 1;
+      this.waiters.shift()!.wake();
+    }
+  }
+}
+
 export type ControlListener = (action: 'pause' | 'resume' | 'cancel') => void;
 
 /** Pauses, resumes or cancels a running batch (pass it as the `control` option). */
