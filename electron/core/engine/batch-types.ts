@@ -163,4 +163,10 @@ export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'han
    * not grow with the batch: 100,000 outputs held to the end are tens of megabytes.
    */
   keepOutputs?: boolean;
+  /**
+   * Start the items that take a finished item's place on the event loop's next turn, not at once.
+   * A caller that stores each answer (a run) then commits all the answers of a turn together before
+   * any new request goes out: a crash costs at most the calls in flight, for one commit a turn.
+   */
+  startOnNextTurn?: boolean;
 }

@@ -209,6 +209,19 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     if (inFlight === 0 && (next >= n || stop)) finish();
   }
 
+  let pumpScheduled = false;
+  /** Pumps after what this turn of the event loop still has to do (see startOnNextTurn). */
+  function pumpSoon(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    const go = () => {
+      pumpScheduled = false;
+      pump();
+    };
+    if (options.startOnNextTurn) setImmediate(go);
+    else queueMicrotask(go);
+  }
+
   async function runItem(index: number): Promise<void> {
     emit({ type: 'item-started', index });
     emitProgress(false);
@@ -294,7 +307,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           emit(event);
           emitProgress(false);
           // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
-          if (report.ok || report.status === 429) queueMicrotask(pump);
+          if (report.ok || report.status === 429) pumpSoon();
         },
       });
       const selected = task.select(full);
@@ -334,7 +347,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       if (options.stopOnError && !stop && !(error instanceof BudgetExceededError)) stopBatch('error', error);
     }
     emitProgress(false);
-    pump();
+    if (options.startOnNextTurn) pumpSoon();
+    else pump();
   }
 
   // Starts on the next tick so that a caller can attach to the returned promise first.

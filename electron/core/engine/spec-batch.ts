@@ -34,6 +34,8 @@ export interface SpecBatchParams {
   apiKey?: string;
   /** Every event, in order; 'progress' at most every 100 ms and once at the end. */
   onEvent: (event: BatchEvent) => void;
+  /** See EngineOptions.startOnNextTurn. */
+  startOnNextTurn?: boolean;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -151,6 +153,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     stopOnError: options.onError === 'stop',
     // The outputs go out in the item-done events; holding them all to the end would grow with the run.
     keepOutputs: false,
+    startOnNextTurn: params.startOnNextTurn,
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,

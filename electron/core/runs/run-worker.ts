@@ -138,7 +138,6 @@ async function main(init: WorkerInit): Promise<void> {
   let buffer: BatchEvent[] = [];
   let timer: NodeJS.Timeout | undefined;
   let soon: NodeJS.Immediate | undefined;
-  let now = false; // a commit is queued as a microtask
   // Committed, not yet told to the parent: a message per commit cost as much as the commit, and the
   // parent shows progress at most ten times a second anyway.
   let unreported = { forward: [] as BatchEvent[], changed: [] as number[], latencySum: 0, latencyCount: 0 };
@@ -155,7 +154,6 @@ async function main(init: WorkerInit): Promise<void> {
       clearImmediate(soon);
       soon = undefined;
     }
-    now = false;
     if (buffer.length === 0 || failure) return;
     const events = buffer;
     buffer = [];
@@ -263,14 +261,10 @@ async function main(init: WorkerInit): Promise<void> {
       else timer ??= setTimeout(flush, flushMs);
       return;
     }
-    // An item's end comes after its calls, so its microtask commits them together: a crash never
-    // keeps the cost of an answer while losing the answer.
-    if (e.type === 'item-done' || e.type === 'item-failed' || e.type === 'item-skipped') {
-      if (!now) {
-        now = true;
-        queueMicrotask(flush);
-      }
-    } else soon ??= setImmediate(flush);
+    // One commit a turn of the event loop, before the engine starts the items that replace the ones
+    // that ended (startOnNextTurn): a kill costs at most the calls in flight. An item's end comes after
+    // its calls, so they commit together: a crash never keeps the cost of an answer and loses the answer.
+    soon ??= setImmediate(flush);
   };
 
   const beat = setInterval(() => {
@@ -286,7 +280,7 @@ async function main(init: WorkerInit): Promise<void> {
   try {
     const spec = init.baseURL ? { ...run.agent, baseURL: init.baseURL } : run.agent;
     const options = { ...run.options, ...budget };
-    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent });
+    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined });
     if (cancelRequested) handle.cancel();
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;
