@@ -4,20 +4,18 @@ import { deleteDataset, staleImports } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
 import { resetRunning } from '../store/items.ts';
 import { getRun, releaseRun, runsWithStatus, type RunRecord } from '../store/runs.ts';
-import { ownerAlive, processOwner } from '../store/sql.ts';
+import { ownerAlive, processOwner } from '../process-owner.ts';
 
-/** A run is considered abandoned if its owner stopped beating for this long (another host, or a pid we cannot check). */
+/** A run whose owner has not beaten for this long is not held, whatever its pid says: the owner is stuck, or the pid is another process's now. */
 export const STALE_HEARTBEAT_MS = 30_000;
 
-/** Whether another process (or another service in this one) holds the run now. */
+/**
+ * Whether another process (or another service in this one) holds the run now: its owner is not known
+ * dead (gone, a zombie, a pid started at another time) and has beaten within STALE_HEARTBEAT_MS.
+ */
 export function heldElsewhere(r: RunRecord, now = Date.now()): boolean {
-  const alive = ownerAlive(r.owner);
-  if (alive === false) return false;
-  const beating = r.heartbeatAt !== null && now - r.heartbeatAt < STALE_HEARTBEAT_MS;
-  // Claimed by this process but not by this service: another service instance here, alive while it beats.
-  if (r.owner === processOwner()) return beating;
-  if (alive === true) return true;
-  return beating;
+  if (ownerAlive(r.owner) === false) return false;
+  return r.heartbeatAt !== null && now - r.heartbeatAt < STALE_HEARTBEAT_MS;
 }
 
 export interface RecoveryScope {

@@ -8,7 +8,7 @@ import { conflict } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { resetRunning, resetSkipped } from '../store/items.ts';
 import { claimRun, getRun, releaseRun, type RunRecord } from '../store/runs.ts';
-import { processOwner } from '../store/sql.ts';
+import { processOwner } from '../process-owner.ts';
 import type { RunEvents } from './events.ts';
 import { workerFault } from './fault-injection.ts';
 import { createRunProgress, type RunProgress } from './progress.ts';
