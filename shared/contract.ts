@@ -182,7 +182,8 @@ export const calls = {
   'run:estimate': { req: StartRunRequest, res: EstimateSchema },
   'run:start': { req: StartRunRequest, res: RunRef },
   'run:pause': { req: RunRef, res: Ok },
-  'run:resume': { req: RunRef, res: Ok },
+  /** Lets a paused run go on (run:continue starts a stopped one again). */
+  'run:unpause': { req: RunRef, res: Ok },
   'run:cancel': { req: RunRef, res: Ok },
   /** Continues an interrupted, cancelled or stopped run, optionally with raised budgets. */
   'run:continue': {

@@ -257,8 +257,8 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'run:resume': ({ runId }) => {
-      runs.resumePaused(runId);
+    'run:unpause': ({ runId }) => {
+      runs.unpause(runId);
       return { ok: true };
     },
 

@@ -20,7 +20,7 @@ export const CALL_NAMES = [
   'run:estimate',
   'run:start',
   'run:pause',
-  'run:resume',
+  'run:unpause',
   'run:cancel',
   'run:continue',
   'run:retryFailed',

@@ -121,7 +121,8 @@ export interface RunService {
   /** Makes failed items pending again and continues the run. */
   retryFailed(runId: string, options?: StartOptions): RunInfo;
   pause(runId: string): void;
-  resumePaused(runId: string): void;
+  /** Lets a paused run go on (resume is for a run that stopped). */
+  unpause(runId: string): void;
   /** In-flight items go back to pending; resolves once the session's final state is committed. */
   cancel(runId: string): Promise<RunInfo>;
   /** Resolves when the run's current session in this process ends (at once if none). */
@@ -250,7 +251,7 @@ export function createRunService(options: RunServiceOptions): RunService {
       void workers.post(parseId('run', runId), { type: 'pause' });
     },
 
-    resumePaused(runId) {
+    unpause(runId) {
       void workers.post(parseId('run', runId), { type: 'resume' });
     },
 
