@@ -16,5 +16,3 @@ export { BUILT_IN_PRICES, costOf, lookupPrice } from './pricing.ts';
 export type { PriceLookup } from './pricing.ts';
 export { mapSpecOutput, startSpecBatch } from './spec-batch.ts';
 export type { SpecBatchHandle, SpecBatchItem, SpecBatchParams } from './spec-batch.ts';
-export { runSpecBatchOnWorker } from './worker-client.ts';
-export type { WorkerBatchHandle, WorkerBatchParams } from './worker-client.ts';
