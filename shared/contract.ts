@@ -108,6 +108,10 @@ export type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
 export const ExportFormatSchema = z.enum(['xlsx', 'csv', 'jsonl']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
+/** What an import does with a row whose field count differs from the header's: refuse the file, pad or cut the row, or skip it. */
+export const RaggedPolicySchema = z.enum(['error', 'pad', 'skip']);
+export type RaggedPolicy = z.infer<typeof RaggedPolicySchema>;
+
 /** Where a CSV comes from: a path (Electron, CLI) or an upload to the served bridge. */
 export const CsvSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('path'), path: FilePath.min(1) }),
@@ -158,7 +162,7 @@ export const calls = {
     req: z.strictObject({
       source: CsvSourceSchema,
       name: z.string().max(500).optional(),
-      ragged: z.enum(['error', 'pad', 'skip']).optional(),
+      ragged: RaggedPolicySchema.optional(),
     }),
     res: DatasetSummarySchema,
   },

@@ -1,7 +1,7 @@
 // runBatchTasks / runBatchTaskGen: one task clone per item, a sliding window of at most batchSize items
 // in flight, results in input order, exceptions and budgets as policies of the batch.
 import { setMaxListeners } from 'node:events';
-import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
+import type { BatchProgress, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
 import type { AgentCallReport } from './agent.ts';
 import { RateGate, type Ticket } from './rate.ts';
 import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
@@ -9,7 +9,7 @@ import type { Task, TaskResult } from './task.ts';
 
 export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
 
-export type FinishStatus = Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>;
+export type { FinishStatus };
 
 /** The events of a batch, in the order they happen. `index` is the item's position in `items`. */
 export type EngineEvent<O = unknown> =
@@ -35,18 +35,7 @@ export type EngineEvent<O = unknown> =
   | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
   | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
-  | {
-      type: 'progress';
-      total: number;
-      done: number;
-      failed: number;
-      skipped: number;
-      running: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      concurrency: number;
-    }
+  | ({ type: 'progress' } & BatchProgress)
   | { type: 'paused' }
   | { type: 'resumed' }
   | { type: 'finished'; status: FinishStatus; error?: Error };

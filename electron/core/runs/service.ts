@@ -14,7 +14,7 @@
 // items), supervisor.ts (worker threads), progress.ts (coalesced contract events), liveness.ts
 // (owners, heartbeats, recovery), export-settings.ts (the export's settings sheet); this file joins them.
 import path from 'node:path';
-import type { DatasetSummary, Endpoint, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
+import type { DatasetSummary, Endpoint, ExportFormat, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
 import { CallError, conflict, notFound } from '../errors.ts';
 import type { RaggedPolicy } from '../io/csv/index.ts';
@@ -135,7 +135,7 @@ export interface RunService {
   itemDetail(runId: string, index: number): ItemInfo;
   /** Cancels it first if it is running here. */
   deleteRun(runId: string): Promise<void>;
-  exportRun(runId: string, file: string, format?: 'xlsx' | 'csv' | 'jsonl'): Promise<{ rows: number; path: string }>;
+  exportRun(runId: string, file: string, format?: ExportFormat): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
 

@@ -2,7 +2,7 @@
 // watched for silence, and wound down when its run ends. The parent's only writes for a running run
 // are here: marking it interrupted when its worker died without committing its end.
 import type { Worker } from 'node:worker_threads';
-import type { BatchEvent, RunStatus } from '../../../shared/domain.ts';
+import type { BatchEvent, FinishStatus, RunStatus } from '../../../shared/domain.ts';
 import type { RunTotals } from '../../../shared/contract.ts';
 import { conflict } from '../errors.ts';
 import type { Db } from '../store/db.ts';
@@ -16,7 +16,6 @@ import type { ParentMessage, WorkerInit, WorkerMessage } from './protocol.ts';
 import type { RunInfo, StartOptions } from './service.ts';
 import { startRunWorker, startSpareWorker, takeEarlyWorker, type SpareWorker } from './worker-start.ts';
 
-type FinishStatus = Extract<BatchEvent, { type: 'finished' }>['status'];
 function isFinishStatus(s: RunStatus): s is FinishStatus {
   return s === 'completed' || s === 'stopped-error' || s === 'stopped-budget' || s === 'cancelled';
 }

@@ -1,14 +1,13 @@
 // The CSV in use: importing it (a path in Electron, an upload in served mode), its preview, samples.
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import type { CallResponse, ContractError, DatasetSummary } from '../../../shared/contract.ts';
+import type { CallResponse, ContractError, DatasetSummary, RaggedPolicy } from '../../../shared/contract.ts';
 import { api, csvSourceFor } from '../api.ts';
 import { asContractError } from '../bridge.ts';
 import { specToDraft } from '../features/agent/spec.ts';
 import { useAgent } from './agent.ts';
 
 export const PREVIEW_ROWS = 50;
-type Ragged = 'error' | 'pad' | 'skip';
 type Sample = CallResponse<'dataset:samples'>[number];
 
 interface DatasetState {
@@ -21,7 +20,7 @@ interface DatasetState {
   lastFile: File | null;
   samples: Sample[] | null;
   samplesError: string | null;
-  importFile(file: File, ragged?: Ragged): Promise<boolean>;
+  importFile(file: File, ragged?: RaggedPolicy): Promise<boolean>;
   loadSamples(): Promise<void>;
   loadSample(sampleId: string): Promise<boolean>;
   loadPreview(): Promise<void>;
