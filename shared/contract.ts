@@ -243,6 +243,11 @@ export const events = {
   /** Row indexes that changed since the last event, so an open table refreshes just those. */
   'run:items': z.object({ runId: RunId, indexes: z.array(z.number().int()) }),
   'run:finished': z.object({ runId: RunId, status: RunStatusSchema, error: z.string().nullable() }),
+  /** A command of the app's native menu (Electron only): a CSV chosen in the open dialog, or export the run in view. */
+  'app:menu': z.discriminatedUnion('command', [
+    z.object({ command: z.literal('open-csv'), path: z.string(), name: z.string() }),
+    z.object({ command: z.literal('export') }),
+  ]),
 } as const;
 
 export type EventName = keyof typeof events;

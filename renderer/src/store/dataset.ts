@@ -21,6 +21,8 @@ interface DatasetState {
   samples: Sample[] | null;
   samplesError: string | null;
   importFile(file: File, ragged?: RaggedPolicy): Promise<boolean>;
+  /** A file the user chose in the app's native open dialog (Electron). */
+  importPath(path: string, name: string): Promise<boolean>;
   loadSamples(): Promise<void>;
   loadSample(sampleId: string): Promise<boolean>;
   loadPreview(): Promise<void>;
@@ -44,6 +46,19 @@ export const useDataset = create<DatasetState>()(
         try {
           const source = await csvSourceFor(file);
           const dataset = await api.invoke('dataset:import', { source, name: file.name, ...(ragged ? { ragged } : {}) });
+          set({ dataset, preview: null, importing: null, lastFile: null });
+          await get().loadPreview();
+          return true;
+        } catch (e) {
+          set({ importing: null, importError: asContractError(e) });
+          return false;
+        }
+      },
+
+      async importPath(path, name) {
+        set({ importing: name, importError: null, lastFile: null });
+        try {
+          const dataset = await api.invoke('dataset:import', { source: { kind: 'path', path }, name });
           set({ dataset, preview: null, importing: null, lastFile: null });
           await get().loadPreview();
           return true;
