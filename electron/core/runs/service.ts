@@ -14,10 +14,9 @@
 // items), supervisor.ts (worker threads), progress.ts (coalesced contract events), liveness.ts
 // (owners, heartbeats, recovery), export-settings.ts (the export's settings sheet); this file joins them.
 import path from 'node:path';
-import type { DatasetSummary, Endpoint, ExportFormat, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
+import type { DatasetSummary, Endpoint, ExportFormat, RaggedPolicy, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
 import { CallError, conflict, notFound } from '../errors.ts';
-import type { RaggedPolicy } from '../io/csv/index.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecord } from '../store/items.ts';
 import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';

@@ -10,10 +10,7 @@ import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
 import { firstInvalidUtf8, unfinishedTail } from './utf8.ts';
 import { iconv } from './iconv.ts';
-
 import type { RaggedPolicy } from '../../../../shared/contract.ts';
-
-export type { RaggedPolicy };
 
 export interface CsvReadOptions {
   /** What to do with a row whose number of fields differs from the header's. Default 'error'. */
