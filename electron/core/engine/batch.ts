@@ -1,7 +1,7 @@
 // runBatchTasks / runBatchTaskGen: one task clone per item, a sliding window of at most batchSize items
 // in flight, results in input order, exceptions and budgets as policies of the batch.
 import { setMaxListeners } from 'node:events';
-import type { BatchProgress, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
+import type { BatchEvent, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
 import type { AgentCallReport } from './agent.ts';
 import { RateGate, type Ticket } from './rate.ts';
 import { AdaptiveWindow, BatchController, PauseGate } from './scheduler.ts';
@@ -11,33 +11,25 @@ export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
 
 export type { FinishStatus };
 
-/** The events of a batch, in the order they happen. `index` is the item's position in `items`. */
+/**
+ * The events of a batch, in the order they happen. `index` is the item's position in `items`. The
+ * batch's own events (shared/domain.ts), except that an output is the outputMap's, an error is an
+ * Error, and an LLM call says more.
+ */
 export type EngineEvent<O = unknown> =
-  | { type: 'item-started'; index: number }
-  | {
-      type: 'llm-call';
-      index: number;
+  | Extract<BatchEvent, { type: 'item-started' | 'item-skipped' | 'progress' | 'paused' | 'resumed' }>
+  | (Extract<BatchEvent, { type: 'llm-call' }> & {
       attempt: number;
-      /** HTTP status; 0 for a dropped connection or a timeout. */
-      status: number;
       ok: boolean;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
       model: string;
       /** False when the model has no known price (its cost counts as 0). */
       priced: boolean;
       /** Set when the call will be retried after this many ms. */
       retryInMs?: number;
       error?: string;
-    }
+    })
   | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
-  | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
-  | ({ type: 'progress' } & BatchProgress)
-  | { type: 'paused' }
-  | { type: 'resumed' }
   | { type: 'finished'; status: FinishStatus; error?: Error };
 
 export interface BatchOptions<T, R, O = R, H extends HandleExceptions = HandleExceptions> {
