@@ -32,8 +32,6 @@ import { itemRowOf, outputColumnsOf, runInfoOf } from './views.ts';
 import { RUN_WORKER_URL, setWorkerHeapFlags } from './worker-start.ts';
 import { writing } from './write-errors.ts';
 
-export { outputColumnsOf };
-
 /** A run's event as fronts see it: the engine's events (progress counts the whole run), plus status changes. */
 export type RunEvent = BatchEvent | { type: 'status'; status: RunStatus; error: string | null };
 
