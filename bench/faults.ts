@@ -8,11 +8,11 @@
 //  (c) 10 hung rows out of 1,000 at batch size 32 and 100 ms latency with a 3 s per-attempt timeout,
 //      against the same rows without them. A hung row hangs on every attempt and fails once its retries
 //      are spent.
-// Each batch is the app's path: the spec-driven batch on a worker thread; the test server runs on
-// this thread. Options: --rows 2000 --batch-size 32 --latency 100 --runs 3 --skip a,b,c
+// Each batch is the app's path below a run's worker: the spec-driven batch; it and the test server
+// run on this thread. Options: --rows 2000 --batch-size 32 --latency 100 --runs 3 --skip a,b,c
 import { parseArgs } from 'node:util';
 import { AgentSpecSchema, RunOptionsSchema, type BatchEvent, type RunOptionsInput } from '../shared/domain.ts';
-import { runSpecBatchOnWorker } from '../electron/core/engine/index.ts';
+import { startSpecBatch } from '../electron/core/engine/index.ts';
 import { startSimulator } from '../electron/core/simulator/index.ts';
 import { measureRateLimit } from './rate-limit.ts';
 
@@ -46,7 +46,7 @@ async function runRows(rows: number, latencyMs: number, options: RunOptionsInput
     let failed = 0;
     let minConcurrency = Infinity;
     const t0 = performance.now();
-    const handle = runSpecBatchOnWorker({
+    const handle = startSpecBatch({
       spec: spec(sim.url),
       items,
       options: RunOptionsSchema.parse(options),

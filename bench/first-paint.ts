@@ -14,7 +14,7 @@ import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from
 import { openDatabase } from '../electron/core/store/db.ts';
 import { insertItems } from '../electron/core/store/items.ts';
 import { claimRun, insertRun, releaseRun } from '../electron/core/store/runs.ts';
-import { processOwner } from '../electron/core/store/sql.ts';
+import { processOwner } from '../electron/core/process-owner.ts';
 import { createEventWriter } from '../electron/core/store/writer.ts';
 import { CHROMIUM_ARGS } from '../playwright.config.ts';
 

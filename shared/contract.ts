@@ -108,6 +108,10 @@ export type ItemsQuery = z.infer<typeof ItemsQuerySchema>;
 export const ExportFormatSchema = z.enum(['xlsx', 'csv', 'jsonl']);
 export type ExportFormat = z.infer<typeof ExportFormatSchema>;
 
+/** What an import does with a row whose field count differs from the header's: refuse the file, pad or cut the row, or skip it. */
+export const RaggedPolicySchema = z.enum(['error', 'pad', 'skip']);
+export type RaggedPolicy = z.infer<typeof RaggedPolicySchema>;
+
 /** Where a CSV comes from: a path (Electron, CLI) or an upload to the served bridge. */
 export const CsvSourceSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('path'), path: FilePath.min(1) }),
@@ -158,7 +162,7 @@ export const calls = {
     req: z.strictObject({
       source: CsvSourceSchema,
       name: z.string().max(500).optional(),
-      ragged: z.enum(['error', 'pad', 'skip']).optional(),
+      ragged: RaggedPolicySchema.optional(),
     }),
     res: DatasetSummarySchema,
   },
@@ -182,7 +186,8 @@ export const calls = {
   'run:estimate': { req: StartRunRequest, res: EstimateSchema },
   'run:start': { req: StartRunRequest, res: RunRef },
   'run:pause': { req: RunRef, res: Ok },
-  'run:resume': { req: RunRef, res: Ok },
+  /** Lets a paused run go on (run:continue starts a stopped one again). */
+  'run:unpause': { req: RunRef, res: Ok },
   'run:cancel': { req: RunRef, res: Ok },
   /** Continues an interrupted, cancelled or stopped run, optionally with raised budgets. */
   'run:continue': {
@@ -238,6 +243,11 @@ export const events = {
   /** Row indexes that changed since the last event, so an open table refreshes just those. */
   'run:items': z.object({ runId: RunId, indexes: z.array(z.number().int()) }),
   'run:finished': z.object({ runId: RunId, status: RunStatusSchema, error: z.string().nullable() }),
+  /** A command of the app's native menu (Electron only): a CSV chosen in the open dialog, or export the run in view. */
+  'app:menu': z.discriminatedUnion('command', [
+    z.object({ command: z.literal('open-csv'), path: z.string(), name: z.string() }),
+    z.object({ command: z.literal('export') }),
+  ]),
 } as const;
 
 export type EventName = keyof typeof events;

@@ -147,6 +147,8 @@ export const RunStatusSchema = z.enum([
   'interrupted', // the process died while it ran; found so at the next start
 ]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
+/** How a batch ended: a run's status once its session is over. */
+export type FinishStatus = Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>;
 
 /** One message of an item's transcript, in the chat completions shape. */
 export const ToolCallSchema = z.object({
@@ -183,6 +185,23 @@ export interface ItemMetrics {
 /** What one item produced: its output columns, keyed by the spec's output map (or `result`). */
 export type OutputValues = Record<string, unknown>;
 
+/** A batch's counts so far: what every 'progress' event carries. */
+export interface BatchProgress {
+  total: number;
+  done: number;
+  failed: number;
+  skipped: number;
+  running: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  /** The window's current size, which shrinks on 429s and grows back. */
+  concurrency: number;
+}
+
+/** Why an item never started: a budget was reached, the batch stopped on an error, or it was cancelled. */
+export type ItemSkipReason = 'budget' | 'error' | 'cancelled';
+
 /**
  * The events a spec-driven batch emits, in the order they happen. `llm-call` is emitted for every
  * finished LLM call (success or not), so tokens and cost already paid are never lost; item events
@@ -201,22 +220,8 @@ export type BatchEvent =
     }
   | ({ type: 'item-done'; index: number; output: OutputValues } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: string } & ItemMetrics)
-  /** Never started: a budget was reached, the batch stopped on an error, or it was cancelled. */
-  | { type: 'item-skipped'; index: number; reason: 'budget' | 'error' | 'cancelled' }
-  | {
-      type: 'progress';
-      total: number;
-      done: number;
-      failed: number;
-      skipped: number;
-      running: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      concurrency: number; // the window's current size, which shrinks on 429s and grows back
-    }
+  | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
+  | ({ type: 'progress' } & BatchProgress)
   | { type: 'paused' }
   | { type: 'resumed' }
-  | { type: 'finished'; status: Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>; error?: string };
-
-export type ItemSkipReason = Extract<BatchEvent, { type: 'item-skipped' }>['reason'];
+  | { type: 'finished'; status: FinishStatus; error?: string };

@@ -105,7 +105,7 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'run:estimate': start,
     'run:start': start,
     'run:pause': { runId: slowRunId },
-    'run:resume': { runId: slowRunId },
+    'run:unpause': { runId: slowRunId },
     'run:cancel': { runId: slowRunId },
     'run:continue': { runId, endpoint: { kind: 'simulated' }, maxCost: 5, maxTokens: 100_000 },
     'run:retryFailed': { runId, endpoint: { kind: 'simulated' } },

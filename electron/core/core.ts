@@ -3,7 +3,7 @@
 // request with the contract's schema before any handler runs, and turns whatever a handler throws into
 // a ContractError. Runs go to the runs service (worker threads); this module only routes.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import { badInput, badRequest, CallError, notFound, toContractError } from './er
 import { CsvImportError } from './io/csv/index.ts';
 import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
+import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
 
@@ -84,79 +85,6 @@ function defaultSimulatorOptions(): SimulatorOptions {
   // Like a real endpoint, roughly: a few hundred milliseconds per answer.
   return { latencyMs: Number.isFinite(latency) ? latency : 150, latencyJitterMs: Number.isFinite(jitter) ? jitter : 300 };
 }
-
-// --- samples ----------------------------------------------------------------------------------------
-
-interface Sample {
-  id: string;
-  title: string;
-  description: string;
-  csv: string;
-  agent: string;
-}
-
-/**
- * The bundled samples: resources/samples/index.json ([{ id, title, description, csv, agent }]) if
- * present, else every <id>.csv that has an <id>.agent.json (or an <id>/ folder with data.csv and
- * agent.json); title and description then come from the agent's name and an optional <id>.md.
- */
-export function listSamples(dir: string): Sample[] {
-  if (!existsSync(dir)) return [];
-  const index = path.join(dir, 'index.json');
-  if (existsSync(index)) {
-    const raw = JSON.parse(readFileSync(index, 'utf8')) as unknown;
-    const list = Array.isArray(raw) ? raw : Array.isArray((raw as { samples?: unknown }).samples) ? (raw as { samples: unknown[] }).samples : [];
-    return list.flatMap((s): Sample[] => {
-      const o = s as Record<string, unknown>;
-      if (typeof o.id !== 'string' || typeof o.csv !== 'string' || typeof o.agent !== 'string') return [];
-      return [
-        {
-          id: o.id,
-          title: typeof o.title === 'string' ? o.title : o.id,
-          description: typeof o.description === 'string' ? o.description : '',
-          csv: path.resolve(dir, o.csv),
-          agent: path.resolve(dir, o.agent),
-        },
-      ];
-    });
-  }
-  const out: Sample[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    let csv: string | null = null;
-    let agent: string | null = null;
-    let id = '';
-    if (entry.isFile() && entry.name.endsWith('.csv')) {
-      id = entry.name.slice(0, -4);
-      csv = path.join(dir, entry.name);
-      agent = [`${id}.agent.json`, `${id}.json`].map((n) => path.join(dir, n)).find((f) => existsSync(f)) ?? null;
-    } else if (entry.isDirectory()) {
-      id = entry.name;
-      const sub = path.join(dir, entry.name);
-      const files = readdirSync(sub);
-      const c = files.find((f) => f.endsWith('.csv'));
-      const a = files.find((f) => /agent.*\.json$/i.test(f)) ?? files.find((f) => f.endsWith('.json'));
-      if (c && a) {
-        csv = path.join(sub, c);
-        agent = path.join(sub, a);
-      }
-    }
-    if (!csv || !agent) continue;
-    let title = id;
-    let description = '';
-    try {
-      const spec = JSON.parse(readFileSync(agent, 'utf8')) as { name?: unknown; description?: unknown };
-      if (typeof spec.name === 'string') title = spec.name;
-    } catch {
-      // reported when loaded
-    }
-    const md = [path.join(dir, `${id}.md`), path.join(path.dirname(csv), 'README.md')].find((f) => existsSync(f));
-    if (md) description = readFileSync(md, 'utf8').trim().split(/\n\s*\n/)[0].replace(/^#+\s*/, '').replace(/\s+/g, ' ');
-    out.push({ id, title, description, csv, agent });
-  }
-  return out;
-}
-
-// --- the core ----------------------------------------------------------------------------------------
 
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? (() => {});
@@ -330,8 +258,8 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'run:resume': ({ runId }) => {
-      runs.resumePaused(runId);
+    'run:unpause': ({ runId }) => {
+      runs.unpause(runId);
       return { ok: true };
     },
 

@@ -20,7 +20,7 @@ export const CALL_NAMES = [
   'run:estimate',
   'run:start',
   'run:pause',
-  'run:resume',
+  'run:unpause',
   'run:cancel',
   'run:continue',
   'run:retryFailed',
@@ -32,7 +32,7 @@ export const CALL_NAMES = [
   'run:export',
 ] as const satisfies readonly CallName[];
 
-export const EVENT_NAMES = ['run:progress', 'run:items', 'run:finished'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['run:progress', 'run:items', 'run:finished', 'app:menu'] as const satisfies readonly EventName[];
 
 type AssertNever<T extends never> = T;
 export type _EveryCallListed = AssertNever<Exclude<CallName, (typeof CALL_NAMES)[number]>>;

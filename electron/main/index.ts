@@ -5,12 +5,14 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, se
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { EventPayload } from '../../shared/contract.ts';
 import { createCore, type Core } from '../core/core.ts';
 import { createEncryptedKeyStore, type SafeStorageLike } from '../core/keys/file.ts';
 import { withEnvFallback } from '../core/keys/index.ts';
 import { cspOfHtml, FALLBACK_CSP } from '../core/serve/csp.ts';
 import { bindIpc, forwardEvents, sameFileUrl } from './ipc.ts';
-import { menuTemplate, PAGE_SCRIPTS } from './menu.ts';
+import { EVENT_CHANNEL } from './channels.ts';
+import { menuTemplate } from './menu.ts';
 import { hardenApp, hardenSession, secureWebPreferences } from './security.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
@@ -65,11 +67,23 @@ function createWindow(): BrowserWindow {
   return w;
 }
 
-function runInPage(script: string): void {
+/** Tells the page about a menu command. */
+function sendMenu(payload: EventPayload<'app:menu'>): void {
   const w = win ?? BrowserWindow.getAllWindows()[0];
-  if (!w) return;
-  // userGesture: the page's file input may open its chooser only from a user action.
-  void w.webContents.executeJavaScript(script, true).catch(() => {});
+  if (w && !w.isDestroyed()) w.webContents.send(EVENT_CHANNEL, 'app:menu', payload);
+}
+
+/**
+ * Open CSV… asks here, with the native dialog: a page may open its file chooser only from a user's
+ * own click, which a menu command sent over IPC is not. The file then counts as chosen by the user.
+ */
+async function openCsv(chosen: Set<string>): Promise<void> {
+  const options = { title: 'Open CSV', properties: ['openFile' as const], filters: [{ name: 'CSV', extensions: ['csv', 'tsv', 'txt'] }] };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  const file = result.canceled ? undefined : result.filePaths[0];
+  if (!file) return;
+  chosen.add(path.resolve(file));
+  sendMenu({ command: 'open-csv', path: file, name: path.basename(file) });
 }
 
 // A separate data folder (tests, or a second profile): must be set before the app is ready.
@@ -100,8 +114,10 @@ async function main(): Promise<void> {
   });
   const c = core;
 
+  const chosen = new Set<string>();
   bindIpc({
     ipcMain,
+    chosen,
     core: c,
     isTrustedUrl: (url) => sameFileUrl(url, pageUrl),
     log,
@@ -126,8 +142,8 @@ async function main(): Promise<void> {
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({
-        openCsv: () => runInPage(PAGE_SCRIPTS.openCsv),
-        exportRun: () => runInPage(PAGE_SCRIPTS.exportRun),
+        openCsv: () => void openCsv(chosen),
+        exportRun: () => sendMenu({ command: 'export' }),
         openDataFolder: () => void shell.openPath(dataDir),
         about: () => app.showAboutPanel(),
       }),

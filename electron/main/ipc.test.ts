@@ -95,6 +95,17 @@ describe('IPC binding', () => {
     expect(rows).not.toContain('hunter2');
   });
 
+  it('imports a file chosen in the open dialog of the main process (File, Open CSV…)', async () => {
+    const ipc = new FakeIpcMain();
+    const chosenHere = new Set<string>();
+    bindIpc({ ipcMain: ipc, core, chosen: chosenHere, isTrustedUrl: (u) => sameFileUrl(u, pageUrl) });
+    const file = path.join(dir, 'menu.csv');
+    writeFileSync(file, 'q\na\nb\n');
+    expect(await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: file } })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    chosenHere.add(file);
+    expect((await ipc.invoke(pageUrl, 'dataset:import', { source: { kind: 'path', path: file } })).res.rowCount).toBe(2);
+  });
+
   it('rejects malformed payloads with a typed error naming the fields', async () => {
     const ipc = new FakeIpcMain();
     bindIpc({ ipcMain: ipc, core, isTrustedUrl: (u) => sameFileUrl(u, pageUrl) });

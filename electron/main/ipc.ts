@@ -33,6 +33,8 @@ export interface IpcOptions {
   isTrustedUrl: (url: string) => boolean;
   /** Asks where to save an export (a native dialog); null when the user cancels. */
   askExportPath?: (runId: string, format: string) => Promise<string | null>;
+  /** The files the user chose in a native dialog of the main process (the menu's Open CSV…). */
+  chosen?: Set<string>;
   log?: (line: string) => void;
 }
 
@@ -56,7 +58,7 @@ export function bindIpc(options: IpcOptions): () => void {
 
   // The files the user chose, as the preload reports them: a path import must name one of them, so
   // the page cannot read whatever file it names (a key in /proc/self/environ, say).
-  const chosen = new Set<string>();
+  const chosen = options.chosen ?? new Set<string>();
   const onChosen = (event: InvokeEventLike, file: unknown): void => {
     if (trusted(event.senderFrame) && typeof file === 'string' && file.length > 0 && file.length <= 4096) chosen.add(path.resolve(file));
   };

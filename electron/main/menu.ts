@@ -1,6 +1,5 @@
-// The native menu. File → Open CSV… and Export… press the page's own controls (the same buttons a
-// user would), so the page runs its usual flow: Open CSV… shows the native open dialog of the page's
-// file input, Export… the native save dialog of run:export.
+// The native menu. File → Open CSV… shows the native open dialog and Export… tells the page, both
+// through the contract's 'app:menu' event, so the page runs its usual import and export flows.
 import type { MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
@@ -48,18 +47,3 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform = p
   );
   return template;
 }
-
-/** Page scripts for the menu's commands: each presses a control of the renderer, if it is on screen. */
-export const PAGE_SCRIPTS = {
-  openCsv: `(() => {
-    const nav = document.querySelector('[data-testid="nav-import"]');
-    if (nav instanceof HTMLElement) nav.click();
-    const click = () => { const input = document.querySelector('[data-testid="file-input"]'); if (input instanceof HTMLElement) { input.click(); return true; } return false; };
-    if (!click()) setTimeout(click, 100);
-  })()`,
-  exportRun: `(() => {
-    const button = document.querySelector('[data-testid="export-xlsx"]');
-    if (button instanceof HTMLElement) { button.click(); return true; }
-    return false;
-  })()`,
-} as const;

@@ -209,7 +209,7 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
     emit('run:progress', { runId: req.runId, status: 'paused', totals: r.summary.totals, concurrency: 0, itemsPerMinute: 0, etaMs: null, latencyMs: null });
     return { ok: true as const };
   },
-  'run:resume': (req) => {
+  'run:unpause': (req) => {
     drive(runs.get(req.runId)!);
     return { ok: true as const };
   },

@@ -1,12 +1,21 @@
 // Keyboard shortcuts for the main actions. Space (pause/resume) belongs to the progress panel itself.
 import { useEffect, type RefObject } from 'react';
+import { api } from './api.ts';
 import { SCREENS, useApp } from './store/app.ts';
+import { useDataset } from './store/dataset.ts';
 import { useResults } from './store/results.ts';
 import { useRun } from './store/run.ts';
 
 function typing(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+}
+
+/** Exports the run in view to xlsx (the save dialog asks where). */
+function exportInView(): void {
+  if (!useResults.getState().runId) return;
+  useApp.getState().go('results');
+  void useResults.getState().exportAs('xlsx');
 }
 
 export function useShortcuts(fileInput: RefObject<HTMLInputElement | null>): void {
@@ -24,10 +33,7 @@ export function useShortcuts(fileInput: RefObject<HTMLInputElement | null>): voi
         void useRun.getState().start();
       } else if (mod && !e.altKey && key === 'e') {
         e.preventDefault();
-        if (useResults.getState().runId) {
-          app.go('results');
-          void useResults.getState().exportAs('xlsx');
-        }
+        exportInView();
       } else if (e.altKey && !mod && /^Digit[1-5]$/.test(e.code)) {
         e.preventDefault();
         app.go(SCREENS[Number(e.code.slice(5)) - 1]);
@@ -43,6 +49,15 @@ export function useShortcuts(fileInput: RefObject<HTMLInputElement | null>): voi
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // The native menu's commands (Electron): a CSV chosen in its open dialog, or export as Ctrl/Cmd+E does.
+    const offMenu = api.on('app:menu', (m) => {
+      if (m.command === 'export') return exportInView();
+      useApp.getState().go('import');
+      void useDataset.getState().importPath(m.path, m.name);
+    });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      offMenu();
+    };
   }, [fileInput]);
 }

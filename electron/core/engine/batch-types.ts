@@ -1,50 +1,31 @@
 // The types of a batch: its options, its events, what it returns, and the errors of a stopped item.
-import type { ItemMetrics, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
+import type { BatchEvent, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
 import type { BatchController } from './scheduler.ts';
 import type { Task } from './task.ts';
 
 export type HandleExceptions = 'raise' | 'return-none' | 'return-exception';
 
-export type FinishStatus = Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>;
+export type { FinishStatus };
 
-/** The events of a batch, in the order they happen. `index` is the item's position in `items`. */
+/**
+ * The events of a batch, in the order they happen. `index` is the item's position in `items`. The
+ * batch's own events (shared/domain.ts), except that an output is the outputMap's, an error is an
+ * Error, and an LLM call says more.
+ */
 export type EngineEvent<O = unknown> =
-  | { type: 'item-started'; index: number }
-  | {
-      type: 'llm-call';
-      index: number;
+  | Extract<BatchEvent, { type: 'item-started' | 'item-skipped' | 'progress' | 'paused' | 'resumed' }>
+  | (Extract<BatchEvent, { type: 'llm-call' }> & {
       attempt: number;
-      /** HTTP status; 0 for a dropped connection or a timeout. */
-      status: number;
       ok: boolean;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      latencyMs: number;
       model: string;
       /** False when the model has no known price (its cost counts as 0). */
       priced: boolean;
       /** Set when the call will be retried after this many ms. */
       retryInMs?: number;
       error?: string;
-    }
+    })
   | ({ type: 'item-done'; index: number; output: O } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: Error } & ItemMetrics)
-  | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
-  | {
-      type: 'progress';
-      total: number;
-      done: number;
-      failed: number;
-      skipped: number;
-      running: number;
-      promptTokens: number;
-      completionTokens: number;
-      costUsd: number;
-      concurrency: number;
-    }
-  | { type: 'paused' }
-  | { type: 'resumed' }
   | { type: 'finished'; status: FinishStatus; error?: Error };
 
 /** Makes the task of item i; a Promise of one is awaited. Anything else fails that item. */

@@ -19,5 +19,3 @@ export { Budget, budgetProblem, formatUsd, usdToMicros } from './budget.ts';
 export type { PriceLookup } from './pricing.ts';
 export { mapSpecOutput, startSpecBatch } from './spec-batch.ts';
 export type { SpecBatchHandle, SpecBatchItem, SpecBatchParams } from './spec-batch.ts';
-export { runSpecBatchOnWorker } from './worker-client.ts';
-export type { WorkerBatchHandle, WorkerBatchParams } from './worker-client.ts';

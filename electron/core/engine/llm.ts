@@ -7,7 +7,7 @@
 // cool-down after a 429), and waits that any abort ends at once.
 import type OpenAI from 'openai';
 import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
-import type { ToolSpec } from '../../../shared/domain.ts';
+import type { ToolCall as ChatToolCall, ToolSpec, TranscriptMessage as ChatMessageParam } from '../../../shared/domain.ts';
 import { makeFetch } from './http.ts';
 import { parseRateLimitHeaders, parseRetryAfter, type HeaderSource, type RateLimitInfo } from './headers.ts';
 import { toBody, type Completion } from './wire.ts';
@@ -31,19 +31,8 @@ export interface LlmClientOptions {
   fetch?: 'lean' | 'standard';
 }
 
-export interface ChatToolCall {
-  id: string;
-  name: string;
-  /** The raw JSON text the model sent. */
-  arguments: string;
-}
-
-export interface ChatMessageParam {
-  role: 'system' | 'user' | 'assistant' | 'tool';
-  content: string | null;
-  toolCalls?: ChatToolCall[];
-  toolCallId?: string;
-}
+/** A chat message and a tool call as the engine sends them: the transcript's own shapes. */
+export type { TranscriptMessage as ChatMessageParam, ToolCall as ChatToolCall } from '../../../shared/domain.ts';
 
 export interface ChatRequest {
   model: string;

@@ -24,7 +24,7 @@ import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
 import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
-import { processOwner } from '../store/sql.ts';
+import { processOwner } from '../process-owner.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';

@@ -327,7 +327,7 @@ describe('running', () => {
     const doneAtPause = svc.getRun(run.runId).totals.done;
     await new Promise((r) => setTimeout(r, 200));
     expect(svc.getRun(run.runId).totals.done).toBe(doneAtPause);
-    svc.resumePaused(run.runId);
+    svc.unpause(run.runId);
     expect((await svc.finished(run.runId)).status).toBe('completed');
   });
 

@@ -2,7 +2,8 @@
 // import streams in as state 'importing' (invisible to every list) and becomes 'ready' in one update
 // once the last row is in; a failed import deletes what it wrote.
 import type { Db } from './db.ts';
-import { parseJson, processOwner, stmt } from './sql.ts';
+import { processOwner } from '../process-owner.ts';
+import { parseJson, stmt } from './sql.ts';
 
 export interface DatasetRecord {
   id: number;

@@ -1,27 +1,16 @@
 // Items: one per dataset row a run covers, with its rendered prompt, status, output, error and totals,
 // plus each item's latest transcript and the ledger of its calls (see writer.ts for how a running
 // batch updates them).
+import type { ItemRow } from '../../../shared/contract.ts';
 import type { ItemSkipReason, ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { parseJson, stmt } from './sql.ts';
 
-export interface ItemRecord {
-  index: number;
-  input: string[];
-  prompt: string;
-  status: ItemStatus;
-  skipReason: string | null;
-  output: OutputValues | null;
-  error: string | null;
-  turns: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  latencyMs: number | null;
-  attempts: number;
-}
+/** An item as the store reads it: the contract's row, with what only the detail and the runs service use. */
+export type ItemRecord = ItemRow & { prompt: string; skipReason: string | null; attempts: number };
 
-interface ItemRow {
+/** An item's columns as SQLite returns them. */
+interface ItemSqlRow {
   row_index: number;
   vals: string | null;
   prompt: string;
@@ -38,7 +27,7 @@ interface ItemRow {
 }
 
 /** The columns an item's record and its export have in common. */
-type ResultRow = Omit<ItemRow, 'prompt' | 'skip_reason' | 'attempts' | 'output'>;
+type ResultRow = Omit<ItemSqlRow, 'prompt' | 'skip_reason' | 'attempts' | 'output'>;
 
 function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
   return {
@@ -54,7 +43,7 @@ function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
   };
 }
 
-function toRecord(r: ItemRow): ItemRecord {
+function toRecord(r: ItemSqlRow): ItemRecord {
   return {
     ...resultOf(r),
     prompt: r.prompt,
@@ -146,7 +135,7 @@ export function resetFailed(db: Db, runId: number): number {
 }
 
 export function getItem(db: Db, runId: number, index: number): (ItemRecord & { transcript: TranscriptMessage[] }) | undefined {
-  const r = stmt<[number, number], ItemRow & { messages: string | null }>(
+  const r = stmt<[number, number], ItemSqlRow & { messages: string | null }>(
     db,
     `SELECT ${ITEM_COLUMNS}, t.messages FROM ${ITEM_FROM}
      LEFT JOIN transcripts t ON t.run_id = i.run_id AND t.row_index = i.row_index
@@ -248,7 +237,7 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
   }
   const rows = db
     .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, ...orderParams, q.limit, q.offset) as ItemRow[];
+    .all(...params, ...orderParams, q.limit, q.offset) as ItemSqlRow[];
   return { total, rows: rows.map(toRecord) };
 }
 

@@ -1,14 +1,13 @@
 // The CSV in use: importing it (a path in Electron, an upload in served mode), its preview, samples.
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import type { CallResponse, ContractError, DatasetSummary } from '../../../shared/contract.ts';
+import type { CallResponse, ContractError, DatasetSummary, RaggedPolicy } from '../../../shared/contract.ts';
 import { api, csvSourceFor } from '../api.ts';
 import { asContractError, errorText } from '../bridge.ts';
 import { specToDraft } from '../features/agent/spec.ts';
 import { useAgent } from './agent.ts';
 
 export const PREVIEW_ROWS = 50;
-type Ragged = 'error' | 'pad' | 'skip';
 type Sample = CallResponse<'dataset:samples'>[number];
 
 interface DatasetState {
@@ -24,7 +23,9 @@ interface DatasetState {
   /** One row beyond the preview, fetched for the Agent screen's prompt preview; key: `datasetId:rowNo`. */
   row: { key: string; row: string[] } | null;
   rowError: { key: string; message: string } | null;
-  importFile(file: File, ragged?: Ragged): Promise<boolean>;
+  importFile(file: File, ragged?: RaggedPolicy): Promise<boolean>;
+  /** A file the user chose in the app's native open dialog (Electron). */
+  importPath(path: string, name: string): Promise<boolean>;
   loadSamples(): Promise<void>;
   loadSample(sampleId: string): Promise<boolean>;
   loadPreview(): Promise<void>;
@@ -52,6 +53,19 @@ export const useDataset = create<DatasetState>()(
         try {
           const source = await csvSourceFor(file);
           const dataset = await api.invoke('dataset:import', { source, name: file.name, ...(ragged ? { ragged } : {}) });
+          set({ dataset, preview: null, importing: null, lastFile: null });
+          await get().loadPreview();
+          return true;
+        } catch (e) {
+          set({ importing: null, importError: asContractError(e) });
+          return false;
+        }
+      },
+
+      async importPath(path, name) {
+        set({ importing: name, importError: null, lastFile: null });
+        try {
+          const dataset = await api.invoke('dataset:import', { source: { kind: 'path', path }, name });
           set({ dataset, preview: null, importing: null, lastFile: null });
           await get().loadPreview();
           return true;

@@ -169,7 +169,7 @@ export const useRun = create<RunState>()(
         if (!runId || get().acting) return;
         set({ acting: action, actionError: null });
         try {
-          await api.invoke(`run:${action}`, { runId });
+          await api.invoke(action === 'resume' ? 'run:unpause' : `run:${action}`, { runId });
         } catch (e) {
           set({ actionError: errorText(e) });
         } finally {

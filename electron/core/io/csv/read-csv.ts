@@ -8,8 +8,9 @@ import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
 import { createFeeder } from './feeder.ts';
 import { formatBytes, fromParserError, raggedError, rowNotes } from './messages.ts';
+import type { RaggedPolicy } from '../../../../shared/contract.ts';
 
-export type RaggedPolicy = 'error' | 'pad' | 'skip';
+export type { RaggedPolicy };
 
 export interface CsvReadOptions {
   /** What to do with a row whose number of fields differs from the header's. Default 'error'. */

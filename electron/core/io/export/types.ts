@@ -1,18 +1,13 @@
-export type ExportFormat = 'xlsx' | 'csv' | 'jsonl';
+import type { ExportFormat, ItemRow } from '../../../../shared/contract.ts';
+import type { OutputValues } from '../../../../shared/domain.ts';
 
-export interface ExportRow {
-  /** The CSV's own values, aligned to inputColumns. */
-  input: string[];
-  /** Output field → value: strings, numbers, booleans, null; objects are written as JSON text (kept as objects in JSONL). */
-  output: Record<string, unknown>;
-  status: string;
-  error: string | null;
-  turns: number;
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-  latencyMs: number | null;
-}
+export type { ExportFormat };
+
+/**
+ * An item as an export writes it: the contract's row without its index, with its output values
+ * (strings, numbers, booleans, null; objects are written as JSON text, kept as objects in JSONL).
+ */
+export type ExportRow = Omit<ItemRow, 'index' | 'output'> & { output: OutputValues };
 
 export interface ExportSource {
   inputColumns: string[];
