@@ -120,7 +120,7 @@ describe('a budget in a CLI run at batch size 64', () => {
     return () => fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('--max-cost is never exceeded; a resume with more budget runs the rest', async () => {
+  it('--max-cost is never exceeded; a resume with more budget runs the rest', { timeout: 180_000 }, async () => {
     const csv = path.join(dir, 'items.csv');
     fs.writeFileSync(csv, ['question', ...items.slice(0, 200)].join('\n') + '\n');
     const agentFile = path.join(dir, 'agent.json');

@@ -51,5 +51,8 @@ export type WorkerMessage =
   | { type: 'ended'; status: RunStatus; error: string | null; totals: RunTotals }
   /** Something broke outside the batch (the store, the engine's start); the session is over. */
   | { type: 'fatal'; error: string; committed: boolean }
-  /** Sent every couple of seconds while the session runs: the parent stops a worker that goes silent. */
-  | { type: 'alive' };
+  /**
+   * Sent every couple of seconds while the session runs: the parent stops a worker that goes silent.
+   * `quietMs` announces one long statement ahead (setting aside a large run's rest), silent for up to that long.
+   */
+  | { type: 'alive'; quietMs?: number };

@@ -149,10 +149,11 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
     // A worker that is alive but stuck (a loop that never yields, a native call that never returns)
     // would leave its run 'running' for good: one that has said nothing for too long is stopped.
     let lastHeard = Date.now();
+    let announcedQuietMs = 0;
     let silence: string | undefined;
     const watch = setInterval(() => {
       const quiet = Date.now() - lastHeard;
-      if (quiet < o.workerSilenceMs || silence) return;
+      if (quiet < o.workerSilenceMs + announcedQuietMs || silence) return;
       silence = `the run's worker stopped responding (nothing from it for ${Math.round(quiet / 1000)} s) and was stopped; resume to continue`;
       void worker.terminate();
     }, Math.max(50, Math.min(5000, o.workerSilenceMs / 4)));
@@ -173,6 +174,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
 
     worker.on('message', (m: WorkerMessage) => {
       lastHeard = Date.now();
+      announcedQuietMs = m.type === 'alive' ? (m.quietMs ?? 0) : 0;
       switch (m.type) {
         case 'events':
           for (const e of m.events) events.emitRaw(runId, e);
