@@ -1,6 +1,7 @@
 // The one way a command opens the runs service: on --db, else $ROWRUNNER_DB, else the desktop app's database.
 // Commands that only read open it read-only; commands that run check first that it can take their writes.
 import fs from 'node:fs';
+import path from 'node:path';
 import { createRunService, type RunService } from '../runs/service.ts';
 import { cliWorkerUrl } from '../runs/worker-bundle.ts';
 import { checkWritable, DatabaseVersionError, openDatabase, type Db } from '../store/db.ts';
@@ -44,6 +45,15 @@ export function openService(v: Values, env: CliIo['env'], access: Access): RunSe
 const FULL = /SQLITE_FULL|ENOSPC|EDQUOT/;
 const READ_ONLY = /SQLITE_READONLY|SQLITE_CANTOPEN|EACCES|EPERM|EROFS/;
 
+function freeBytes(file: string): number {
+  try {
+    const stats = fs.statfsSync(path.dirname(path.resolve(file)));
+    return stats.bavail * stats.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
 /** The codes and messages of an error and its causes, the last one SQLite's own. */
 function chainOf(err: unknown): { codes: string; root: string } {
   const codes: string[] = [];
@@ -68,7 +78,8 @@ function checkCanWrite(file: string): void {
     checkWritable(db);
   } catch (err) {
     const { codes: why, root } = chainOf(err);
-    if (FULL.test(why) || /database or disk is full/.test(why)) {
+    // A full disk shows as SQLITE_FULL, or as an I/O error where SQLite could not even grow its shared memory file.
+    if (FULL.test(why) || /database or disk is full/.test(why) || freeBytes(file) < 1024 * 1024) {
       throw new CliFailure(`the disk holding the database ${file} is full. Free some space, then run the command again; nothing was sent.`);
     }
     if (READ_ONLY.test(why) || /readonly|read-only/i.test(why)) {

@@ -81,8 +81,11 @@ it.skipIf(isRoot && !nobodyCanRun)('a read-only database: runs stop before sendi
   for (const f of fs.readdirSync(dir)) if (f.startsWith('rowrunner.db-')) fs.rmSync(path.join(dir, f));
   fs.chmodSync(dir, 0o555);
   const res = await runCli(['resume', run.runId], env, undefined, as);
+  const listed = await runCli(['runs', '--json'], env, undefined, as);
   fs.chmodSync(dir, 0o777);
   expect(res.code, res.stderr).toBe(1);
   expect(res.stderr).toMatch(/^rowrunner: the database .*rowrunner\.db is read-only \(.*\)\. Make the file and its folder writable/m);
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(JSON.parse(listed.stdout)).toMatchObject([{ runId: run.runId, status: 'pending' }]);
   expect(sha(dbPath)).toBe(before);
 });
