@@ -64,9 +64,9 @@ it('resume sends the rest to the run’s endpoint A even with OPENAI_BASE_URL=B,
   const res = await runCli(['resume', runId, '--max-tokens', '1000000', '--json'], { ...env, ROWRUNNER_API_KEY: 'sk-a' });
   expect(res.code, res.stderr).toBe(0);
   expect(lastJson(res.stdout)).toMatchObject({ status: 'completed', done: ITEMS, failed: 0 });
-  expect(res.stderr).toContain(`on ${a.url}`);
-  expect(a.stats().requests - onA).toBe(ITEMS - done);
   expect(b.stats().requests).toBe(0);
+  expect(a.stats().requests - onA).toBe(ITEMS - done);
+  expect(res.stderr).toContain(`on ${a.url}`);
   expect(JSON.parse(recorded(runId) as string)).toEqual({ kind: 'custom', baseURL: a.url });
 });
 
