@@ -1,7 +1,8 @@
 // A read-only database file, for real: the file is made read-only and the CLI runs as a user that
-// cannot write it (as root, which writes anything, it runs as nobody). Commands that would write stop
-// at once with exit 2 and a message that says the database is read-only; commands that only read
-// (runs, export) work; the file is left exactly as it was.
+// cannot write it (as root, which writes anything, it runs as nobody). Commands that would run stop
+// before anything is sent, with exit 1 and a message that says the database is read-only and what to
+// do; commands that only read (runs, datasets, export) open it read-only and work; the file is left
+// exactly as it was.
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -30,7 +31,7 @@ afterAll(() => {
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-it.skipIf(isRoot && !nobodyCanRun)('a read-only database: writes stop with a clear error (exit 2), reads work, the file is untouched', async () => {
+it.skipIf(isRoot && !nobodyCanRun)('a read-only database: runs stop before sending with a clear error (exit 1), reads work, the file is untouched', async () => {
   const csv = path.join(dir, 'items.csv');
   fs.writeFileSync(csv, 'question\nfirst\nsecond\n');
   const agentFile = path.join(dir, 'agent.json');
@@ -46,21 +47,25 @@ it.skipIf(isRoot && !nobodyCanRun)('a read-only database: writes stop with a cle
   const before = sha(dbPath);
   const env = { OPENAI_API_KEY: 'sk-test', ROWRUNNER_DB: dbPath };
 
-  for (const [args, what] of [
-    [['resume', run.runId, '--json'], `start run ${run.runId}`],
-    [['retry-failed', run.runId, '--json'], `retry the failed items of run ${run.runId}`],
-    [['run', csv, '--agent', agentFile, '--json'], 'import items.csv'],
-  ] as const) {
+  for (const args of [
+    ['resume', run.runId, '--json'],
+    ['retry-failed', run.runId, '--json'],
+    ['run', csv, '--agent', agentFile, '--json'],
+  ]) {
     const res = await runCli([...args], env, dir, as);
-    expect(res.code, `${args[0]}: ${res.stderr}`).toBe(2);
-    expect(res.stderr).toContain(`rowrunner: Cannot ${what}: the database ${dbPath} is read-only`);
+    expect(res.code, `${args[0]}: ${res.stderr}`).toBe(1);
+    expect(res.stderr).toContain(`rowrunner: the database ${dbPath} is read-only (attempt to write a readonly database). Make the file and its folder writable`);
+    expect(res.stderr).toContain('nothing was sent');
     expect(res.stderr).not.toMatch(/^\s+at /m); // a message, not a stack trace
-    expect(lastJson(res.stdout)).toMatchObject({ exitCode: 2 });
+    expect(lastJson(res.stdout)).toMatchObject({ exitCode: 1 });
   }
 
   const runs = await runCli(['runs', '--json'], env, dir, as);
   expect(runs.code, runs.stderr).toBe(0);
   expect(JSON.parse(runs.stdout)).toMatchObject([{ runId: run.runId, status: 'pending', items: 2 }]);
+  const datasets = await runCli(['datasets', '--json'], env, dir, as);
+  expect(datasets.code, datasets.stderr).toBe(0);
+  expect(JSON.parse(datasets.stdout)).toMatchObject([{ rows: 2, runs: [run.runId] }]);
   const out = path.join(dir, 'out.jsonl');
   const exported = await runCli(['export', run.runId, '--out', out], env, dir, as);
   expect(exported.code, exported.stderr).toBe(0);
@@ -76,8 +81,11 @@ it.skipIf(isRoot && !nobodyCanRun)('a read-only database: writes stop with a cle
   for (const f of fs.readdirSync(dir)) if (f.startsWith('rowrunner.db-')) fs.rmSync(path.join(dir, f));
   fs.chmodSync(dir, 0o555);
   const res = await runCli(['resume', run.runId], env, undefined, as);
+  const listed = await runCli(['runs', '--json'], env, undefined, as);
   fs.chmodSync(dir, 0o777);
-  expect(res.code, res.stderr).toBe(2);
-  expect(res.stderr).toMatch(/^rowrunner: --db .*rowrunner\.db: cannot open the database: .*readonly/m);
+  expect(res.code, res.stderr).toBe(1);
+  expect(res.stderr).toMatch(/^rowrunner: the database .*rowrunner\.db is read-only \(.*\)\. Make the file and its folder writable/m);
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(JSON.parse(listed.stdout)).toMatchObject([{ runId: run.runId, status: 'pending' }]);
   expect(sha(dbPath)).toBe(before);
 });

@@ -18,8 +18,12 @@ export const RUN_FLAGS = {
   'max-tokens': 'maxTokens',
   rpm: 'rpm',
   tpm: 'tpm',
+  timeout: 'timeoutMs',
 } as const satisfies Record<string, Key>;
 type Flag = keyof typeof RUN_FLAGS;
+
+/** Flags given in seconds for an option kept in milliseconds: a person thinks of a timeout in seconds. */
+const IN_SECONDS: ReadonlySet<Flag> = new Set(['timeout']);
 
 /** The options a run gets when no flag is given. */
 export const DEFAULT_RUN_OPTIONS = RunOptionsSchema.parse({});
@@ -56,6 +60,14 @@ export function accepts(key: Key): string {
   return kind;
 }
 
+/** What a flag accepts, in words; a flag in seconds says so ("a number of seconds above 0, at most 3600"). */
+export function flagAccepts(flag: Flag): string {
+  const key = RUN_FLAGS[flag];
+  if (!IN_SECONDS.has(flag)) return accepts(key);
+  const r = ruleOf(key);
+  return `a number of seconds above 0${r.maximum !== undefined ? `, at most ${r.maximum / 1000}` : ''}`;
+}
+
 /**
  * The run options the flags give (only those given), checked by RunOptionsSchema; a wrong one is a
  * UsageError naming the flag, what it accepts and what it got. `only` limits it to some flags (resume's budgets).
@@ -77,8 +89,8 @@ export function runOptionsFromFlags(v: Values, only: readonly Flag[] = Object.ke
       continue;
     }
     const n = Number(raw.trim());
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} needs ${accepts(key)}, got "${raw}"`);
-    given[key] = n;
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} needs ${flagAccepts(flag)}, got "${raw}"`);
+    given[key] = IN_SECONDS.has(flag) ? Math.round(n * 1000) : n;
   }
   const parsed = RunOptionsSchema.partial().safeParse(given);
   if (!parsed.success) {
@@ -88,7 +100,7 @@ export function runOptionsFromFlags(v: Values, only: readonly Flag[] = Object.ke
     const raw = raws.get(key);
     // A rule of the schema's own (a refinement) says it best in its own words.
     if (issue.code === 'custom') throw new UsageError(`--${flag} ${issue.message}, got "${raw}"`);
-    throw new UsageError(`--${flag} ${ruleOf(key).enum ? 'must be' : 'needs'} ${accepts(key)}, got "${raw}"`);
+    throw new UsageError(`--${flag} ${ruleOf(key).enum ? 'must be' : 'needs'} ${flagAccepts(flag)}, got "${raw}"`);
   }
   return given as RunOptionsInput;
 }

@@ -1,14 +1,15 @@
 // The help texts of the rowrunner command.
-import { accepts, DEFAULT_RUN_OPTIONS } from './run-flags.ts';
+import { accepts, DEFAULT_RUN_OPTIONS, flagAccepts } from './run-flags.ts';
 
 export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
 
 Usage:
   rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
-            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--api-key KEY] [--json]
-  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
-  rowrunner retry-failed RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--api-key KEY] [--db FILE] [--json]
+            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--api-key KEY] [--json]
+  rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
+            [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
+  rowrunner retry-failed RUN_ID [same options as resume]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner datasets [--db FILE] [--json]
@@ -18,7 +19,8 @@ Usage:
 
 Commands:
   run           Import ITEMS.csv, render the agent's prompt for every row and run them all.
-  resume        Continue a cancelled, stopped or interrupted run: only its unfinished items are sent;
+  resume        Continue a cancelled, stopped or interrupted run: only its unfinished items are sent,
+                to the endpoint the run recorded (--endpoint URL: another, then recorded);
                 --max-cost / --max-tokens raise the run's budget.
   retry-failed  Send the run's failed items again (and any unfinished ones).
   export        Write a run's results: the CSV's columns, one column per output, then _status,
@@ -40,9 +42,14 @@ Options:
   --turns N           Most turns per item (-1: no limit; default: the agent's, else no limit).
   --on-error MODE     continue (default): failed items are recorded and the run goes on;
                       stop: the first failed item stops the run.
-  --max-cost USD      Stop before spending more than this on the run (resumable with a higher one).
+  --max-cost USD      Stop before spending more than this on the run (resumable with a higher one);
+                      refused before the run (exit 2) when the model has no price.
   --max-tokens N      The same for prompt + completion tokens.
   --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
+  --timeout SECONDS   How long one call may take before it times out (it is retried once):
+                      ${flagAccepts('timeout')} (default: the agent's timeoutMs, else 60).
+  --endpoint URL      resume, retry-failed: send the rest to this endpoint instead of the run's own,
+                      and record it on the run (OPENAI_API_KEY goes only if it is OPENAI_BASE_URL).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
                       "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
@@ -54,19 +61,22 @@ Options:
 Environment:
   OPENAI_API_KEY      The key for OPENAI_BASE_URL (or OpenAI's API when that is unset); never stored,
                       and never sent to another baseURL an agent file names.
-  OPENAI_BASE_URL     The endpoint when the agent has no baseURL (default: OpenAI).
+  OPENAI_BASE_URL     The endpoint of a new run when the agent has no baseURL (default: OpenAI); a
+                      resumed run stays on its own.
   ROWRUNNER_API_KEY   The key for an agent's own baseURL; without it (or --api-key) none is sent there.
   ROWRUNNER_DB        The default database.
 
 Exit codes:
   0  the run finished (failed items allowed under --on-error continue, if at least one row was done)
   1  no row was done (every one failed), stopped by an item's error (--on-error stop), cancelled
-     (Ctrl-C or SIGTERM; resume continues it), or the machine failed (a full disk, a damaged database:
-     the message says what to do)
+     (Ctrl-C or SIGTERM; resume continues it), or the machine failed (a full disk, a read-only or
+     damaged database: the message says what to do; run, resume and retry-failed check that the
+     database can be written before they send anything)
   2  bad input or usage (the message says what and where; no output file is written)
   3  stopped by a budget (resume with a higher --max-cost / --max-tokens)
 
 Ctrl-C or SIGTERM cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\`
 continues. A second Ctrl-C quits at once; the run is left interrupted, and resume continues it too.
+runs, datasets and export open the database read-only, so they work on a full disk too.
 "skipped" counts the items that did not run (left pending or skipped by a stop); they stay resumable.
 `;

@@ -54,6 +54,8 @@ export interface StartOptions {
   /** Raises (or sets) the run's budgets; they count the whole run, so a resume gets what is left. */
   maxCost?: number;
   maxTokens?: number;
+  /** Sets the run's per-call timeout, ms, from this session on. */
+  timeoutMs?: number;
   /** Records the endpoint this session talks to (kind and base URL), so a later resume can find it. */
   endpoint?: Endpoint;
 }
@@ -98,6 +100,8 @@ export interface RunServiceOptions {
    * process-wide, so only a front that owns its process turns them on.
    */
   tuneHeapForWorkers?: boolean;
+  /** Open the database read-only (no recovery either): for fronts that only read, so a full disk or a read-only file does not stop them. */
+  readonly?: boolean;
 }
 
 export interface RunService {
@@ -158,7 +162,7 @@ export interface RunService {
 
 export function createRunService(options: RunServiceOptions): RunService {
   const dbPath = path.resolve(options.dbPath);
-  const db: Db = openDatabase(dbPath);
+  const db: Db = openDatabase(dbPath, { readonly: options.readonly });
   if (options.tuneHeapForWorkers) setWorkerHeapFlags();
   let closed = false;
   const datasets = createDatasets(db, dbPath);
@@ -199,10 +203,11 @@ export function createRunService(options: RunServiceOptions): RunService {
   };
 
   const applyBudgets = (r: RunRecord, o: StartOptions): RunRecord => {
-    if (o.maxCost === undefined && o.maxTokens === undefined) return r;
+    if (o.maxCost === undefined && o.maxTokens === undefined && o.timeoutMs === undefined) return r;
     const next: RunOptions = { ...r.options };
     if (o.maxCost !== undefined) next.maxCost = o.maxCost;
     if (o.maxTokens !== undefined) next.maxTokens = o.maxTokens;
+    if (o.timeoutMs !== undefined) next.timeoutMs = o.timeoutMs;
     const parsed = RunOptionsSchema.safeParse(next);
     if (!parsed.success) {
       const { fields, details } = zodFields('options', parsed.error);
@@ -338,6 +343,6 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
   };
 
-  if (options.recover !== false) recover();
+  if (options.recover !== false && !options.readonly) recover();
   return service;
 }

@@ -69,7 +69,34 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
 function openReadonly(file: string, options: OpenOptions): Db {
   if (!fs.existsSync(file)) throw new Error(`${file} does not exist (a read-only open creates nothing)`);
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return checkedReadonly(new Database(file, { readonly: true, fileMustExist: true }), file, options);
+  } catch (err) {
+    if (!noRoomForSharedMemory(err) || !walIsEmpty(file)) throw err;
+  }
+  // A WAL reader needs a -shm file of 32 KB, which a full disk (or a read-only folder) cannot give. When the WAL holds
+  // nothing, the file alone is the database: read a private copy in memory (marked as a rollback
+  // database, which is all an in-memory one can be). It costs the file's size in memory, only here.
+  const copy = fs.readFileSync(file);
+  copy[18] = 1;
+  copy[19] = 1;
+  return checkedReadonly(new Database(copy, { readonly: true }), file, options);
+}
+
+function noRoomForSharedMemory(err: unknown): boolean {
+  const code = String((err as { code?: unknown }).code ?? '');
+  return code.startsWith('SQLITE_IOERR_SHM') || code === 'SQLITE_FULL' || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN';
+}
+
+function walIsEmpty(file: string): boolean {
+  try {
+    return fs.statSync(`${file}-wal`).size === 0;
+  } catch {
+    return true;
+  }
+}
+
+function checkedReadonly(db: Db, file: string, options: OpenOptions): Db {
   try {
     db.pragma('cache_size = -4000');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);

@@ -34,5 +34,5 @@ export async function datasetsCommand(args: string[], io: CliIo): Promise<number
       ...list.map((d) => [`d${d.datasetId}`, String(d.rows), d.runs.join(',') || 'none', d.createdAt.slice(0, 16).replace('T', ' '), d.name]),
     ]);
     return EXIT.ok;
-  });
+  }, undefined, 'read');
 }

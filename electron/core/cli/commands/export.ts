@@ -18,5 +18,5 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
     const res = await svc.exportRun(runId, out);
     io.stdout.write(`Exported ${res.rows.toLocaleString('en-US')} rows of run ${runId} to ${res.path}\n`);
     return EXIT.ok;
-  }, out);
+  }, out, 'read');
 }

@@ -28,7 +28,7 @@ export async function rmCommand(args: string[], io: CliIo): Promise<number> {
       else removeDataset(svc, t.id, io);
     }
     return EXIT.ok;
-  });
+  }, undefined, 'write');
 }
 
 async function removeRun(svc: RunService, runId: string, io: CliIo): Promise<void> {

@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
 import { promptColumnsMessage } from '../../../../shared/validation.ts';
+import { budgetProblem } from '../../engine/index.ts';
 import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
 import { loadAgentFile } from '../agent-file.ts';
 import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
 import { importAndCreateRun } from '../create-run.ts';
-import { connectionFor } from '../endpoint.ts';
+import { baseURLOf, connectionFor } from '../endpoint.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
@@ -29,6 +30,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const options = runOptionsFromFlags(v);
   const out = checkOut(str(v, 'out'));
   const agent = loadAgentFile(agentFile);
+  const budget = budgetProblem(agent, options);
+  if (budget) throw new UsageError(`${agentFile}: ${budget}`);
   const connection = connectionFor(agent.baseURL, io.env, str(v, 'api-key'));
 
   // The header first (milliseconds even for a huge file): a prompt naming a missing column fails now.
@@ -81,12 +84,12 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       }
       io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
       if (connection.note) io.stderr.write(`${connection.note}\n`);
-      svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint });
+      svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint, baseURL: baseURLOf(connection.endpoint) });
       return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops });
     } finally {
       stops.close();
     }
-  }, out);
+  }, out, 'run');
 }
 
 function csvError(shown: string, err: unknown): Error {

@@ -54,5 +54,5 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
       ]),
     ]);
     return EXIT.ok;
-  });
+  }, undefined, 'read');
 }
