@@ -215,7 +215,8 @@ export type BatchEvent =
       costUsd: number;
       concurrency: number; // the window's current size, which shrinks on 429s and grows back
     }
-  | { type: 'paused' }
+  /** reason 'endpoint': the run paused itself while its endpoint does not answer; message says so. */
+  | { type: 'paused'; reason?: 'endpoint'; message?: string; retryInMs?: number }
   | { type: 'resumed' }
   | { type: 'finished'; status: Exclude<RunStatus, 'pending' | 'running' | 'paused' | 'interrupted'>; error?: string };
 

@@ -43,7 +43,8 @@ export type EngineEvent<O = unknown> =
       costUsd: number;
       concurrency: number;
     }
-  | { type: 'paused' }
+  /** A pause: the caller's, or (reason 'endpoint') the batch's own while the endpoint does not answer. */
+  | { type: 'paused'; reason?: 'endpoint'; message?: string; retryInMs?: number }
   | { type: 'resumed' }
   | { type: 'finished'; status: FinishStatus; error?: Error };
 
@@ -82,6 +83,11 @@ export interface BatchOptions<T, R, O = R | null, H extends HandleExceptions = H
   stopOnFirstResult?: boolean;
   /** A listener that throws fails the batch with that error, whatever the policy. */
   onEvent?: (event: EngineEvent<O>) => void;
+  /**
+   * When items fail for the endpoint's sake several in a row (no connection, timeouts, 5xx), pause
+   * and probe it instead of failing the rest; those items run again once it answers (default false).
+   */
+  pauseOnOutage?: boolean;
   /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
   progressIntervalMs?: number;
 }
