@@ -143,8 +143,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   const stopBatch = (reason: StopReason, error?: Error) => {
     if (stop) return;
     stop = { reason, error };
-    health.end();
+    // A budget stop lets the items in flight finish: during an outage they still wait for the endpoint.
     if (reason === 'budget') return;
+    health.end();
     abort.abort(reason === 'cancelled' ? (error ?? new CancelledError()) : new CancelledError(`cancelled: ${error?.message ?? 'the batch stopped'}`));
     // Items waiting at a pause gate must see the stop.
     gate.resume();
