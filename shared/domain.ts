@@ -222,6 +222,7 @@ export type BatchEvent =
   | ({ type: 'item-failed'; index: number; error: string } & ItemMetrics)
   | { type: 'item-skipped'; index: number; reason: ItemSkipReason }
   | ({ type: 'progress' } & BatchProgress)
-  | { type: 'paused' }
+  /** reason 'endpoint': the run paused itself while its endpoint does not answer; message says so. */
+  | { type: 'paused'; reason?: 'endpoint'; message?: string; retryInMs?: number }
   | { type: 'resumed' }
   | { type: 'finished'; status: FinishStatus; error?: string };

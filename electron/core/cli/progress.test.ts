@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { RunProgress } from '../../../shared/contract.ts';
-import { compact, createProgressView, duration, money } from './progress.ts';
+import { compact, createProgressView, duration, money, pauseNotes } from './progress.ts';
 
 const progress = (done: number): RunProgress => ({
   runId: '1',
@@ -41,4 +41,19 @@ it('writes plain lines, a few seconds apart, when not on a terminal', () => {
     'progress: 23/2,000, failed 3, 46k tok, $0.0123, 52/s, ETA 0:15',
   ]);
   expect(text).not.toContain('\x1b');
+});
+
+it("prints a run's own pause for its endpoint at each unanswered probe, how to stop once, and the resume", () => {
+  const notes = pauseNotes('7');
+  expect(notes({ type: 'paused' })).toEqual([]);
+  expect(notes({ type: 'resumed' })).toEqual([]);
+  const first = notes({ type: 'paused', reason: 'endpoint', message: 'the endpoint is not answering: paused (next try in 1 s)', retryInMs: 1000 });
+  expect(first).toEqual([
+    'the endpoint is not answering: paused (next try in 1 s)',
+    'Waiting for it; Ctrl-C stops here, and `rowrunner resume 7` continues the run.',
+  ]);
+  expect(notes({ type: 'paused', reason: 'endpoint', message: 'the endpoint is not answering: paused (next try in 2 s)', retryInMs: 2000 })).toEqual([
+    'the endpoint is not answering: paused (next try in 2 s)',
+  ]);
+  expect(notes({ type: 'resumed' })).toEqual(['the endpoint answers again: resumed']);
 });

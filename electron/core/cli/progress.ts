@@ -1,6 +1,7 @@
 // Live progress of a run on stderr: a redrawn bar on a terminal (items, failed, tokens, cost, rate,
 // ETA), plain lines every few seconds otherwise (logs, CI, pipes).
 import type { RunProgress } from '../../../shared/contract.ts';
+import type { BatchEvent } from '../../../shared/domain.ts';
 
 export interface ProgressView {
   update(p: RunProgress): void;
@@ -99,5 +100,29 @@ export function createProgressView(out: Out, tty: boolean, plainEveryMs = 2000):
         out.write('\n');
       } else plain(last);
     },
+  };
+}
+
+type PauseEvent = Extract<BatchEvent, { type: 'paused' | 'resumed' }>;
+
+/**
+ * The lines the CLI prints as a run pauses itself because its endpoint is not answering (at each
+ * probe that goes unanswered) and as it goes on again. A user's pause is shown by the bar alone.
+ */
+export function pauseNotes(runId: string): (e: PauseEvent) => string[] {
+  let waiting = false;
+  let told = false;
+  return (e) => {
+    if (e.type === 'resumed') {
+      if (!waiting) return [];
+      waiting = false;
+      return ['the endpoint answers again: resumed'];
+    }
+    if (e.reason !== 'endpoint') return [];
+    waiting = true;
+    const lines = [e.message ?? 'the endpoint is not answering: paused'];
+    if (!told) lines.push(`Waiting for it; Ctrl-C stops here, and \`rowrunner resume ${runId}\` continues the run.`);
+    told = true;
+    return lines;
   };
 }

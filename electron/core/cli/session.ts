@@ -4,7 +4,7 @@ import type { RunProgress } from '../../../shared/contract.ts';
 import type { RunInfo, RunService } from '../runs/service.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
-import { createProgressView, duration, money } from './progress.ts';
+import { createProgressView, duration, money, pauseNotes } from './progress.ts';
 import type { Stops } from './stops.ts';
 
 export interface Outcome {
@@ -43,16 +43,18 @@ function jsonOf(o: Outcome): Record<string, unknown> {
 export async function follow(svc: RunService, runId: string, io: CliIo, stops: Stops): Promise<RunInfo> {
   const view = createProgressView(io.stderr, Boolean(io.stderr.isTTY));
   let failuresShown = 0;
+  const pauses = pauseNotes(runId);
   const unsubscribe = svc.subscribe(
     (id, e) => {
       if (id !== runId) return;
+      if (e.type === 'paused' || e.type === 'resumed') for (const line of pauses(e)) view.note(line);
       if (e.type === 'item-failed') {
         failuresShown++;
         if (failuresShown <= 20) view.note(`row ${e.index + 1} failed: ${e.error.split('\n')[0].slice(0, 300)}`);
         else if (failuresShown === 21) view.note('(more failed items: see the export or the app)');
       }
     },
-    { types: ['item-failed'] },
+    { types: ['item-failed', 'paused', 'resumed'] },
   );
   const offProgress = svc.on('run:progress', (p: RunProgress) => {
     if (p.runId === runId) view.update(p);

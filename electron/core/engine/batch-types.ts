@@ -63,6 +63,11 @@ export interface BatchOptions<T, R, O = R | null, H extends HandleExceptions = H
   stopOnFirstResult?: boolean;
   /** A listener that throws fails the batch with that error, whatever the policy. */
   onEvent?: (event: EngineEvent<O>) => void;
+  /**
+   * When items fail for the endpoint's sake several in a row (no connection, timeouts, 5xx), pause
+   * and probe it instead of failing the rest; those items run again once it answers (default false).
+   */
+  pauseOnOutage?: boolean;
   /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
   progressIntervalMs?: number;
 }

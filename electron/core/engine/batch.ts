@@ -22,6 +22,8 @@ import {
   type TaskGen,
 } from './batch-types.ts';
 import { Budget, budgetGate, budgetProblem } from './budget.ts';
+import { EndpointHealth, isEndpointFailure, outageNotice } from './endpoint-health.ts';
+import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
 import { CallSlots, PauseGate } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
@@ -86,6 +88,23 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   const signal = abort.signal;
   // Every call in flight listens to this one signal; that is by design, not a leak.
   setMaxListeners(0, signal);
+  // An outage of the endpoint pauses the batch until a probe is answered (see endpoint-health.ts).
+  let userPaused = options.control?.paused ?? false;
+  let probeClient: LlmClient | undefined;
+  let lastOutageError: string | undefined;
+  const health = new EndpointHealth({
+    probe: () => probeClient?.probe(signal) ?? Promise.resolve(true),
+    onWaiting: (retryInMs) => {
+      gate.pause();
+      emit({ type: 'paused', reason: 'endpoint', message: outageNotice(retryInMs, lastOutageError), retryInMs });
+    },
+    onAlive: () => {
+      if (userPaused || stop || finished) return;
+      gate.resume();
+      emit({ type: 'resumed' });
+      pump();
+    },
+  });
   const progressEvery = options.progressIntervalMs ?? 100;
   const slots: Slot<O>[] = new Array(n);
   const spent = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
@@ -126,7 +145,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   const stopBatch = (reason: StopReason, error?: Error) => {
     if (stop) return;
     stop = { reason, error };
+    // A budget stop lets the items in flight finish: during an outage they still wait for the endpoint.
     if (reason === 'budget') return;
+    health.end();
     abort.abort(reason === 'cancelled' ? (error ?? new CancelledError()) : new CancelledError(`cancelled: ${error?.message ?? 'the batch stopped'}`));
     // Items waiting at a pause gate must see the stop.
     gate.resume();
@@ -136,9 +157,14 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   const unsubscribe = options.control?.subscribe((action) => {
     if (finished) return;
     if (action === 'pause') {
+      userPaused = true;
       gate.pause();
       emit({ type: 'paused' });
     } else if (action === 'resume') {
+      // A resume during an outage tries the endpoint at once.
+      userPaused = false;
+      health.end();
+      if (!gate.paused) return;
       gate.resume();
       emit({ type: 'resumed' });
       pump();
@@ -159,11 +185,14 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   const finish = () => {
     if (finished) return;
     const reason: ItemSkipReason = stop?.reason === 'first-result' ? 'cancelled' : (stop?.reason ?? 'budget');
-    for (let i = next; i < n; i++) {
+    // Items back in the queue for an outage did not fail: they are left like the unstarted ones.
+    const skip = (i: number) => {
       slots[i] = { kind: 'skipped', reason };
       counts.skipped += 1;
       emit({ type: 'item-skipped', index: i, reason });
-    }
+    };
+    for (const i of health.takeAll()) skip(i);
+    for (let i = next; i < n; i++) skip(i);
     next = n;
     finished = true;
     if (progressTimer) clearTimeout(progressTimer);
@@ -191,14 +220,14 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.items && next < n) {
+        while (!stop && !gate.paused && inFlight < window.items && (health.queued > 0 || next < n)) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
             stopBatch('budget', new BudgetExceededError(why));
             break;
           }
-          const i = next++;
+          const i = health.next() ?? next++;
           inFlight += 1;
           void runItem(i);
         }
@@ -206,7 +235,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     } finally {
       pumping = false;
     }
-    if (inFlight === 0 && (next >= n || stop)) finish();
+    if (inFlight === 0 && ((next >= n && health.queued === 0) || stop)) finish();
   }
 
   let pumpScheduled = false;
@@ -325,6 +354,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       costUsd: item.costUsd,
       latencyMs: performance.now() - started,
     };
+    const endpointFault = !result.ok && options.pauseOnOutage === true && !stop && isEndpointFailure(result.error) && health.mayHold(index);
+    // Any other end shows the endpoint up; a stop leaves the held items to be skipped with the rest.
+    if (!endpointFault && !stop && !(!result.ok && result.error instanceof BudgetExceededError)) health.passed();
     if (result.ok) {
       slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O), hasResult: result.hasResult };
       counts.done += 1;
@@ -339,12 +371,22 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       emit({ type: 'item-skipped', index, reason: 'budget' });
     } else {
       const error = result.error;
-      // Ended by the batch's stop (a budget, a cancel, a first result), not by a fault of its own.
-      const interrupted = error instanceof BudgetExceededError || (signal.aborted && stop !== null && stop.reason !== 'error');
-      slots[index] = { kind: 'failed', error, interrupted };
-      counts.failed += 1;
-      emit({ type: 'item-failed', index, error, turns: item.turns, ...totals, transcript: task ? task.agent.transcript() : [] });
-      if (options.stopOnError && !stop && !(error instanceof BudgetExceededError)) stopBatch('error', error);
+      const transcript = task ? task.agent.transcript() : [];
+      const report = () => {
+        // Ended by the batch's stop (a budget, a cancel, a first result), not by a fault of its own.
+        const interrupted = error instanceof BudgetExceededError || (signal.aborted && stop !== null && stop.reason !== 'error');
+        slots[index] = { kind: 'failed', error, interrupted };
+        counts.failed += 1;
+        emit({ type: 'item-failed', index, error, turns: item.turns, ...totals, transcript });
+        if (options.stopOnError && !stop && !(error instanceof BudgetExceededError)) stopBatch('error', error);
+      };
+      if (!endpointFault) report();
+      else {
+        lastOutageError = error.message;
+        probeClient = task?.agent.llm;
+        health.hold(index, report);
+        if (inFlight === 0 && next >= n && health.queued === 0) health.nothingElse();
+      }
     }
     emitProgress(false);
     if (options.startOnNextTurn) pumpSoon();

@@ -23,6 +23,21 @@ beforeEach(() => sim.resetStats());
 const ask = (text: string) => ({ model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: text }] });
 
 describe('LlmClient', () => {
+  it('probe: any HTTP answer counts as the endpoint up (a 401 too); no connection does not', async () => {
+    expect(await client.probe()).toBe(true);
+    const locked = await startSimulator({ apiKey: 'only-this' });
+    const other = new LlmClient({ baseURL: `${locked.url}/`, apiKey: 'wrong' });
+    try {
+      expect(await other.probe()).toBe(true);
+      expect(locked.stats().byStatus[401]).toBe(1);
+      await locked.close();
+      expect(await other.probe()).toBe(false);
+    } finally {
+      await other.close();
+      await locked.close();
+    }
+  });
+
   it('answers through the openai SDK with usage and reports each attempt', async () => {
     const reports: CallReport[] = [];
     const reply = await client.complete(ask('hello'), { hooks: { afterAttempt: (r) => reports.push(r) } });

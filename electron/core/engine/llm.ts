@@ -270,6 +270,24 @@ export class LlmClient {
     void old.close().catch(() => undefined);
   }
 
+  /**
+   * Whether the endpoint answers at all: GET {baseURL}/models, without a key. Any HTTP answer (a 401
+   * or a 404 too) counts; no connection or no answer within timeoutMs does not.
+   */
+  async probe(signal?: AbortSignal, timeoutMs = 10_000): Promise<boolean> {
+    const limit = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await undiciFetch(`${this.baseURL.replace(/\/+$/, '')}/models`, {
+        dispatcher: this.dispatcher,
+        signal: signal ? AbortSignal.any([signal, limit]) : limit,
+      });
+      await res.body?.cancel();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Closes the pool's sockets once their requests finish. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -115,8 +115,9 @@ export class BatchController {
     this.emit('pause');
   }
 
+  /** Lifts the pause; during the batch's own pause for an outage of the endpoint, tries it at once. */
   resume(): void {
-    if (!this.pausedValue || this.cancelledValue) return;
+    if (this.cancelledValue) return;
     this.pausedValue = false;
     this.emit('resume');
   }

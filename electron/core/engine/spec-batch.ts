@@ -151,6 +151,8 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     sequential: options.sequential,
     batchSize: options.batchSize,
     stopOnError: options.onError === 'stop',
+    // A run waits out an outage of its endpoint rather than fail its rows one by one.
+    pauseOnOutage: true,
     // The outputs go out in the item-done events; holding them all to the end would grow with the run.
     keepOutputs: false,
     startOnNextTurn: params.startOnNextTurn,

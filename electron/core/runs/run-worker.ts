@@ -163,14 +163,16 @@ async function main(init: WorkerInit): Promise<void> {
     buffer = [];
     let changed: number[];
     let status: RunStatus | undefined;
+    // A pause of the batch's own (the endpoint is not answering) says why in the run's error.
+    let notice: string | null = null;
     try {
       changed = conn.transaction(() => {
         const c = writer.apply(events);
         for (const e of events) {
-          if (e.type === 'paused') status = 'paused';
-          else if (e.type === 'resumed') status = 'running';
+          if (e.type === 'paused') [status, notice] = ['paused', e.message ?? null];
+          else if (e.type === 'resumed') [status, notice] = ['running', null];
         }
-        if (status) setRunStatus(conn, runId, status);
+        if (status) setRunStatus(conn, runId, status, notice);
         return c;
       }).immediate();
     } catch (err) {

@@ -1,4 +1,4 @@
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { EndpointBadge, ErrorBox, Field, RunStatusPill, Spinner } from '../../components/ui.tsx';
 import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens, runTitle } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
@@ -173,8 +173,19 @@ function ProgressPanel() {
   const acting = useRun((s) => s.acting);
   const actionError = useRun((s) => s.actionError);
   const control = useRun((s) => s.control);
+  const refresh = useRun((s) => s.refresh);
   const go = useApp((s) => s.go);
   const [metric, setMetric] = useState<'throughput' | 'latency'>('throughput');
+  const liveStatus = progress?.status;
+  // Why a run paused itself (its endpoint is not answering, next try in N s) is in the run's summary,
+  // which changes at each probe: read it as the status changes and every few seconds while paused.
+  useEffect(() => {
+    if (!liveStatus) return;
+    void refresh();
+    if (liveStatus !== 'paused') return;
+    const timer = setInterval(() => void refresh(), 2000);
+    return () => clearInterval(timer);
+  }, [liveStatus, refresh]);
 
   if (!run || !progress) {
     return (
@@ -257,7 +268,12 @@ function ProgressPanel() {
       </div>
       <Chart points={chart} metric={metric} />
 
-      {run.error && (
+      {status === 'paused' && run.error && (
+        <div className="offer" role="status" data-testid="pause-notice">
+          {run.error}
+        </div>
+      )}
+      {run.error && !active && (
         <ErrorBox testId="run-error">
           <strong>The run stopped:</strong> {run.error}
         </ErrorBox>
