@@ -117,7 +117,7 @@ it('a resume during the outage tries the endpoint at once; a cancel leaves every
   await until(() => events.some((e) => e.type === 'paused' && (e.retryInMs ?? 0) >= 8000));
   sim = await startSimulator({ port, latencyMs: 50 });
   const doneBefore = service.getRun(runId).totals.done;
-  service.resumePaused(runId);
+  service.unpause(runId);
   await until(() => service.getRun(runId).status === 'running' && service.getRun(runId).totals.done > doneBefore);
   expect(events.filter((e) => e.type === 'resumed')).toHaveLength(1);
   // The rows were sent again without a probe first.
