@@ -139,6 +139,7 @@ describe.each(CORPUS.map((c, i) => [c.name, c, i] as const))('%s', (_name, c: Co
       expect(ds.columns).toHaveLength(c.expect.import.columns);
       expect(ds.rowCount).toBe(c.expect.import.rowCount);
       for (const [r, col, value] of c.expect.import.cells) expect(svc.datasetRows(ds.id, r, 1)[0][col] === value, `row ${r}, column ${col}`).toBe(true);
+      for (const note of c.expect.import.notes ?? []) expect(ds.notes).toContainEqual(expect.stringMatching(note));
     } finally {
       svc.deleteDataset(ds.id);
     }

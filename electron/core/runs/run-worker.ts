@@ -25,6 +25,7 @@ import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
 import { processOwner } from '../process-owner.ts';
+import { keyRedactor } from '../store/redact.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
@@ -104,7 +105,10 @@ async function main(init: WorkerInit): Promise<void> {
   // session ends (see skipPending), not one event and one UPDATE each.
   let unstarted: ItemSkipReason | undefined;
   let pendingAtStart = 0;
-  const end = (status: RunStatus, error: string | null): void => {
+  // A provider may quote the key in its error: the run's error never carries it, nor what the parent is told.
+  const redact = keyRedactor(init.apiKey);
+  const end = (status: RunStatus, reason: string | null): void => {
+    const error = reason === null ? null : redact.text(reason);
     // Skipping the rest of a large run is the one long statement of a session (about 11 µs a row on
     // an idle machine): the parent hears from this thread just before it, with the silence to allow.
     post({ type: 'alive', quietMs: unstarted ? Math.round(pendingAtStart * QUIET_MS_PER_ROW) : 0 });
@@ -135,7 +139,7 @@ async function main(init: WorkerInit): Promise<void> {
     return end('stopped-budget', budgetMessage(run.options.maxCost, run.options.maxTokens));
   }
 
-  const writer = createEventWriter(conn, runId);
+  const writer = createEventWriter(conn, runId, { apiKey: init.apiKey });
   // flushMs: the older way, kept for comparison (bench/durability.ts): everything waits for a timer.
   const flushMs = init.flushMs;
   const flushEvents = init.flushEvents ?? 500;
@@ -192,6 +196,7 @@ async function main(init: WorkerInit): Promise<void> {
     const wanted = forwardTypes;
     for (const e of events) {
       if (e.type === 'progress') concurrency = e.concurrency;
+      else if (e.type === 'item-failed' && (wanted === null || wanted.has(e.type))) unreported.forward.push({ ...e, error: redact.text(e.error) });
       else if (e.type !== 'finished' && (wanted === null || wanted.has(e.type))) unreported.forward.push(e);
       if (e.type === 'item-done' || e.type === 'item-failed') {
         unreported.latencySum += e.latencyMs;
@@ -336,7 +341,7 @@ function budgetMessage(maxCost: number | undefined, maxTokens: number | undefine
 function begin(init: WorkerInit): void {
   main(init)
     .catch((err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = keyRedactor(init.apiKey).text(err instanceof Error ? err.message : String(err));
       let committed = false;
       const conn = db;
       const endInterrupted = (): void =>

@@ -61,3 +61,24 @@ describe('[[retryafter:MS]]', () => {
     expect(a.headers.get('x-ratelimit-remaining-requests')).toBe('599');
   });
 });
+
+describe('[[echokey]]', () => {
+  it("answers 401 quoting the request's Authorization header, every time", async () => {
+    const s = await sim();
+    const send = () =>
+      fetch(`${s.url}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-echoed-0123456789' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'row 3 [[echokey]]' }] }),
+      });
+    for (let i = 0; i < 2; i++) {
+      const res = await send();
+      expect(res.status).toBe(401);
+      const body = (await res.json()) as { error: { message: string; code: string } };
+      expect(body.error.message).toContain('Bearer sk-echoed-0123456789');
+      expect(body.error.code).toBe('invalid_api_key');
+    }
+    expect(parseDirectives('row [[ EchoKey ]]')?.echoKey).toBe(true);
+    expect(parseDirectives('row [[status:500]]')?.echoKey).toBe(false);
+  });
+});

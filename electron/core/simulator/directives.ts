@@ -22,9 +22,11 @@ export interface Directives {
   badArgsTimes: number;
   /** Answer text even when tools are offered. */
   text: boolean;
+  /** Answer 401 with the request's Authorization header in the error's message. */
+  echoKey: boolean;
 }
 
-const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang(?:\s*x\s*(\d+))?|drop(?:\s*x\s*(\d+))?|badargs(?:\s*x\s*(\d+))?|text|retry-?after\s*:\s*(\d+))\s*\]\]/gi;
+const DIRECTIVE = /\[\[\s*(sleep\s*:\s*(\d+)|status\s*:\s*(\d{3})(?:\s*x\s*(\d+))?|hang(?:\s*x\s*(\d+))?|drop(?:\s*x\s*(\d+))?|badargs(?:\s*x\s*(\d+))?|text|echokey|retry-?after\s*:\s*(\d+))\s*\]\]/gi;
 
 /**
  * Reads the directives of the given texts (typically the first and the last user message); later
@@ -36,7 +38,7 @@ export function parseDirectives(...texts: string[]): Directives | null {
     if (!text.includes('[[')) continue;
     DIRECTIVE.lastIndex = 0;
     for (let m = DIRECTIVE.exec(text); m !== null; m = DIRECTIVE.exec(text)) {
-      found ??= { sleepMs: 0, statusTimes: Infinity, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 0, text: false };
+      found ??= { sleepMs: 0, statusTimes: Infinity, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 0, text: false, echoKey: false };
       const word = m[1].toLowerCase();
       if (m[2] !== undefined) found.sleepMs = Math.max(found.sleepMs, Number(m[2]));
       else if (m[3] !== undefined) {
@@ -50,6 +52,7 @@ export function parseDirectives(...texts: string[]): Directives | null {
         found.dropTimes = m[6] !== undefined ? Number(m[6]) : Infinity;
       } else if (word.startsWith('badargs')) found.badArgsTimes = Math.max(found.badArgsTimes, m[7] !== undefined ? Number(m[7]) : 1);
       else if (word === 'text') found.text = true;
+      else if (word === 'echokey') found.echoKey = true;
       else if (m[8] !== undefined) found.retryAfterMs = Number(m[8]);
     }
   }

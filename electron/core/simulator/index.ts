@@ -31,6 +31,8 @@
  * - `[[badargs]]`       the first tool call for this prompt has malformed (truncated JSON) arguments.
  * - `[[badargsx3]]`     the first 3 tool calls for this prompt do.
  * - `[[text]]`          answer text even when tools are offered.
+ * - `[[echokey]]`       answer 401 whose error message quotes the request's Authorization header
+ *                       (`Bearer <key>`), as a provider that echoes the key it was given.
  *
  * Random faults (`faults` rates) are drawn per request from a PRNG seeded by (seed, request
  * number), so a sequential run is reproducible; latency jitter comes from the same draw. Directives

@@ -72,7 +72,7 @@ describe('parseDirectives', () => {
   it('reads every directive and is null without any', () => {
     expect(parseDirectives('plain prompt')).toBeNull();
     expect(parseDirectives('a [[sleep:250]] b [[status:500x2]] [[badargsx3]] [[text]]')).toEqual({
-      sleepMs: 250, status: 500, statusTimes: 2, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 3, text: true,
+      sleepMs: 250, status: 500, statusTimes: 2, hang: false, hangTimes: Infinity, drop: false, dropTimes: Infinity, badArgsTimes: 3, text: true, echoKey: false,
     });
     const d = parseDirectives('[[hang]]', '[[drop]] [[badargs]] [[status:429]]');
     expect(d).toMatchObject({ hang: true, hangTimes: Infinity, drop: true, dropTimes: Infinity, badArgsTimes: 1, status: 429, statusTimes: Infinity });

@@ -99,7 +99,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   /** `received` is when the request's body was complete: the latency counts from then, as a model
    *  can start no sooner, and the simulator's own parsing and answering fall inside it. */
-  function chat(res: ServerResponse, raw: string, received: number): void {
+  function chat(res: ServerResponse, raw: string, received: number, authorization: string | undefined): void {
     let req: ChatRequest;
     try {
       req = validateRequest(JSON.parse(raw));
@@ -147,6 +147,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (hang || random === 'hang') return; // never answered; close() destroys the socket
     if (dropIt || random === 'drop') {
       later(delay, () => drop(res));
+      return;
+    }
+    if (directives?.echoKey === true) {
+      // A provider that quotes the key it was given back in its error, as some do.
+      const message = `Incorrect API key provided: ${authorization ?? '(none)'} (simulated).`;
+      later(delay, () => sendError(res, 401, message, 'invalid_request_error', 'invalid_api_key', rateHeaders));
       return;
     }
     if (pinned !== undefined) {
@@ -232,7 +238,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         } else chunks.push(chunk);
       });
       req.on('end', () => {
-        if (!tooLarge) chat(res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'), performance.now());
+        if (!tooLarge) {
+          const raw = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
+          chat(res, raw, performance.now(), req.headers.authorization);
+        }
       });
       return;
     }

@@ -159,3 +159,35 @@ it('reads pending prompts a page at a time, skipping rows that are not pending',
   // Asked again out of order (a page back), it reads that page again.
   expect(source.prompt(1)).toBe(`prompt ${pending[1]}`);
 });
+
+it("replaces the run's key wherever a result would store it: errors, outputs, transcripts, both write paths", () => {
+  const key = 'sk-live-Zq8"w\\Rt5Kp2Vn';
+  const w = createEventWriter(db, runId, { apiKey: key });
+  const echoed = { ...fin, transcript: [{ role: 'user' as const, content: 'x' }, { role: 'assistant' as const, content: `your key is ${key}` }] };
+  // Grouped: started + end in one statement.
+  w.apply([
+    { type: 'item-started', index: 0 },
+    { type: 'item-failed', index: 0, error: `HTTP 401: Incorrect API key provided: Bearer ${key}`, ...echoed },
+    { type: 'item-started', index: 1 },
+    { type: 'item-done', index: 1, output: { result: `${key} and ${key}` }, ...echoed },
+  ]);
+  // Event by event: a second start in one batch takes the plain path.
+  w.apply([
+    { type: 'item-started', index: 2 },
+    { type: 'item-started', index: 2 },
+    { type: 'item-failed', index: 2, error: `denied ${key}`, ...echoed },
+  ]);
+  expect(getItem(db, runId, 0)!.error).toBe('HTTP 401: Incorrect API key provided: Bearer [redacted key]');
+  expect(getItem(db, runId, 1)!.output).toEqual({ result: '[redacted key] and [redacted key]' });
+  expect(getItem(db, runId, 2)!.error).toBe('denied [redacted key]');
+  for (const i of [0, 1, 2]) expect(getItem(db, runId, i)!.transcript[1].content).toBe('your key is [redacted key]');
+  const stored = db.prepare(`SELECT group_concat(coalesce(error, '') || coalesce(output, '')) FROM items`).pluck().get() as string;
+  const transcripts = db.prepare(`SELECT group_concat(messages) FROM transcripts`).pluck().get() as string;
+  expect(stored + transcripts).not.toContain('Zq8');
+});
+
+it('leaves a placeholder key alone: a short one would be a common word in answers', () => {
+  const w = createEventWriter(db, runId, { apiKey: 'simulated' });
+  w.apply([{ type: 'item-started', index: 0 }, { type: 'item-done', index: 0, output: { result: 'simulated answer' }, ...fin }]);
+  expect(getItem(db, runId, 0)!.output).toEqual({ result: 'simulated answer' });
+});

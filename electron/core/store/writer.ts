@@ -7,8 +7,11 @@
 // UPDATE of the item, one ledger row per call and its transcript, instead of a statement per event;
 // started and calls, or calls and the result, likewise. Anything else (a skip, a second start, an
 // item the guard refuses) goes through the statements one event at a time, with the same effect.
+//
+// The run's key never reaches the file: it is replaced in every error, output and transcript written.
 import type { BatchEvent } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
+import { keyRedactor } from './redact.ts';
 import { stmt } from './sql.ts';
 
 export interface EventWriter {
@@ -16,7 +19,16 @@ export interface EventWriter {
   apply(events: readonly BatchEvent[], now?: number): number[];
 }
 
-export function createEventWriter(db: Db, runId: number): EventWriter {
+export interface EventWriterOptions {
+  /** The run's API key: replaced by a mark wherever a provider echoed it. */
+  apiKey?: string;
+}
+
+export function createEventWriter(db: Db, runId: number, options: EventWriterOptions = {}): EventWriter {
+  const redact = keyRedactor(options.apiKey);
+  type End = Extract<BatchEvent, { type: 'item-done' | 'item-failed' }>;
+  const outputText = (e: Extract<BatchEvent, { type: 'item-done' }>): string => redact.json(JSON.stringify(e.output));
+  const transcriptText = (e: End): string => redact.json(JSON.stringify(e.transcript));
   const started = stmt(
     db,
     `UPDATE items SET status = 'running', attempts = attempts + 1, skip_reason = NULL
@@ -83,7 +95,6 @@ export function createEventWriter(db: Db, runId: number): EventWriter {
   );
 
   type Call = Extract<BatchEvent, { type: 'llm-call' }>;
-  type End = Extract<BatchEvent, { type: 'item-done' | 'item-failed' }>;
   /** An item's events in this batch, when they have one of the shapes written in one statement. */
   interface Group {
     index: number;
@@ -138,7 +149,7 @@ export function createEventWriter(db: Db, runId: number): EventWriter {
         let row: { attempts: number } | undefined;
         if (end === null) row = startOnly.get(gp, gc, gcost, runId, g.index);
         else {
-          const ended = end.type === 'item-done' ? JSON.stringify(end.output) : end.error;
+          const ended = end.type === 'item-done' ? outputText(end) : redact.text(end.error);
           const latency = Math.round(end.latencyMs);
           const update = end.type === 'item-done' ? (g.started ? startDone : endDone) : g.started ? startFailed : endFailed;
           row = update.get(gp, gc, gcost, ended, end.turns, latency, now, runId, g.index);
@@ -147,7 +158,7 @@ export function createEventWriter(db: Db, runId: number): EventWriter {
           for (const e of g.calls) {
             callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now);
           }
-          if (end) transcript.run(runId, g.index, JSON.stringify(end.transcript));
+          if (end) transcript.run(runId, g.index, transcriptText(end));
           p += gp;
           c += gc;
           cost += gcost;
@@ -173,14 +184,14 @@ export function createEventWriter(db: Db, runId: number): EventWriter {
             break;
           }
           case 'item-done':
-            if (done.run(JSON.stringify(e.output), e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
-              transcript.run(runId, e.index, JSON.stringify(e.transcript));
+            if (done.run(outputText(e), e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
+              transcript.run(runId, e.index, transcriptText(e));
               plainChanged.set(e, true);
             }
             break;
           case 'item-failed':
-            if (failed.run(e.error, e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
-              transcript.run(runId, e.index, JSON.stringify(e.transcript));
+            if (failed.run(redact.text(e.error), e.turns, Math.round(e.latencyMs), now, runId, e.index).changes > 0) {
+              transcript.run(runId, e.index, transcriptText(e));
               plainChanged.set(e, true);
             }
             break;

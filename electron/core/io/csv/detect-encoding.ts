@@ -1,7 +1,10 @@
+import { isAscii } from 'node:buffer';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { CsvImportError } from './errors.ts';
 import { iconv } from './iconv.ts';
+import { LineTracker } from './line-tracker.ts';
+import { utf8Census } from './utf8.ts';
 
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -16,6 +19,13 @@ export interface SniffResult {
   sample: string;
   /** True when the sample is the whole file. */
   complete: boolean;
+  /**
+   * Whether the file is known to be UTF-8 beyond ASCII (a BOM, or a multi-byte sequence in the
+   * window): then bytes that are not UTF-8 are replaced with U+FFFD rather than refused.
+   */
+  utf8Evidence: boolean;
+  /** The line of the first byte in the window that is not UTF-8, when there is one. */
+  firstNonUtf8Line?: number;
 }
 
 /** Reads the first SNIFF_BYTES of a file; refuses anything but a regular file. */
@@ -74,17 +84,23 @@ function controlShare(text: string): number {
 
 /**
  * Decides the encoding from the first bytes of a file: a BOM (UTF-8, UTF-16 LE/BE) wins; otherwise
- * UTF-8 when the bytes are valid UTF-8, else Windows-1252. Throws 'empty' for a file with no
- * content and 'binary' for a file that is not text.
+ * UTF-8 when the bytes are valid UTF-8, or when they hold valid multi-byte UTF-8 sequences besides a
+ * few invalid bytes (those are replaced); else, with no sign of UTF-8 beyond ASCII, Windows-1252.
+ * Throws 'empty' for a file with no content and 'binary' for a file that is not text.
  */
 export function detectEncoding(bytes: Uint8Array, complete: boolean): SniffResult {
   if (bytes.length === 0) throw new CsvImportError('empty', 'The file is empty.');
   let encoding: CsvEncoding;
   let bomLength = 0;
   let sample: string;
+  let utf8Evidence = false;
+  let firstNonUtf8Line: number | undefined;
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) {
     encoding = 'utf-8-bom';
     bomLength = 3;
+    utf8Evidence = true;
+    const census = utf8Census(bytes.subarray(3), complete);
+    if (census.firstInvalid >= 0) firstNonUtf8Line = lineAt(bytes, 3 + census.firstInvalid);
   } else if (startsWith(bytes, [0xff, 0xfe]) && !startsWith(bytes, [0xff, 0xfe, 0x00, 0x00])) {
     encoding = 'utf-16le';
     bomLength = 2;
@@ -95,7 +111,15 @@ export function detectEncoding(bytes: Uint8Array, complete: boolean): SniffResul
     for (const [magic, what] of MAGIC) if (startsWith(bytes, magic)) throw binaryError(what);
     // A NUL byte never occurs in a single-byte or UTF-8 text file: many of them (with the other
     // controls) make the file binary below; a few in text are reported by the reader with their line.
-    encoding = isUtf8Prefix(bytes, complete) ? 'utf-8' : 'windows-1252';
+    if (isUtf8Prefix(bytes, complete)) {
+      encoding = 'utf-8';
+      utf8Evidence = !isAscii(bytes);
+    } else {
+      const census = utf8Census(bytes, complete);
+      utf8Evidence = census.multiByte > 0;
+      encoding = utf8Evidence ? 'utf-8' : 'windows-1252';
+      firstNonUtf8Line = lineAt(bytes, census.firstInvalid);
+    }
   }
   const body = bytes.subarray(bomLength);
   if (encoding === 'utf-16le' || encoding === 'utf-16be') {
@@ -110,7 +134,14 @@ export function detectEncoding(bytes: Uint8Array, complete: boolean): SniffResul
   if (complete && sample.trim() === '') {
     throw new CsvImportError('empty', 'The file is empty: it has only blank lines.');
   }
-  return { encoding, bomLength, sample, complete };
+  return { encoding, bomLength, sample, complete, utf8Evidence, ...(firstNonUtf8Line === undefined ? {} : { firstNonUtf8Line }) };
+}
+
+/** The physical line (1-based) of the byte at `offset`. */
+function lineAt(bytes: Uint8Array, offset: number): number {
+  const lines = new LineTracker();
+  lines.add(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+  return lines.peek(offset);
 }
 
 /** Valid UTF-8, allowing a sequence cut short at the end of a window that is not the whole file. */

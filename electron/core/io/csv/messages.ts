@@ -37,6 +37,17 @@ export function rowNotes(
   return notes;
 }
 
+/** The file was not UTF-8 and showed no sign of it: what was assumed, and where it showed. */
+export function windows1252Note(line: number): string {
+  return `Line ${line} has bytes that are not UTF-8 and the file shows no UTF-8 beyond plain ASCII, so it was read as Windows-1252. If accented letters look wrong, save the file as UTF-8 and import it again.`;
+}
+
+/** A UTF-8 file with a few bytes that are not: where they were replaced, and how often. */
+export function replacedNote(line: number, count: number): string {
+  const more = count > 1 ? ` (and in ${(count - 1).toLocaleString('en-US')} more ${count === 2 ? 'place' : 'places'} after it)` : '';
+  return `Line ${line}: bytes that are not UTF-8 were replaced with \uFFFD${more}.`;
+}
+
 export function raggedError(failures: Array<[number, number]>, count: number, width: number): CsvImportError {
   const [firstLine, firstFields] = failures[0];
   const message =

@@ -6,8 +6,8 @@ import { detectEncoding, readHead, type CsvEncoding } from './detect-encoding.ts
 import { detectDelimiter, DELIMITERS, type CsvDelimiter } from './detect-delimiter.ts';
 import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
-import { createFeeder } from './feeder.ts';
-import { formatBytes, fromParserError, raggedError, rowNotes } from './messages.ts';
+import { createFeeder, type Utf8Repair } from './feeder.ts';
+import { formatBytes, fromParserError, raggedError, replacedNote, rowNotes, windows1252Note } from './messages.ts';
 import type { RaggedPolicy } from '../../../../shared/contract.ts';
 
 export type { RaggedPolicy };
@@ -26,7 +26,7 @@ export interface CsvReadOptions {
 export interface CsvHeaderInfo {
   /** Unique, non-blank: a blank name becomes "column_3", a repeated one "name_2". */
   columns: string[];
-  /** Sentences for the user: renamed headers, padded or skipped rows, an empty body. */
+  /** Sentences for the user: the encoding assumed or repaired, renamed headers, padded or skipped rows, an empty body. */
   notes: string[];
   delimiter: CsvDelimiter;
   encoding: CsvEncoding;
@@ -114,6 +114,14 @@ async function read(
   const head = await readHead(path);
   const sniff = detectEncoding(head.bytes, head.complete);
   const delimiter = (options.delimiter as CsvDelimiter | undefined) ?? detectDelimiter(sniff.sample, sniff.complete);
+  // Bytes that are not UTF-8 are said out loud: where the file was taken for Windows-1252, or where
+  // in a UTF-8 file they were replaced (known from the first window, then counted as they stream by).
+  const repair: Utf8Repair = { replace: sniff.utf8Evidence, count: 0, firstLine: 0 };
+  const line = sniff.firstNonUtf8Line;
+  const sniffedNote =
+    line === undefined ? null : sniff.encoding === 'windows-1252' ? windows1252Note(line) : replacedNote(line, 1);
+  const encodingNotes = (): string[] =>
+    repair.count > 0 ? [replacedNote(repair.firstLine, repair.count)] : sniffedNote === null ? [] : [sniffedNote];
 
   const tracker = new LineTracker();
   // The anchor is a point between records (the end of the last record, or a point in a run of
@@ -238,7 +246,7 @@ async function read(
         columns = unique.columns;
         state.columns = unique.columns;
         state.headerNotes = unique.notes;
-        info = { columns: [...unique.columns], notes: [...unique.notes], delimiter, encoding: sniff.encoding };
+        info = { columns: [...unique.columns], notes: [...encodingNotes(), ...unique.notes], delimiter, encoding: sniff.encoding };
         onHeader({ ...info, columns: [...info.columns], notes: [...info.notes] });
         if (limit === 0) {
           stopped = true;
@@ -296,7 +304,7 @@ async function read(
   // small chunks, so that it does not parse a thousand rows to show one.
   const input = createReadStream(path, { start: sniff.bomLength, highWaterMark: limit <= 100 ? 8 * 1024 : 64 * 1024 });
   try {
-    await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor, nul), parser, consume);
+    await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor, nul, repair), parser, consume);
   } catch (err) {
     if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
     if (!stopped) {
@@ -317,7 +325,7 @@ async function read(
   if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
   if (info === null) throw new CsvImportError('empty', 'The file is empty: it has only blank lines.');
   const final: CsvHeaderInfo = info;
-  final.notes = [...state.headerNotes, ...rowNotes(state, final.columns.length, !stopped)];
+  final.notes = [...encodingNotes(), ...state.headerNotes, ...rowNotes(state, final.columns.length, !stopped)];
   return { rowCount: state.rowCount, info: final };
 }
 

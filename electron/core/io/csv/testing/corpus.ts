@@ -18,6 +18,8 @@ export interface CorpusImport {
   rowCount: number;
   /** Checks of single cells: [row index, column index, expected value]. */
   cells: Array<[number, number, string]>;
+  /** What the import's notes must say. */
+  notes?: RegExp[];
 }
 
 export interface CorpusFile {
@@ -160,17 +162,30 @@ export const CORPUS: CorpusFile[] = [
           [0, 1, 'Montréal'],
           [1, 1, 'Köln'],
         ],
+        notes: [/^Line 2 has bytes that are not UTF-8 .* read as Windows-1252\./],
       },
     },
     prompt: '{{name}} lives in {{city}}',
     heapBound: 8 * MiB,
   },
   {
-    name: 'invalid UTF-8 past the first 64 KB of valid UTF-8',
+    // The file is UTF-8 (its rows hold é): the two stray bytes are replaced, with a note naming line 5002.
+    name: 'invalid UTF-8 past the first 64 KB of valid UTF-8 (replaced with U+FFFD)',
     file: 'utf8-late.csv',
     write: async (dir) =>
       put(dir, 'utf8-late.csv', Buffer.concat([Buffer.from(`id,text\n${rows(5000)}5001,bad `), Buffer.from([0xff, 0xfe]), Buffer.from(` byte\n${rows(10, 5002)}`)])),
-    expect: { error: { code: 'parse', line: 5002, message: /is not valid UTF-8/ } },
+    expect: {
+      import: {
+        columns: 2,
+        rowCount: 5011,
+        cells: [
+          [4999, 1, 'row 5000 café'],
+          [5000, 1, 'bad \uFFFD\uFFFD byte'],
+          [5010, 1, 'row 5011 café'],
+        ],
+        notes: [/^Line 5002: bytes that are not UTF-8 were replaced with \uFFFD \(and in 1 more place after it\)\.$/],
+      },
+    },
     prompt: '{{text}}',
     heapBound: 16 * MiB,
   },
