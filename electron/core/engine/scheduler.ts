@@ -3,10 +3,45 @@
 // rate.ts, beside the rate gates it works with.
 import { abortError } from './signals.ts';
 
+/** Callers waiting their turn, first come first served; each leaves the line when its signal aborts. */
+class WaitLine {
+  private waiters: Array<() => void> = [];
+
+  get length(): number {
+    return this.waiters.length;
+  }
+
+  join(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        reject(abortError(signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+    });
+  }
+
+  wakeFirst(): void {
+    this.waiters.shift()?.();
+  }
+
+  wakeAll(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
 /** While paused, `wait()` blocks; resume releases everyone. Each waiter aborts on its own signal. */
 export class PauseGate {
   private pausedValue = false;
-  private waiters: Array<{ resolve: () => void }> = [];
+  private readonly line = new WaitLine();
 
   get paused(): boolean {
     return this.pausedValue;
@@ -18,28 +53,12 @@ export class PauseGate {
 
   resume(): void {
     this.pausedValue = false;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.resolve();
+    this.line.wakeAll();
   }
 
   wait(signal?: AbortSignal): Promise<void> {
     if (!this.pausedValue) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<void>((resolve, reject) => {
-      const entry = {
-        resolve: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== entry);
-        reject(abortError(signal!));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(entry);
-    });
+    return this.line.join(signal);
   }
 }
 
@@ -50,7 +69,7 @@ export class PauseGate {
  */
 export class CallSlots {
   private busy = 0;
-  private waiters: Array<{ wake: () => void }> = [];
+  private readonly line = new WaitLine();
   private readonly limit: () => number;
 
   constructor(limit: () => number) {
@@ -59,35 +78,21 @@ export class CallSlots {
 
   /** Takes a slot if one is free and nobody waits for one. */
   tryTake(): boolean {
-    if (this.waiters.length > 0 || this.busy >= this.limit()) return false;
+    if (this.line.length > 0 || this.busy >= this.limit()) return false;
     this.busy += 1;
     return true;
   }
 
   take(signal?: AbortSignal): Promise<void> {
     if (this.tryTake()) return Promise.resolve();
-    if (signal?.aborted) return Promise.reject(abortError(signal));
-    return new Promise<void>((resolve, reject) => {
-      const entry = {
-        wake: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.waiters = this.waiters.filter((w) => w !== entry);
-        reject(abortError(signal!));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(entry);
-    });
+    return this.line.join(signal);
   }
 
   release(): void {
     this.busy -= 1;
-    while (this.waiters.length > 0 && this.busy < this.limit()) {
+    while (this.line.length > 0 && this.busy < this.limit()) {
       this.busy += 1;
-      this.waiters.shift()!.wake();
+      this.line.wakeFirst();
     }
   }
 }
