@@ -2,7 +2,6 @@
 // database and is filled to the last byte. runs, datasets and export still work (they open the
 // database read-only); run, resume and retry-failed stop before anything is sent (exit 1) with a
 // message that says the disk is full and what to do; once space is freed, resume finishes the run.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,52 +9,28 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRunService } from '../runs/service.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { lastJson, runCli } from './test-helpers.ts';
+import { fillDisk, mountSmallDisk, type SmallDisk } from '../testing/tmpfs.ts';
 
 let sim: Simulator;
-let mount: string | undefined;
-let why = '';
+let disk: SmallDisk;
 let work: string;
 
 beforeAll(async () => {
   sim = await startSimulator({ latencyMs: 0 });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-cli-full-work-'));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-cli-full-'));
-  try {
-    // Room for the 64 MB a run asks to have free, so that freeing the filler lets a resume go.
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=80m', 'tmpfs', dir], { stdio: 'pipe' });
-    mount = dir;
-  } catch (err) {
-    why = (err as Error).message.split('\n')[0];
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  // Room for the 64 MB a run asks to have free, so that freeing the filler lets a resume go.
+  disk = mountSmallDisk('80m', 'rr-cli-full-');
 });
 afterAll(async () => {
   await sim.close();
   fs.rmSync(work, { recursive: true, force: true });
-  if (!mount) return;
-  execFileSync('umount', [mount]);
-  fs.rmSync(mount, { recursive: true, force: true });
+  disk.unmount();
 });
 
-/** Writes a file of `bytes`, or until the disk is full (bounded far beyond the mount's size). */
-function fill(dir: string, bytes = Infinity): string {
-  const file = path.join(dir, 'filler');
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(256 * 1024, 1);
-  try {
-    for (let i = 0, written = 0; i < 1024 && written < bytes; i++, written += chunk.length) fs.writeSync(fd, chunk);
-    if (bytes === Infinity) throw new Error('the disk never filled');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
 it('on a full disk: reads work, runs stop before sending (exit 1); with space freed, resume finishes', { timeout: 120_000 }, async (ctx) => {
+  const mount = disk.dir;
   if (!mount) {
-    ctx.skip(`no tmpfs could be mounted here (${why})`);
+    ctx.skip(`no tmpfs could be mounted here (${disk.why})`);
     return;
   }
   const dbPath = path.join(mount, 'rowrunner.db');
@@ -70,7 +45,7 @@ it('on a full disk: reads work, runs stop before sending (exit 1); with space fr
   await svc.close();
   const env = { ROWRUNNER_DB: dbPath, OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-test' };
 
-  const filler = fill(mount);
+  const filler = fillDisk(mount);
   sim.resetStats();
 
   const runs = await runCli(['runs', '--json'], env);
@@ -98,7 +73,7 @@ it('on a full disk: reads work, runs stop before sending (exit 1); with space fr
 
   // Some room, but less than a run asks for: refused the same way, with the figures.
   fs.rmSync(filler);
-  fill(mount, 40 * 1024 * 1024);
+  fillDisk(mount, 40 * 1024 * 1024);
   const tight = await runCli(['resume', run.runId], env);
   expect(tight.code, tight.stderr).toBe(1);
   expect(tight.stderr).toMatch(/the disk holding .*rowrunner\.db has [\d.]+ MB free; a run needs at least 64\.0 MB .*nothing was sent/);

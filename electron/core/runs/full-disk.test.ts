@@ -2,7 +2,6 @@
 // holds the database, and the test fills it once the run has done some items. The run ends
 // interrupted with the disk-full error (never left 'running'), nothing half-written; once space is
 // freed, the can-write check passes and a resume finishes the run without sending a done item again.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,49 +10,25 @@ import { checkWritable, openDatabase } from '../store/db.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { createRunService } from './service.ts';
 import { checkStore, withReadonlyDb } from './test-store.ts';
+import { fillDisk, mountSmallDisk, type SmallDisk } from '../testing/tmpfs.ts';
 
 const ITEMS = 1500;
 let sim: Simulator;
-let mount: string | undefined;
-let why = '';
+let disk: SmallDisk;
 
 beforeAll(async () => {
   sim = await startSimulator({ latencyMs: 10 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-full-run-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', dir], { stdio: 'pipe' });
-    mount = dir;
-  } catch (err) {
-    why = (err as Error).message.split('\n')[0];
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  disk = mountSmallDisk('48m', 'rr-full-run-');
 });
 afterAll(async () => {
   await sim.close();
-  if (!mount) return;
-  execFileSync('umount', [mount]);
-  fs.rmSync(mount, { recursive: true, force: true });
+  disk.unmount();
 });
 
-/** Writes a file until the disk is full (bounded far beyond the mount's size); returns its path. */
-function fill(dir: string): string {
-  const file = path.join(dir, 'filler');
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(256 * 1024, 1);
-  try {
-    for (let i = 0; i < 1024; i++) fs.writeSync(fd, chunk);
-    throw new Error('the disk never filled');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
 it('a disk that fills mid-run ends the run interrupted with the error; with space freed, resume finishes it', { timeout: 120_000 }, async (ctx) => {
+  const mount = disk.dir;
   if (!mount) {
-    ctx.skip(`no tmpfs could be mounted here (${why})`);
+    ctx.skip(`no tmpfs could be mounted here (${disk.why})`);
     return;
   }
   const dbPath = path.join(mount, 'rowrunner.db');
@@ -80,7 +55,7 @@ it('a disk that fills mid-run ends the run interrupted with the error; with spac
     const done = () => withReadonlyDb(dbPath, (db) => db.prepare(`SELECT done FROM run_counts WHERE run_id = ?`).pluck().get(id) as number);
     svc.start(run.runId);
     while (done() < 100) await new Promise((r) => setTimeout(r, 10));
-    const filler = fill(mount);
+    const filler = fillDisk(mount);
     const stopped = await svc.finished(run.runId);
     expect(stopped.status).toBe('interrupted');
     expect(stopped.error).toMatch(/database or disk is full/);

@@ -2,7 +2,6 @@
 // filled to the last byte. Reading still works through a read-only open, and the check a resume
 // makes before it sends anything says the disk is full instead of letting a session pay for answers
 // it cannot keep; once space is freed, it passes.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,46 +10,22 @@ import { beginDataset, finishDataset } from './datasets.ts';
 import { checkWritable, openDatabase } from './db.ts';
 import { insertItems } from './items.ts';
 import { getRun, insertRun, listRuns } from './runs.ts';
+import { fillDisk, mountSmallDisk, type SmallDisk } from '../testing/tmpfs.ts';
 
 const MB = 1024 * 1024;
-let mount: string | undefined;
-let why = '';
+let disk: SmallDisk;
 
 beforeAll(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-full-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'pipe' });
-    mount = dir;
-  } catch (err) {
-    why = (err as Error).message.split('\n')[0];
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  disk = mountSmallDisk('4m', 'rr-full-disk-');
 });
 afterAll(() => {
-  if (!mount) return;
-  execFileSync('umount', [mount]);
-  fs.rmSync(mount, { recursive: true, force: true });
+  disk.unmount();
 });
 
-/** Writes a file until the disk is full; returns its path. */
-function fill(dir: string): string {
-  const file = path.join(dir, 'filler');
-  const fd = fs.openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 1);
-  try {
-    for (let i = 0; i < 1024; i++) fs.writeSync(fd, chunk); // bounded: 64 MB, far beyond the mount
-    throw new Error('the disk never filled');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    fs.closeSync(fd);
-  }
-  return file;
-}
-
 it('on a full disk a read-only open reads the runs, and the can-write check refuses before anything is sent', (ctx) => {
+  const mount = disk.dir;
   if (!mount) {
-    ctx.skip(`no tmpfs could be mounted here (${why})`);
+    ctx.skip(`no tmpfs could be mounted here (${disk.why})`);
     return;
   }
   const file = path.join(mount, 'rowrunner.db');
@@ -65,7 +40,7 @@ it('on a full disk a read-only open reads the runs, and the can-write check refu
   checkWritable(db, 1 * MB);
 
   // Filled while the writer is open (its WAL and shared memory in place), as a run fills a disk.
-  const filler = fill(mount);
+  const filler = fillDisk(mount);
   try {
     const reader = openDatabase(file, { readonly: true });
     try {
