@@ -1,34 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { startSimulator, type Simulator } from '../simulator/index.ts';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { ChatAgent } from './agent.ts';
 import { BudgetExceededError, CancelledError, runBatchEngine, runBatchTaskGen, runBatchTasks, type BatchStop, type EngineEvent } from './batch.ts';
 import { LlmCallError } from './llm.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
-import { answerTool, testAgent, type AnswerArgs } from './testing.ts';
+import { answerTool, type AnswerArgs, simulatorForFile } from './testing.ts';
 import { done } from './tools.ts';
 
-let sim: Simulator;
-const agents: ChatAgent[] = [];
-function agent(extra?: Parameters<typeof testAgent>[1]): ChatAgent {
-  const a = testAgent(sim.url, extra);
-  agents.push(a);
-  return a;
-}
-
-beforeAll(async () => {
-  sim = await startSimulator({ latencyMs: 20 });
-});
-afterAll(async () => {
-  for (const a of agents) await a.close();
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.setOptions({ latencyMs: 20, latencyJitterMs: 0 });
-  // A test that cancelled calls to [[hang]] prompts leaves them closing: start from none in flight.
-  await vi.waitFor(() => expect(sim.stats().inFlight).toBe(0), { timeout: 30_000, interval: 5 });
-  sim.resetStats();
-});
+const bench = simulatorForFile(20);
+const { agent } = bench;
 
 describe('runBatchTasks', () => {
   it('keeps input order whatever the finishing order', async () => {
@@ -47,8 +27,8 @@ describe('runBatchTasks', () => {
         return done(`answer ${i}`);
       }
     }
-    const reversed = new Reversed({ name: 'reversed', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] });
-    agents.push(reversed);
+    const reversed = new Reversed({ name: 'reversed', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool] });
+    bench.track(reversed);
     const finished: number[] = [];
     const results = await runBatchTasks(new Task(reversed), Array.from({ length: n }, (_, i) => `item ${i}`), {
       batchSize: n,
@@ -70,11 +50,11 @@ describe('runBatchTasks', () => {
     const control = new BatchController();
     let doneCount = 0;
     const run = runBatchTasks(task, items, { batchSize: 8, control, onEvent: (e) => void (e.type === 'item-done' && doneCount++) });
-    await vi.waitFor(() => expect(doneCount === 28 && sim.stats().inFlight === 8).toBe(true), { timeout: 30_000, interval: 5 });
+    await vi.waitFor(() => expect(doneCount === 28 && bench.sim.stats().inFlight === 8).toBe(true), { timeout: 30_000, interval: 5 });
     control.cancel();
     const results = await run;
     expect(results.filter((r) => r !== null)).toHaveLength(28);
-    expect(sim.stats().maxInFlight).toBe(8);
+    expect(bench.sim.stats().maxInFlight).toBe(8);
     expect(task.agent.llm.connections).toBeGreaterThanOrEqual(8);
   });
 
@@ -89,8 +69,8 @@ describe('runBatchTasks', () => {
         return done((args as AnswerArgs).answer);
       }
     }
-    const gated = new Gated({ name: 'gated', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] });
-    agents.push(gated);
+    const gated = new Gated({ name: 'gated', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool] });
+    bench.track(gated);
     const items = ['slow one', ...Array.from({ length: 24 }, (_, i) => `fast ${i}`)];
     const order: number[] = [];
     await runBatchTasks(new Task(gated), items, {
@@ -102,7 +82,7 @@ describe('runBatchTasks', () => {
       },
     });
     expect(order.at(-1)).toBe(0);
-    expect(sim.stats().maxInFlight).toBeLessThanOrEqual(4);
+    expect(bench.sim.stats().maxInFlight).toBeLessThanOrEqual(4);
   });
 
   it('runs one item at a time when sequential', async () => {
@@ -116,7 +96,7 @@ describe('runBatchTasks', () => {
         if (e.type === 'item-started') started.push(e.index);
       },
     });
-    expect(sim.stats().maxInFlight).toBe(1);
+    expect(bench.sim.stats().maxInFlight).toBe(1);
     expect(started).toEqual([0, 1, 2, 3, 4]);
     expect(results).toEqual(['a', 'b', 'c', 'd', 'e'].map((x) => `Simulated reply to: ${x}`));
   });
@@ -134,8 +114,8 @@ describe('runBatchTasks', () => {
         return `noted ${(args as AnswerArgs).answer}`;
       }
     }
-    const base = new CountingAgent({ name: 'counter', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', systemMessage: 'Count.', tools: [answerTool] });
-    agents.push(base);
+    const base = new CountingAgent({ name: 'counter', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', systemMessage: 'Count.', tools: [answerTool] });
+    bench.track(base);
     base.handled = 41;
     const task = new Task(base, { name: 'count' });
     const clones: Task<TaskResult>[] = [];
@@ -287,7 +267,7 @@ describe('runBatchTasks', () => {
       expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped-budget' });
       const progress = events.filter((e) => e.type === 'progress').at(-1) as EngineEvent & { type: 'progress' };
       expect(progress.promptTokens + progress.completionTokens).toBeLessThanOrEqual(150);
-      expect(sim.stats().requests).toBe(doneCount);
+      expect(bench.sim.stats().requests).toBe(doneCount);
     });
 
     it('maxCost counts this batch only, with the agent’s pricing; the stop is reported, not raised', async () => {
@@ -341,7 +321,7 @@ describe('runBatchTasks', () => {
     // The first five never answer: only the cancel ends them.
     const items = Array.from({ length: 20 }, (_, i) => `abort me ${i}${i < 5 ? ' [[hang]]' : ''}`);
     const run = runBatchTasks(task, items, { batchSize: 5, signal: controller.signal, onEvent: (e) => events.push(e) });
-    await vi.waitFor(() => expect(sim.stats().inFlight).toBe(5), { timeout: 30_000, interval: 5 });
+    await vi.waitFor(() => expect(bench.sim.stats().inFlight).toBe(5), { timeout: 30_000, interval: 5 });
     controller.abort(new Error('user stop'));
     const results = await run;
     expect(results).toEqual(new Array(20).fill(null));
@@ -351,11 +331,11 @@ describe('runBatchTasks', () => {
     expect(skipped).toHaveLength(15);
     expect(skipped.every((s) => s.reason === 'cancelled')).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'cancelled' });
-    expect(sim.stats().requests).toBe(5);
+    expect(bench.sim.stats().requests).toBe(5);
   });
 
   it('pauses (no new item or call; calls in flight finish) and resumes', async () => {
-    sim.setOptions({ latencyMs: 50 });
+    bench.sim.setOptions({ latencyMs: 50 });
     const task = new Task(agent());
     const control = new BatchController();
     const events: string[] = [];
@@ -372,7 +352,7 @@ describe('runBatchTasks', () => {
     });
     // The calls in flight finish; then nothing runs until the resume.
     await vi.waitFor(() => expect(idleWhilePaused).toBe(true), { timeout: 30_000, interval: 5 });
-    expect(sim.stats().inFlight).toBe(0);
+    expect(bench.sim.stats().inFlight).toBe(0);
     control.resume();
     const results = await run;
     expect(results).toHaveLength(12);
@@ -388,8 +368,8 @@ describe('runBatchTasks', () => {
         return done({ final: (args as AnswerArgs).answer.toUpperCase() });
       }
     }
-    const finisher = new Finisher({ name: 'finisher', model: 'm', baseURL: sim.url, apiKey: 'k', tools: [answerTool] });
-    agents.push(finisher);
+    const finisher = new Finisher({ name: 'finisher', model: 'm', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool] });
+    bench.track(finisher);
     const [viaDone] = await runBatchTasks(new Task(finisher), ['shout']);
     expect(viaDone?.endedBy).toBe('done');
     expect(viaDone?.value).toEqual({ final: 'SIMULATED ANSWER: SHOUT' });

@@ -3,32 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AgentSpecSchema, RunOptionsSchema, type BatchEvent } from '../../../shared/domain.ts';
 import { lastJson, runCli } from '../cli/test-helpers.ts';
-import { startSimulator, type Simulator } from '../simulator/index.ts';
-import { ChatAgent } from './agent.ts';
 import { BudgetExceededError, runBatchTasks, type EngineEvent } from './batch.ts';
 import { startSpecBatch } from './spec-batch.ts';
 import { Task, type TaskResult } from './task.ts';
-import { answerTool, testAgent } from './testing.ts';
+import { answerTool, simulatorForFile } from './testing.ts';
 
-let sim: Simulator;
-const agents: ChatAgent[] = [];
-function agent(extra?: Parameters<typeof testAgent>[1]): ChatAgent {
-  const a = testAgent(sim.url, extra);
-  agents.push(a);
-  return a;
-}
-
-beforeAll(async () => {
-  sim = await startSimulator({ latencyMs: 20 });
-});
-afterAll(async () => {
-  for (const a of agents) await a.close();
-  await sim.close();
-});
-beforeEach(() => sim.resetStats());
+const bench = simulatorForFile(20);
+const { agent } = bench;
 
 // $1 per thousand tokens, so that a budget of a few dollars covers a few dozen calls.
 const pricing = { inputPerMTok: 1000, outputPerMTok: 1000 };
@@ -52,7 +36,7 @@ describe('a budget at batch size 64', () => {
   it('maxCost is never exceeded, in text answers or tool calls', async () => {
     // Text cut at its cap; tool calls whole (a cut one would not parse).
     for (const { tools, cap } of [{ tools: [], cap: 16 }, { tools: [answerTool], cap: 200 }]) {
-      sim.resetStats();
+      bench.sim.resetStats();
       const task = new Task(agent({ pricing, maxTokensPerCall: cap, tools }));
       const events: EngineEvent<TaskResult | null>[] = [];
       const maxCost = 2;
@@ -62,7 +46,7 @@ describe('a budget at batch size 64', () => {
       expect(t.done).toBeGreaterThan(0);
       expect(t.failed).toBe(0);
       expect(t.done + t.skipped).toBe(items.length);
-      const billed = sim.stats();
+      const billed = bench.sim.stats();
       if (tools.length === 0) expect(billed.completionTokens).toBe(cap * billed.requests);
       expect(((billed.promptTokens + billed.completionTokens) * 1000) / 1e6).toBeLessThanOrEqual(maxCost);
       expect(t.costUsd).toBeLessThanOrEqual(maxCost);
@@ -78,7 +62,7 @@ describe('a budget at batch size 64', () => {
     expect(t.finished).toMatchObject({ type: 'finished', status: 'stopped-budget' });
     expect(t.done).toBeGreaterThan(0);
     expect(t.done + t.skipped).toBe(items.length);
-    const billed = sim.stats();
+    const billed = bench.sim.stats();
     expect(billed.promptTokens + billed.completionTokens).toBeLessThanOrEqual(maxTokens);
     expect(t.tokens).toBeLessThanOrEqual(maxTokens);
     // A budget stop is not an item exception: the items it left have no result, and the stop says why.
@@ -91,7 +75,7 @@ describe('a budget at batch size 64', () => {
     const error = await runBatchTasks(task, items.slice(0, 5), { batchSize: 64, maxCost: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BudgetExceededError);
     expect((error as Error).message).toMatch(/"local-llama" has no known price.*"pricing".*inputPerMTok.*outputPerMTok/);
-    expect(sim.stats().requests).toBe(0);
+    expect(bench.sim.stats().requests).toBe(0);
   });
 });
 
@@ -99,7 +83,7 @@ describe('a cost budget for an unpriced model in a spec-driven run', () => {
   it('ends the run before anything is sent, naming the model and the pricing fields', async () => {
     const events: BatchEvent[] = [];
     const handle = startSpecBatch({
-      spec: AgentSpecSchema.parse({ name: 'qa', model: 'local-llama', baseURL: sim.url, prompt: '{{q}}' }),
+      spec: AgentSpecSchema.parse({ name: 'qa', model: 'local-llama', baseURL: bench.sim.url, prompt: '{{q}}' }),
       items: [{ index: 0, prompt: 'hello' }],
       options: RunOptionsSchema.parse({ maxCost: 1 }),
       apiKey: 'sk-test',
@@ -109,7 +93,7 @@ describe('a cost budget for an unpriced model in a spec-driven run', () => {
     expect(finished.status).toBe('stopped-error');
     expect(finished.error).toMatch(/"local-llama" has no known price.*inputPerMTok/);
     expect(events.filter((e) => e.type === 'item-skipped')).toHaveLength(1);
-    expect(sim.stats().requests).toBe(0);
+    expect(bench.sim.stats().requests).toBe(0);
   });
 });
 
@@ -125,14 +109,14 @@ describe('a budget in a CLI run at batch size 64', () => {
     fs.writeFileSync(csv, ['question', ...items.slice(0, 200)].join('\n') + '\n');
     const agentFile = path.join(dir, 'agent.json');
     fs.writeFileSync(agentFile, JSON.stringify({ name: 'qa', model: 'sim-model', prompt: 'Answer: {{question}}', pricing, maxTokensPerCall: 16 }));
-    const env = { OPENAI_BASE_URL: sim.url, OPENAI_API_KEY: 'sk-test', ROWRUNNER_DB: path.join(dir, 'rowrunner.db') };
+    const env = { OPENAI_BASE_URL: bench.sim.url, OPENAI_API_KEY: 'sk-test', ROWRUNNER_DB: path.join(dir, 'rowrunner.db') };
     const res = await runCli(['run', csv, '--agent', agentFile, '--max-cost', '2', '--batch-size', '64', '--json'], env);
     expect(res.code, res.stderr).toBe(3);
     const stopped = lastJson(res.stdout);
     expect(stopped).toMatchObject({ status: 'stopped-budget', failed: 0 });
     expect(stopped.done).toBeGreaterThan(0);
     expect(stopped.costUsd).toBeLessThanOrEqual(2);
-    const billed = sim.stats();
+    const billed = bench.sim.stats();
     expect(((billed.promptTokens + billed.completionTokens) * 1000) / 1e6).toBeLessThanOrEqual(2);
     // A cent more runs a call or none, not the rest: stopped again, the budget printed as given, without float noise.
     const little = await runCli(['resume', String(stopped.runId), '--max-cost', '2.01', '--json'], env);

@@ -1,40 +1,16 @@
 // The batch contract, continued: a budget, a cancel and the first result are stops that return what
 // finished; the turn limit returns the last result; the agent-level batch. Every wait is for a state.
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startSimulator, type Simulator } from '../simulator/index.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { ChatAgent, type ToolCallInfo } from './agent.ts';
 import { llmResponseBatch, runBatchAgentMethod } from './agent-batch.ts';
 import { BudgetExceededError, CancelledError, runBatchTasks, type EngineEvent } from './batch.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, type TaskResult } from './task.ts';
-import { answerTool, testAgent } from './testing.ts';
+import { answerTool, simulatorForFile } from './testing.ts';
 import { requestTokens } from './tokens.ts';
 
-let sim: Simulator;
-const agents: ChatAgent[] = [];
-function agent(extra?: Parameters<typeof testAgent>[1]): ChatAgent {
-  const a = testAgent(sim.url, extra);
-  agents.push(a);
-  return a;
-}
-function track<A extends ChatAgent>(a: A): A {
-  agents.push(a);
-  return a;
-}
-
-beforeAll(async () => {
-  sim = await startSimulator({ latencyMs: 5 });
-});
-afterAll(async () => {
-  for (const a of agents) await a.close();
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.setOptions({ latencyMs: 5, latencyJitterMs: 0 });
-  // A test that cancelled calls to [[hang]] prompts leaves them closing: start from none in flight.
-  await vi.waitFor(() => expect(sim.stats().inFlight).toBe(0), { timeout: 30_000, interval: 5 });
-  sim.resetStats();
-});
+const bench = simulatorForFile(5);
+const { agent, track } = bench;
 
 const NO_RESULT = 'NO_RESULT';
 const content = (r: TaskResult | null) => (r ? r.content : NO_RESULT);
@@ -61,7 +37,7 @@ describe('a budget stop is not an item exception', () => {
         return 'keep going';
       }
     }
-    const looper = track(new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool], maxTokensPerCall: 10 }));
+    const looper = track(new Looper({ name: 'looper', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool], maxTokensPerCall: 10 }));
     // The handler's string goes back; the simulator then answers text. Two turns per item, unless the budget stops it:
     // room for the first turn's worst case, not for the second's (its request is longer).
     const firstTurn = requestTokens({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'one item' }], tools: looper.tools }) + 10;
@@ -70,7 +46,7 @@ describe('a budget stop is not an item exception', () => {
     expect(results).toEqual([NO_RESULT]);
     expect(results.stopped?.reason).toBe('budget');
     expect(results.stopped?.error).toBeInstanceOf(BudgetExceededError);
-    expect(sim.stats().requests).toBe(1);
+    expect(bench.sim.stats().requests).toBe(1);
     expect(events).toContainEqual({ type: 'item-skipped', index: 0, reason: 'budget' });
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'stopped-budget' });
   });
@@ -90,7 +66,7 @@ describe('a cancel resolves with what finished', () => {
         if (e.type === 'item-done') doneCount += 1;
       },
     });
-    await vi.waitFor(() => expect(doneCount === 2 && sim.stats().inFlight === 2).toBe(true), { timeout: 30_000, interval: 5 });
+    await vi.waitFor(() => expect(doneCount === 2 && bench.sim.stats().inFlight === 2).toBe(true), { timeout: 30_000, interval: 5 });
     control.cancel();
     const results = await run;
     expect(results).toEqual(['Simulated reply to: quick 0', 'Simulated reply to: quick 1', NO_RESULT, NO_RESULT, NO_RESULT, NO_RESULT]);
@@ -101,7 +77,7 @@ describe('a cancel resolves with what finished', () => {
   it('by the signal: its reason is the stop error', async () => {
     const controller = new AbortController();
     const run = runBatchTasks(new Task(agent()), ['hangs [[hang]]', 'waits'], { batchSize: 1, signal: controller.signal, handleExceptions: 'return-exception' });
-    await vi.waitFor(() => expect(sim.stats().inFlight).toBe(1), { timeout: 30_000, interval: 5 });
+    await vi.waitFor(() => expect(bench.sim.stats().inFlight).toBe(1), { timeout: 30_000, interval: 5 });
     controller.abort(new Error('user stop'));
     const results = await run;
     expect(results).toEqual([null, null]);
@@ -120,7 +96,7 @@ describe('a cancel resolves with what finished', () => {
         return new Promise<string>((_resolve, reject) => call.signal.addEventListener('abort', () => reject(new Error('handler stopped')), { once: true }));
       }
     }
-    const slow = track(new Slow({ name: 'slow', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] }));
+    const slow = track(new Slow({ name: 'slow', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool] }));
     const control = new BatchController();
     const run = runBatchTasks(new Task(slow), ['honours the signal', 'ignores the signal'], { control, outputMap: content });
     await vi.waitFor(() => expect(entered).toHaveLength(2), { timeout: 30_000, interval: 5 });
@@ -146,7 +122,7 @@ describe('stopOnFirstResult', () => {
     const task = new Task(agent({ tools: [answerTool] }), { doneIfTool: true }).returning(answerTool);
     const results = await runBatchTasks(task, ['in text [[text]]', 'with the tool', 'never starts'], { sequential: true, stopOnFirstResult: true });
     expect(results.map((r) => r?.answer ?? null)).toEqual([null, 'Simulated answer: with the tool', null]);
-    expect(sim.stats().requests).toBe(2);
+    expect(bench.sim.stats().requests).toBe(2);
   });
 });
 
@@ -180,7 +156,7 @@ describe('the agent-level batch', () => {
         return { ...reply, content: (reply.content ?? '').toUpperCase() };
       }
     }
-    const shouter = track(new Shouter({ name: 'shouter', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k' }));
+    const shouter = track(new Shouter({ name: 'shouter', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k' }));
     const results = await runBatchAgentMethod(shouter, 'shout', ['quiet', 'fails [[status:400]]'], {
       handleExceptions: 'return-none',
       outputMap: (r) => r?.content ?? NO_RESULT,

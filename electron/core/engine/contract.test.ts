@@ -1,32 +1,14 @@
 // The batch contract of langroid's run_batch_tasks, point by point: options checked at the call,
 // clones built by the constructor, task generators, input and output maps, closed agents, listeners.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../simulator/index.ts';
+import { describe, expect, it } from 'vitest';
 import { AgentClosedError, ChatAgent } from './agent.ts';
 import { runBatchTaskGen, runBatchTasks } from './batch.ts';
 import { Task, type TaskResult } from './task.ts';
-import { answerTool, testAgent, type AnswerArgs } from './testing.ts';
+import { answerTool, type AnswerArgs, simulatorForFile } from './testing.ts';
 import { done } from './tools.ts';
 
-let sim: Simulator;
-const agents: ChatAgent[] = [];
-function agent(extra?: Parameters<typeof testAgent>[1]): ChatAgent {
-  const a = testAgent(sim.url, extra);
-  agents.push(a);
-  return a;
-}
-
-beforeAll(async () => {
-  sim = await startSimulator({ latencyMs: 5 });
-});
-afterAll(async () => {
-  for (const a of agents) await a.close();
-  await sim.close();
-});
-beforeEach(() => {
-  sim.setOptions({ latencyMs: 5, latencyJitterMs: 0 });
-  sim.resetStats();
-});
+const bench = simulatorForFile(5);
+const { agent } = bench;
 
 describe('options are checked at the call', () => {
   const bad: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -47,7 +29,7 @@ describe('options are checked at the call', () => {
       const error = await runBatchTasks(new Task(agent()), ['a', 'b'], options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RangeError);
       expect((error as Error).message).toMatch(message);
-      expect(sim.stats().requests).toBe(0);
+      expect(bench.sim.stats().requests).toBe(0);
     });
   }
 
@@ -83,8 +65,8 @@ describe('clones are built by the constructor', () => {
         return done(`call ${this.#calls}`);
       }
     }
-    const base = new Secretive({ name: 'secretive', model: 'gpt-4o-mini', baseURL: sim.url, apiKey: 'k', tools: [answerTool] });
-    agents.push(base);
+    const base = new Secretive({ name: 'secretive', model: 'gpt-4o-mini', baseURL: bench.sim.url, apiKey: 'k', tools: [answerTool] });
+    bench.track(base);
     const task = new Task(base);
     const clones: Secretive[] = [];
     const results = await runBatchTaskGen(
@@ -127,8 +109,8 @@ describe('clones are built by the constructor', () => {
         return [config, this.handle];
       }
     }
-    const base = new WithHandle({ name: 'h', model: 'm', baseURL: sim.url, apiKey: 'k' }, shared);
-    agents.push(base);
+    const base = new WithHandle({ name: 'h', model: 'm', baseURL: bench.sim.url, apiKey: 'k' }, shared);
+    bench.track(base);
     const copy = base.clone(3);
     expect(copy).toBeInstanceOf(WithHandle);
     expect(copy.handle).toBe(shared);
@@ -182,7 +164,7 @@ describe('input and output maps', () => {
     expect(results[0]).toBe('Simulated reply to: fine');
     expect(results[1]).toBeInstanceOf(TypeError);
     expect((results[1] as Error).message).toBe('inputMap returned a number for item 1, not a string');
-    expect(sim.stats().requests).toBe(1);
+    expect(bench.sim.stats().requests).toBe(1);
   });
 
   it("calls outputMap with null for an item without a result: the seed's `r.x if r else 'FAILED'` ports as written", async () => {
@@ -207,7 +189,7 @@ describe('a closed agent', () => {
     await expect(runBatchTasks(task, ['a'])).rejects.toThrow('the agent "tester" is closed');
     const viaGen = await runBatchTaskGen((i) => task.clone(i), ['a', 'b'], { handleExceptions: 'return-exception' });
     expect(viaGen.every((r) => r instanceof AgentClosedError)).toBe(true);
-    expect(sim.stats().requests).toBe(0);
+    expect(bench.sim.stats().requests).toBe(0);
   });
 });
 
