@@ -1,10 +1,11 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
-import { EndpointBadge, ErrorBox, Field, RunStatusPill, Spinner } from '../../components/ui.tsx';
+import { EndpointBadge, ErrorBox, Field, Spinner } from '../../components/ui.tsx';
 import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens, runTitle } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
 import { ACTIVE, CONTINUABLE, runEndpoint, startBlockers, useRun } from '../../store/run.ts';
+import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { Chart } from './Chart.tsx';
 
 export function RunScreen() {
@@ -210,7 +211,7 @@ function ProgressPanel() {
         <h2 title={run.runId}>
           {runTitle(run)}
         </h2>
-        <RunStatusPill status={status} testId="run-status" />
+        <RunStatusPill status={status} totals={t} testId="run-status" />
         <EndpointBadge kind={endpoint} testId="progress-endpoint" />
         <span className="spacer" />
         <button type="button" className="secondary" onClick={() => go('results')} data-testid="view-results">
