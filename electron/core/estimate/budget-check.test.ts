@@ -55,7 +55,7 @@ describe('budget checks before a run', () => {
 
     const est = await estimate({ datasetId, agent, options: { maxCost: 2 } });
     expect(est.budgetProblems).toEqual([
-      expect.objectContaining({ kind: 'unpriced-model', field: 'maxCost', blocksStart: true, message: expect.stringMatching(/"llama3\.1:8b".*pricing\.inputPerMTok and pricing\.outputPerMTok.*Agent screen/) }),
+      expect.objectContaining({ kind: 'unpriced-model', field: 'maxCost', blocksStart: true, message: expect.stringMatching(/"llama3\.1:8b".*pricing\.inputPerMTok and pricing\.outputPerMTok.*Price in and Price out under Advanced on the Agent screen/) }),
     ]);
 
     // a token budget needs no price; a priced agent keeps its cost budget

@@ -34,7 +34,8 @@ export function budgetProblems(agent: AgentSpec, limits: Limits, estimate: Estim
         blocksStart: true,
         message:
           `The model "${agent.model}" has no known price, so the cost budget of ${budget} cannot be kept: ` +
-          'set pricing.inputPerMTok and pricing.outputPerMTok (USD per million tokens) on the Agent screen, or use a token budget (Max tokens) instead.',
+          'set pricing.inputPerMTok and pricing.outputPerMTok (USD per million tokens; Price in and Price out under Advanced on the Agent screen), ' +
+          'or use a token budget (Max tokens) instead.',
       });
     } else {
       const worst = cheapestPrompt === null ? null : costMicros({ promptTokens: cheapestPrompt, completionTokens: cap }, price.pricing);
