@@ -129,6 +129,28 @@ export const EstimateSchema = z.object({
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 
+/**
+ * What stands between a run's options and its budget, found before it starts.
+ * 'unpriced-model': a cost budget for a model with no price (run:start refuses it);
+ * 'estimate-over-budget': the estimate exceeds maxCost or maxTokens (the run may stop part-way);
+ * 'budget-under-one-call': the budget is smaller than one call's worst case (prompt plus output cap), so no row would run.
+ */
+export const BudgetProblemSchema = z.object({
+  kind: z.enum(['unpriced-model', 'estimate-over-budget', 'budget-under-one-call']),
+  message: z.string(),
+  /** True when run:start refuses these options. */
+  blocksStart: z.boolean(),
+  /** The run option it is about. */
+  field: z.enum(['maxCost', 'maxTokens']),
+});
+export type BudgetProblem = z.infer<typeof BudgetProblemSchema>;
+
+/** run:estimate's answer: the estimate and what it says about the budget. */
+export const RunEstimateSchema = EstimateSchema.extend({
+  budgetProblems: z.array(BudgetProblemSchema),
+});
+export type RunEstimate = z.infer<typeof RunEstimateSchema>;
+
 const StartRunRequest = z.strictObject({
   datasetId: Id,
   agent: AgentSpecSchema,
@@ -183,7 +205,7 @@ export const calls = {
     req: z.strictObject({ sampleId: z.string().max(200) }),
     res: z.object({ dataset: DatasetSummarySchema, agent: AgentSpecSchema }),
   },
-  'run:estimate': { req: StartRunRequest, res: EstimateSchema },
+  'run:estimate': { req: StartRunRequest, res: RunEstimateSchema },
   'run:start': { req: StartRunRequest, res: RunRef },
   'run:pause': { req: RunRef, res: Ok },
   /** Lets a paused run go on (run:continue starts a stopped one again). */

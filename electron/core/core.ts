@@ -157,6 +157,9 @@ export function createCore(options: CoreOptions): Core {
     return { kind: 'openai' };
   }
 
+  // Loaded on first use, like the estimate: the engine's budget module brings the tokenizer's tables.
+  const budgetCheck = () => import('./estimate/budget-check.ts');
+
   function summary(info: RunInfo): RunSummary {
     const { activeMs: _a, calls: _c, active: _x, ...rest } = info;
     return rest;
@@ -231,16 +234,22 @@ export function createCore(options: CoreOptions): Core {
       return { dataset, agent: parsed.data };
     },
 
-    'run:estimate': async ({ datasetId, agent, limit }) => {
+    'run:estimate': async ({ datasetId, agent, options: runOptions, limit }) => {
       const dataset = runs.datasetSummary(datasetId);
       checkPrompt(agent, dataset.columns);
       const count = Math.min(dataset.rowCount, limit ?? dataset.rowCount);
       // Loaded on first use: the tokenizer's tables are large.
-      const { estimateRun } = await import('./estimate/index.ts');
-      return estimateRun({ agent, columns: dataset.columns, pages: datasetPages(datasetId, count) });
+      const [{ estimateRun }, { budgetProblems }] = await Promise.all([import('./estimate/index.ts'), import('./estimate/budget-check.ts')]);
+      let cheapest: number | null = null;
+      const onRow = (tokens: number) => {
+        if (cheapest === null || tokens < cheapest) cheapest = tokens;
+      };
+      const estimate = await estimateRun({ agent, columns: dataset.columns, pages: datasetPages(datasetId, count), onRow });
+      return { ...estimate, budgetProblems: budgetProblems(agent, runOptions, estimate, cheapest) };
     },
 
     'run:start': async ({ datasetId, agent, options: runOptions, endpoint, limit }) => {
+      (await budgetCheck()).refuseUnkeptBudget(agent, runOptions);
       const conn = await connection(endpoint, agent);
       const created = runs.createRun({
         datasetId,
@@ -270,6 +279,7 @@ export function createCore(options: CoreOptions): Core {
 
     'run:continue': async ({ runId, endpoint, maxCost, maxTokens }) => {
       const run = runs.getRun(runId);
+      (await budgetCheck()).refuseUnkeptBudget(run.agent, { maxCost: maxCost ?? run.options.maxCost });
       const chosen = endpointFor(run, endpoint);
       const conn = await connection(chosen, run.agent);
       runs.resume(runId, {

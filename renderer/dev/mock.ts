@@ -192,7 +192,7 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
   'run:estimate': (req) => {
     const ds = datasets.get(req.datasetId)!;
     const n = req.limit ?? ds.rowCount;
-    return { items: n, promptTokens: n * 120, completionTokens: n * 20, costUsd: req.agent.model.startsWith('gpt') ? n * 0.00003 : null, tokenizer: 'o200k_base' };
+    return { items: n, promptTokens: n * 120, completionTokens: n * 20, costUsd: req.agent.model.startsWith('gpt') ? n * 0.00003 : null, tokenizer: 'o200k_base', budgetProblems: [] };
   },
   'run:start': (req) => {
     const ds = datasets.get(req.datasetId)!;

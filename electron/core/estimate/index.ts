@@ -66,6 +66,8 @@ export interface EstimateInput {
   columns: readonly string[];
   /** The rows, page by page (so 100,000 rows are never held at once). */
   pages: AsyncIterable<readonly (readonly string[])[]>;
+  /** Called with each row's prompt tokens (the budget check looks for the cheapest call). */
+  onRow?: (promptTokens: number) => void;
 }
 
 /** Counts every rendered prompt; yields to the event loop between pages so other calls are not held up. */
@@ -80,7 +82,9 @@ export async function estimateRun(input: EstimateInput): Promise<Estimate> {
     for (const row of page) {
       const record: Record<string, string> = {};
       for (let c = 0; c < columns.length; c++) record[columns[c]] = row[c] ?? '';
-      promptTokens += fixed + countTokens(render(record));
+      const rowTokens = fixed + countTokens(render(record));
+      promptTokens += rowTokens;
+      input.onRow?.(rowTokens);
       items++;
     }
     await new Promise<void>((resolve) => setImmediate(resolve));

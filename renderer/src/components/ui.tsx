@@ -1,6 +1,6 @@
 // Small pieces every screen uses.
 import type { ReactNode } from 'react';
-import type { ItemStatus, RunStatus } from '../../../shared/domain.ts';
+import type { ItemStatus } from '../../../shared/domain.ts';
 import type { EndpointKind } from '../features/agent/spec.ts';
 
 export const ENDPOINT_LABEL: Record<EndpointKind, string> = {
@@ -18,25 +18,6 @@ export function EndpointBadge({ kind, testId }: { kind: EndpointKind | null; tes
       title={kind === 'simulated' ? 'The built-in offline test endpoint: answers are made up, nothing is sent anywhere.' : undefined}
     >
       {ENDPOINT_LABEL[kind]}
-    </span>
-  );
-}
-
-const RUN_STATUS_LABEL: Record<RunStatus, string> = {
-  pending: 'Pending',
-  running: 'Running',
-  paused: 'Paused',
-  completed: 'Completed',
-  'stopped-error': 'Stopped on an error',
-  'stopped-budget': 'Stopped by the budget',
-  cancelled: 'Cancelled',
-  interrupted: 'Interrupted',
-};
-
-export function RunStatusPill({ status, testId }: { status: RunStatus; testId?: string }) {
-  return (
-    <span className={`pill run-${status}`} data-testid={testId} data-status={status}>
-      {RUN_STATUS_LABEL[status]}
     </span>
   );
 }

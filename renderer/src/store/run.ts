@@ -1,7 +1,7 @@
 // The run being set up and the run being watched (started here, or reopened from the runs list).
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
-import type { CallRequest, DatasetSummary, Estimate, RunProgress, RunSummary } from '../../../shared/contract.ts';
+import type { CallRequest, DatasetSummary, RunEstimate, RunProgress, RunSummary } from '../../../shared/contract.ts';
 import { checkPrompt, promptColumnsMessage } from '../../../shared/validation.ts';
 import { api } from '../api.ts';
 import { asContractError, errorText } from '../bridge.ts';
@@ -27,7 +27,9 @@ interface RunState {
   optionErrors: Record<string, string>;
   /** Why the run cannot start, for the setup screen (no CSV, a wrong agent field, a missing column). */
   blockers: string[];
-  estimate: Estimate | null;
+  estimate: RunEstimate | null;
+  /** The request the estimate was made for (requestKey): it speaks only for that one. */
+  estimateKey: string | null;
   estimating: boolean;
   estimateError: string | null;
   starting: 'trial' | 'full' | null;
@@ -44,6 +46,8 @@ interface RunState {
   setOptions(patch: Partial<OptionsDraft>): void;
   prepare(limit?: number): StartRequest | null;
   runEstimate(): Promise<void>;
+  /** Asks the core about the budget of the run as set up now, quietly (no field errors), when a budget is set. */
+  checkBudget(): Promise<void>;
   start(limit?: number): Promise<boolean>;
   open(runId: string): Promise<void>;
   refresh(): Promise<void>;
@@ -70,6 +74,7 @@ export const useRun = create<RunState>()(
       optionErrors: {},
       blockers: [],
       estimate: null,
+      estimateKey: null,
       estimating: false,
       estimateError: null,
       starting: null,
@@ -82,7 +87,7 @@ export const useRun = create<RunState>()(
       acting: null,
       actionError: null,
 
-      setOptions: (patch) => set((s) => ({ options: { ...s.options, ...patch }, optionErrors: {}, estimate: null })),
+      setOptions: (patch) => set((s) => ({ options: { ...s.options, ...patch }, optionErrors: {}, estimate: null, estimateKey: null })),
 
       prepare(limit) {
         const dataset = useDataset.getState().dataset;
@@ -106,9 +111,22 @@ export const useRun = create<RunState>()(
         if (!req) return;
         set({ estimating: true, estimateError: null });
         try {
-          set({ estimate: await api.invoke('run:estimate', req), estimating: false });
+          set({ estimate: await api.invoke('run:estimate', req), estimateKey: requestKey(req), estimating: false });
         } catch (e) {
           set({ estimating: false, estimateError: errorText(e) });
+        }
+      },
+
+      async checkBudget() {
+        const req = budgetRequest(useDataset.getState().dataset, useAgent.getState().draft, get().options);
+        if (!req || get().estimateKey === requestKey(req)) return;
+        try {
+          const estimate = await api.invoke('run:estimate', req);
+          // A newer setup may have been checked meanwhile: keep whichever matches what is set up now.
+          const now = budgetRequest(useDataset.getState().dataset, useAgent.getState().draft, get().options);
+          if (now && requestKey(now) === requestKey(req)) set({ estimate, estimateKey: requestKey(req) });
+        } catch {
+          // A quiet check: the Estimate button and Start say what is wrong.
         }
       },
 
@@ -234,6 +252,26 @@ export function startBlockers(dataset: DatasetSummary | null, draft: AgentDraft)
     if (missing.length) blockers.push(promptColumnsMessage(missing, dataset.columns));
   }
   return blockers;
+}
+
+/** The run request the setup makes now, when it is complete (else null). */
+export function setupRequest(dataset: DatasetSummary | null, draft: AgentDraft, draftOptions: OptionsDraft): StartRequest | null {
+  const { options } = buildOptions(draftOptions);
+  if (!dataset || !options || startBlockers(dataset, draft).length) return null;
+  const { spec } = buildSpec(draft);
+  return spec ? { datasetId: dataset.id, agent: spec, options, endpoint: endpointOf(draft) } : null;
+}
+
+/** The same, only when it sets a budget: the one the Run screen checks on its own. */
+export function budgetRequest(dataset: DatasetSummary | null, draft: AgentDraft, draftOptions: OptionsDraft): StartRequest | null {
+  const req = setupRequest(dataset, draft, draftOptions);
+  return req && (req.options.maxCost !== undefined || req.options.maxTokens !== undefined) ? req : null;
+}
+
+/** Which setup an estimate is for: the request without the trial's limit. */
+export function requestKey(req: StartRequest): string {
+  const { limit: _limit, ...rest } = req;
+  return JSON.stringify(rest);
 }
 
 /** The endpoint a run was started with, as the store keeps it. */

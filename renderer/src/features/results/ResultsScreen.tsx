@@ -2,12 +2,13 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { ExportFormat, ItemRow, RunSummary } from '../../../../shared/contract.ts';
 import type { ItemStatus } from '../../../../shared/domain.ts';
-import { Empty, ErrorBox, ItemStatusPill, RunStatusPill, Spinner } from '../../components/ui.tsx';
+import { Empty, ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt, runTitle } from '../../format.ts';
 import { useApp } from '../../store/app.ts';
 import { useResults } from '../../store/results.ts';
 import { ACTIVE, useRun } from '../../store/run.ts';
 import type { PageCache } from './pageCache.ts';
+import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
 
 const ROW_HEIGHT = 32;
@@ -85,7 +86,7 @@ export function ResultsScreen() {
         <span className="muted" title={run.runId}>
           {runTitle(run)}
         </span>
-        <RunStatusPill status={run.status} testId="results-run-status" />
+        <RunStatusPill status={run.status} totals={run.totals} testId="results-run-status" />
       </div>
       <Toolbar key={run.runId} run={run} />
       <div className="results-body">

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
-import { EndpointBadge, ErrorBox, Field, RunStatusPill, Spinner } from '../../components/ui.tsx';
+import { EndpointBadge, ErrorBox, Field, Spinner } from '../../components/ui.tsx';
 import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens, runTitle } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
-import { ACTIVE, CONTINUABLE, runEndpoint, startBlockers, useRun } from '../../store/run.ts';
+import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlockers, useRun } from '../../store/run.ts';
+import { RunStatusPill } from '../runs/RunStatusPill.tsx';
+import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 
 export function RunScreen() {
@@ -26,7 +28,8 @@ function SetupPanel() {
   const options = useRun((s) => s.options);
   const optionErrors = useRun((s) => s.optionErrors);
   const setOptions = useRun((s) => s.setOptions);
-  const estimate = useRun((s) => s.estimate);
+  const storedEstimate = useRun((s) => s.estimate);
+  const estimateKey = useRun((s) => s.estimateKey);
   const estimating = useRun((s) => s.estimating);
   const estimateError = useRun((s) => s.estimateError);
   const starting = useRun((s) => s.starting);
@@ -34,6 +37,19 @@ function SetupPanel() {
   const go = useApp((s) => s.go);
   const blockers = useMemo(() => startBlockers(dataset, draft), [dataset, draft]);
   const blocked = blockers.length > 0;
+  const request = useMemo(() => setupRequest(dataset, draft, options), [dataset, draft, options]);
+  const currentKey = request ? requestKey(request) : null;
+  const hasBudget = request?.options.maxCost !== undefined || request?.options.maxTokens !== undefined;
+  // A budget is checked as soon as it is typed (after a pause), so its problems show before Start.
+  useEffect(() => {
+    if (!currentKey || !hasBudget) return;
+    const timer = setTimeout(() => void useRun.getState().checkBudget(), 400);
+    return () => clearTimeout(timer);
+  }, [currentKey, hasBudget]);
+  // An estimate speaks only for the setup it was made for.
+  const estimate = storedEstimate && estimateKey === currentKey ? storedEstimate : null;
+  const budgetProblems = estimate?.budgetProblems ?? [];
+  const budgetBlocked = budgetProblems.some((p) => p.blocksStart);
 
   return (
     <div className="card" data-testid="run-setup">
@@ -117,6 +133,7 @@ function SetupPanel() {
           <input inputMode="decimal" value={options.tpm} onChange={(e) => setOptions({ tpm: e.target.value })} placeholder="no limit" data-testid="tpm" />
         </Field>
       </div>
+      <BudgetProblems problems={budgetProblems} onAgent={() => go('agent')} />
 
       <div className="estimate">
         <button type="button" className="secondary" onClick={() => void useRun.getState().runEstimate()} disabled={blocked || estimating} data-testid="estimate-button">
@@ -147,14 +164,14 @@ function SetupPanel() {
 
       {startError && <ErrorBox testId="start-error">{startError}</ErrorBox>}
       <div className="row-actions end">
-        <button type="button" className="secondary" onClick={() => void useRun.getState().start(5)} disabled={blocked || !!starting} data-testid="trial-button">
+        <button type="button" className="secondary" onClick={() => void useRun.getState().start(5)} disabled={blocked || budgetBlocked || !!starting} data-testid="trial-button">
           {starting === 'trial' ? 'Starting…' : 'Trial on first 5 rows'}
         </button>
         <button
           type="button"
           className="primary"
           onClick={() => void useRun.getState().start()}
-          disabled={blocked || !!starting}
+          disabled={blocked || budgetBlocked || !!starting}
           data-testid="start-button"
           title="Ctrl/Cmd+Enter"
         >
@@ -221,7 +238,7 @@ function ProgressPanel() {
         <h2 title={run.runId}>
           {runTitle(run)}
         </h2>
-        <RunStatusPill status={status} testId="run-status" />
+        <RunStatusPill status={status} totals={t} testId="run-status" />
         <EndpointBadge kind={endpoint} testId="progress-endpoint" />
         <span className="spacer" />
         <button type="button" className="secondary" onClick={() => go('results')} data-testid="view-results">

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { RunSummary } from '../../../../shared/contract.ts';
-import { EndpointBadge, Empty, ErrorBox, RunStatusPill, Spinner } from '../../components/ui.tsx';
+import { EndpointBadge, Empty, ErrorBox, Spinner } from '../../components/ui.tsx';
 import { fmtCost, fmtDate, fmtInt } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
 import { useApp } from '../../store/app.ts';
 import { ACTIVE, CONTINUABLE, runEndpoint, useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
 import { specToDraft } from '../agent/spec.ts';
+import { RunStatusPill } from './RunStatusPill.tsx';
 
 export function RunsScreen() {
   const runs = useRuns((s) => s.runs);
@@ -101,7 +102,7 @@ function RunRow({ run }: { run: RunSummary }) {
           {!(run.name || run.agent.name).includes(run.datasetName) && <div className="muted small">{run.datasetName}</div>}
         </td>
         <td>
-          <RunStatusPill status={run.status} />
+          <RunStatusPill status={run.status} totals={t} />
         </td>
         <td className="num">{fmtInt(t.done)}</td>
         <td className={`num ${t.failed ? 'bad' : ''}`}>{fmtInt(t.failed)}</td>
