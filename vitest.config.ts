@@ -7,8 +7,10 @@ const ALONE = ['electron/core/cli/crash.test.ts'];
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // A guard against a hung test, not a measure: tests with real servers, processes and threads take
+    // several times longer on a loaded two-core machine.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // Tests start real servers and worker threads; two cores do best with two forks.
     pool: 'forks',
     maxWorkers: 2,
