@@ -22,9 +22,19 @@ const realClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-/** A call that failed for good because the endpoint did not answer, or answered with a server error. */
+/**
+ * A call that failed for good because the endpoint could not be reached, or answered with a server
+ * error. A call that timed out is not one: a request that hangs is more often the row's than the
+ * endpoint's (a row that hangs every time would otherwise pause the run and go back to the queue
+ * again and again); it fails as its own, and it neither begins nor ends an outage.
+ */
 export function isEndpointFailure(error: unknown): boolean {
-  return error instanceof LlmCallError && error.retryable && (error.status === 0 || error.status >= 500);
+  return error instanceof LlmCallError && error.retryable && !error.timedOut && (error.status === 0 || error.status >= 500);
+}
+
+/** A call that timed out: it says nothing of the endpoint's health either way. */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof LlmCallError && error.timedOut;
 }
 
 /** What the pause says, e.g. "the endpoint is not answering: paused (next try in 4 s)". */

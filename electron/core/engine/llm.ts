@@ -99,12 +99,15 @@ export class LlmCallError extends Error {
   readonly status: number;
   readonly attempts: number;
   readonly retryable: boolean;
-  constructor(message: string, status: number, attempts: number, retryable: boolean, cause?: unknown) {
+  /** The last attempt got no answer within the call's timeout. */
+  readonly timedOut: boolean;
+  constructor(message: string, status: number, attempts: number, retryable: boolean, cause?: unknown, timedOut = false) {
     super(message, { cause });
     this.name = 'LlmCallError';
     this.status = status;
     this.attempts = attempts;
     this.retryable = retryable;
+    this.timedOut = timedOut;
   }
 }
 
@@ -370,7 +373,7 @@ export class LlmClient {
         });
         if (retryInMs === undefined) {
           const tail = failure.retryable ? ` (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'})` : '';
-          throw new LlmCallError(`${failure.message}${tail}`, failure.status, attempt, failure.retryable, error);
+          throw new LlmCallError(`${failure.message}${tail}`, failure.status, attempt, failure.retryable, error, failure.timedOut === true);
         }
         await sleep(retryInMs, signal);
       }
