@@ -109,8 +109,11 @@ it(`survives ${KILLS} kills at random moments of a ${ITEMS}-item run (process an
       expect(res.signal).toBe('SIGKILL');
     } else {
       // The worker dies on its own (or is terminated) at a random moment; the CLI reports it and exits.
-      const afterMs = (kind === 'terminate' ? 900 : 200) + Math.floor(random() * 500);
-      const p = spawnCli(args, { ...env, [WORKER_FAULT_ENV]: `${kind}:${afterMs}` });
+      // It exits or throws once this session has done items of its own; the parent terminates it on a
+      // timer, which a loaded machine may reach before any item.
+      const done = doneNow(dbPath, runId).length;
+      const moment = kind === 'terminate' ? String(900 + Math.floor(random() * 500)) : `done=${done + 1 + Math.floor(random() * 40)}`;
+      const p = spawnCli(args, { ...env, [WORKER_FAULT_ENV]: `${kind}:${moment}` });
       const res = await p.result;
       expect(res.code, res.stderr).toBe(1);
       const summary = lastJson(res.stdout);
