@@ -227,7 +227,7 @@ function peakRss(pid: number): number | null {
 }
 
 describe('1 GB of newlines', () => {
-  it('is "empty" to the service and the command, read once each in bounded memory and time', async () => {
+  it('is "empty" to the service and the command, read once each in bounded memory', async () => {
     const file = path.join(dir, 'newlines-1gb.csv');
     let t = performance.now();
     await writeNewlines(file, 1024 * MiB);
@@ -273,9 +273,7 @@ describe('1 GB of newlines', () => {
       expect(imported.peak).toBeLessThan(64 * MiB);
       expect(imported.rssPeak).toBeLessThan(256 * MiB);
       if (childPeak !== null) expect(childPeak).toBeLessThan(384 * MiB);
-      // Both read the whole gigabyte at once on a shared machine: minutes would mean something is wrong.
-      expect(imported.ms).toBeLessThan(150_000);
-      expect(cliMs).toBeLessThan(150_000);
+      // The times are printed, not asserted: bench/io-import.ts and bench/store-import.ts measure them.
     } finally {
       fs.rmSync(file, { force: true });
     }

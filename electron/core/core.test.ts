@@ -124,7 +124,8 @@ describe('core', () => {
     let core = open();
     const ds = (await core.dispatch('dataset:import', { source: { kind: 'path', path: csv } })) as { id: string };
     const { runId } = (await core.dispatch('run:start', { datasetId: ds.id, agent: { name: 'c', model: 'gpt-4o-mini', prompt: '{{q}}' }, options: { batchSize: 2 }, endpoint: { kind: 'simulated' } })) as { runId: string };
-    await new Promise((r) => setTimeout(r, 300));
+    // Cancelled mid-way: once it has done some (each item takes the simulator 100 ms, two at a time).
+    while (((await core.dispatch('run:get', { runId })) as { totals: { done: number } }).totals.done === 0) await new Promise((r) => setTimeout(r, 10));
     await core.dispatch('run:cancel', { runId });
     await core.close();
     core = open();

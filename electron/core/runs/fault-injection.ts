@@ -1,6 +1,7 @@
 // Faults a test injects into a run's session, so that crash and storage tests can drive the real
-// service, worker and CLI. Read from ROWRUNNER_TEST_WORKER_FAULT as "kind:ms"; unset in normal use,
-// when none of this runs.
+// service, worker and CLI. Read from ROWRUNNER_TEST_WORKER_FAULT as "kind:ms", or "kind:done=N" for
+// once N of the run's items are done (a moment that does not depend on how loaded the machine is; not
+// for terminate, which the parent injects); unset in normal use, when none of this runs.
 // - exit:      the worker calls process.exit(1), ms after it starts;
 // - throw:     the worker throws an uncaught error, ms after it starts;
 // - hang:      the worker loops forever, ms after it starts: its thread lives but does nothing else;
@@ -17,6 +18,8 @@ export type WorkerFaultKind = 'exit' | 'throw' | 'hang' | 'terminate' | 'full' |
 export interface WorkerFault {
   kind: WorkerFaultKind;
   afterMs: number;
+  /** Instead of afterMs: once this many of the run's items are done. */
+  afterDone?: number;
 }
 
 const KINDS: readonly string[] = ['exit', 'throw', 'hang', 'terminate', 'full', 'readonly'];
@@ -25,7 +28,8 @@ const KINDS: readonly string[] = ['exit', 'throw', 'hang', 'terminate', 'full', 
 export function workerFault(env: Record<string, string | undefined> = process.env): WorkerFault | undefined {
   const raw = env[WORKER_FAULT_ENV];
   if (!raw) return undefined;
-  const m = /^([a-z]+):(\d+)$/.exec(raw.trim());
+  const m = /^([a-z]+):(?:(\d+)|done=(\d+))$/.exec(raw.trim());
   if (!m || !KINDS.includes(m[1])) return undefined;
-  return { kind: m[1] as WorkerFaultKind, afterMs: Number(m[2]) };
+  const kind = m[1] as WorkerFaultKind;
+  return m[3] === undefined ? { kind, afterMs: Number(m[2]) } : { kind, afterMs: 0, afterDone: Number(m[3]) };
 }

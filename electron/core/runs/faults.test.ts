@@ -11,8 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AgentSpecInput } from '../../../shared/domain.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
+import { qaAgent, TEST_PRICING, writeQuestionsCsv } from '../testing/fixtures.ts';
 import { createRunService, type RunService } from './service.ts';
 
 const ITEMS = 5000;
@@ -118,26 +118,9 @@ function checkLedger(runId: string, prompts: string[]): { byStatus: Record<numbe
 it(`a ${ITEMS}-item run under 500s, 429s, malformed arguments, hangs and drops loses nothing and charges nothing twice`, { timeout: 300_000 }, async () => {
   const tag = `faults-${process.pid}`;
   const questions = Array.from({ length: ITEMS }, (_, i) => `q${i} ${tag}${PINNED[i] ? ` ${PINNED[i].directive}` : ''}`);
-  const csv = path.join(dir, 'items.csv');
-  fs.writeFileSync(csv, ['id,question', ...questions.map((q, i) => `${i},${q}`)].join('\n') + '\n');
   const prompts = questions.map((q) => `Answer: ${q}`);
-  const ds = await svc.importDataset(csv);
-  const agent: AgentSpecInput = {
-    name: 'qa',
-    model: 'sim-model',
-    baseURL: sim.url,
-    prompt: 'Answer: {{question}}',
-    tools: [
-      {
-        name: 'answer',
-        description: 'Give the answer',
-        parameters: { type: 'object', properties: { answer: { type: 'string' }, confidence: { type: 'number' } }, required: ['answer', 'confidence'] },
-      },
-    ],
-    doneIfTool: true,
-    output: { answer: 'answer', confidence: 'confidence' },
-    pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
-  };
+  const ds = await svc.importDataset(await writeQuestionsCsv(path.join(dir, 'items.csv'), ITEMS, (i) => questions[i]));
+  const agent = qaAgent(sim.url, { confidence: true, pricing: TEST_PRICING });
   const run = svc.createRun({ datasetId: ds.id, agent, options: { batchSize: 64, turns: TURNS, timeoutMs: TIMEOUT_MS } });
   const started = performance.now();
   svc.start(run.runId);

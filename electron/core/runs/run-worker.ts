@@ -86,8 +86,8 @@ async function main(init: WorkerInit): Promise<void> {
   // about a page an item, so SQLite's default (every 1,000 pages) meant a checkpoint every few hundred
   // items; every 8,000 pages (a 32 MB WAL at most), besides the one every 10 s, is a few per run.
   conn.pragma('wal_autocheckpoint = 8000');
-  injectFault(conn);
   const runId = init.runId;
+  injectFault(conn, runId);
   const run = getRun(conn, runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
   const owner = processOwner();
@@ -318,17 +318,29 @@ async function main(init: WorkerInit): Promise<void> {
 }
 
 /** A test's injected fault (see fault-injection.ts); nothing happens unless one is asked for. */
-function injectFault(conn: Db): void {
+function injectFault(conn: Db, runId: number): void {
   const fault = workerFault();
   if (!fault || fault.kind === 'terminate') return;
-  setTimeout(() => {
+  const inject = (): void => {
     if (fault.kind === 'exit') process.exit(1);
     if (fault.kind === 'throw') throw new Error('injected fault: the run worker threw');
     if (fault.kind === 'hang') for (;;); // alive, but never returns to its event loop
     if (!conn.open) return;
     if (fault.kind === 'full') conn.pragma(`max_page_count = ${conn.pragma('page_count', { simple: true }) as number}`);
     else conn.pragma('query_only = 1');
-  }, fault.afterMs).unref();
+  };
+  const { afterDone } = fault;
+  if (afterDone === undefined) {
+    setTimeout(inject, fault.afterMs).unref();
+    return;
+  }
+  const poll = setInterval(() => {
+    if (!conn.open) return clearInterval(poll);
+    if (runTotalsOf(conn, runId).done < afterDone) return;
+    clearInterval(poll);
+    inject();
+  }, 5);
+  poll.unref();
 }
 
 function budgetMessage(maxCost: number | undefined, maxTokens: number | undefined): string {

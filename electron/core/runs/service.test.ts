@@ -10,6 +10,8 @@ import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { ledgerTotals, statusCounts } from '../store/runs.ts';
 import { itemTotals } from '../store/items.ts';
 import { openDatabase } from '../store/db.ts';
+import { qaAgent } from '../testing/fixtures.ts';
+import { until } from '../testing/until.ts';
 import { createRunService, type RunEvent, type RunService } from './service.ts';
 
 let sim: Simulator;
@@ -47,15 +49,8 @@ function questions(n: number, special: Record<number, string> = {}): string[][] 
 }
 
 function agent(extra: Partial<AgentSpecInput> = {}): AgentSpecInput {
-  return {
-    name: 'qa',
-    model: 'sim-model',
-    baseURL: sim.url,
-    prompt: 'Answer: {{question}}',
-    // 1 USD per thousand prompt tokens: costs are easy to budget.
-    pricing: { inputPerMTok: 1000, outputPerMTok: 1000 },
-    ...extra,
-  };
+  // 1 USD per thousand prompt tokens: costs are easy to budget.
+  return qaAgent(sim.url, { answerTool: false, pricing: { inputPerMTok: 1000, outputPerMTok: 1000 }, ...extra });
 }
 
 async function dataset(n: number, special: Record<number, string> = {}) {
@@ -233,7 +228,7 @@ describe('running', () => {
     const ds = await dataset(200);
     const run = svc.createRun({ datasetId: ds.id, agent: agent(), options: { batchSize: 8 } });
     svc.start(run.runId);
-    await waitFor(() => svc.getRun(run.runId).totals.done >= 30);
+    await until(() => svc.getRun(run.runId).totals.done >= 30);
     const cancelled = await svc.cancel(run.runId);
     expect(cancelled.status).toBe('cancelled');
     expect(cancelled.totals.running).toBe(0);
@@ -320,11 +315,12 @@ describe('running', () => {
     const ds = await dataset(60);
     const run = svc.createRun({ datasetId: ds.id, agent: agent(), options: { batchSize: 4 } });
     svc.start(run.runId);
-    await waitFor(() => svc.getRun(run.runId).totals.done >= 5);
+    await until(() => svc.getRun(run.runId).totals.done >= 5);
     svc.pause(run.runId);
-    await waitFor(() => svc.getRun(run.runId).status === 'paused');
-    await waitFor(() => svc.getRun(run.runId).totals.running === 0);
+    await until(() => svc.getRun(run.runId).status === 'paused');
+    await until(() => svc.getRun(run.runId).totals.running === 0);
     const doneAtPause = svc.getRun(run.runId).totals.done;
+    // A window for a pause that does not hold to show itself; a pause that holds passes however long.
     await new Promise((r) => setTimeout(r, 200));
     expect(svc.getRun(run.runId).totals.done).toBe(doneAtPause);
     svc.unpause(run.runId);
@@ -426,10 +422,3 @@ function doneItemPrompts(runId: string): string[] {
   return out;
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
+import { qaAgent, writeQuestionsCsv } from '../testing/fixtures.ts';
 import { createRunService } from './service.ts';
 import { checkStore } from './test-store.ts';
 import { buildWorkerBundle, freshBundle } from './worker-bundle.ts';
@@ -28,13 +29,12 @@ afterAll(async () => {
 it('runs a run to the end from the bundle, and leaves the database checkpointed', async () => {
   const url = freshBundle(bundleDir);
   expect(url?.href).toBe(`file://${path.join(bundleDir, 'run-worker.js')}`);
-  const csv = path.join(dir, 'items.csv');
-  fs.writeFileSync(csv, `question\n${Array.from({ length: 40 }, (_, i) => `bundled q${i}`).join('\n')}\n`);
+  const csv = await writeQuestionsCsv(path.join(dir, 'items.csv'), 40, (i) => `bundled q${i}`);
   const dbPath = path.join(dir, 'rowrunner.db');
   const svc = createRunService({ dbPath, workerUrl: url, apiKey: () => 'sk-test' });
   try {
     const ds = await svc.importDataset(csv);
-    const run = svc.createRun({ datasetId: ds.id, agent: { name: 'qa', model: 'sim-model', baseURL: sim.url, prompt: 'Answer: {{question}}' }, options: { batchSize: 8 } });
+    const run = svc.createRun({ datasetId: ds.id, agent: qaAgent(sim.url, { answerTool: false }), options: { batchSize: 8 } });
     svc.start(run.runId);
     const info = await svc.finished(run.runId);
     expect(info.error).toBeNull();

@@ -1,10 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import type { ParentMessage, WorkerMessage } from './protocol.ts';
 import { RUN_WORKER_URL, startEarlyWorker, takeEarlyWorker, type SpareWorker } from './worker-start.ts';
 
 let taken: SpareWorker | undefined;
+let dir: string | undefined;
 afterEach(async () => {
   await taken?.worker.terminate();
   taken = undefined;
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 });
 
 it('an early worker is taken once, only for its own entry, and is alive until used', async () => {
@@ -14,9 +21,17 @@ it('an early worker is taken once, only for its own entry, and is alive until us
   taken = takeEarlyWorker(RUN_WORKER_URL);
   expect(taken).toBeDefined();
   expect(takeEarlyWorker(RUN_WORKER_URL)).toBeUndefined();
-  // It loads its modules and waits for its run rather than exiting.
-  const exited = new Promise((resolve) => taken!.worker.once('exit', resolve));
-  const outcome = await Promise.race([exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('waiting'), 1500))]);
-  expect(outcome).toBe('waiting');
+  // It loads its modules and waits for its run rather than exiting: given a run that does not exist,
+  // it answers that, which only a worker still waiting for its 'init' can do.
+  const { worker } = taken!;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-worker-start-'));
+  const outcome = new Promise<string>((resolve) => {
+    worker.once('exit', () => resolve('exited'));
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'fatal') resolve(m.error);
+    });
+  });
+  worker.postMessage({ type: 'init', init: { dbPath: path.join(dir, 'rowrunner.db'), runId: 1 } } satisfies ParentMessage);
+  expect(await outcome).toBe('run 1 does not exist');
   expect(taken!.alive).toBe(true);
 });

@@ -22,11 +22,14 @@ export async function writeQuestionsCsv(file: string, count: number, question: (
 export interface QaAgentOptions extends Partial<AgentSpecInput> {
   /** The tool also asks for a confidence from 0 to 1, a second column. */
   confidence?: boolean;
+  /** false: no tool; the model's text is the answer, in the one column `result`. Default true. */
+  answerTool?: boolean;
 }
 
-/** An agent that answers each row's {{question}} with one call of its `answer` tool. */
+/** An agent that answers each row's {{question}} with one call of its `answer` tool (or in text). */
 export function qaAgent(baseURL: string | undefined, options: QaAgentOptions = {}): AgentSpecInput {
-  const { confidence = false, ...extra } = options;
+  const { confidence = false, answerTool = true, ...extra } = options;
+  if (!answerTool) return { name: 'qa', model: 'sim-model', ...(baseURL ? { baseURL } : {}), prompt: 'Answer: {{question}}', ...extra };
   const properties: Record<string, unknown> = { answer: { type: 'string' } };
   if (confidence) properties.confidence = { type: 'number', minimum: 0, maximum: 1 };
   return {
