@@ -228,7 +228,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     } finally {
       pumping = false;
     }
-    if (inFlight === 0 && ((next >= n && health.queued === 0) || stop)) finish();
+    // Items held for the endpoint's sake and nothing else left: a probe decides what they were.
+    if (inFlight === 0 && !stop && next >= n && health.queued === 0 && health.holding) health.nothingElse();
+    if (inFlight === 0 && ((next >= n && health.queued === 0 && !health.outage) || stop)) finish();
   }
 
   let pumpScheduled = false;
@@ -378,7 +380,6 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
         lastOutageError = error.message;
         probeClient = task?.agent.llm;
         health.hold(index, report);
-        if (inFlight === 0 && next >= n && health.queued === 0) health.nothingElse();
       }
     }
     emitProgress(false);

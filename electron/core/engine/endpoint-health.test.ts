@@ -51,9 +51,10 @@ function setup(answers: boolean[] = []) {
 }
 
 describe('isEndpointFailure', () => {
-  it("is a call that failed for good with no connection, a timeout or a 5xx, and nothing else", () => {
+  it('is a call that failed for good with no connection or a 5xx, and nothing else', () => {
     expect(isEndpointFailure(new LlmCallError('the connection failed: ECONNREFUSED', 0, 6, true))).toBe(true);
-    expect(isEndpointFailure(new LlmCallError('the request timed out after 60 s', 0, 2, true))).toBe(true);
+    // A timeout is the row's own: a request that hangs says nothing of the endpoint.
+    expect(isEndpointFailure(new LlmCallError('the request timed out after 60 s', 0, 2, true, undefined, true))).toBe(false);
     expect(isEndpointFailure(new LlmCallError('HTTP 503', 503, 6, true))).toBe(true);
     expect(isEndpointFailure(new LlmCallError('HTTP 429', 429, 6, true))).toBe(false);
     expect(isEndpointFailure(new LlmCallError('HTTP 400', 400, 1, false))).toBe(false);
@@ -136,13 +137,40 @@ describe('EndpointHealth', () => {
     const { health } = setup();
     for (let round = 0; round < MAX_REQUEUES; round++) {
       expect(health.mayHold(1)).toBe(true);
-      health.hold(1, () => {});
-      health.nothingElse();
-      expect(health.next()).toBe(1);
+      for (const i of [1, 2, 3]) health.hold(i, () => {});
+      expect([health.next(), health.next(), health.next()]).toEqual([1, 2, 3]);
       health.end();
     }
     expect(health.mayHold(1)).toBe(false);
-    expect(health.mayHold(2)).toBe(true);
+    expect(health.mayHold(4)).toBe(true);
+  });
+
+  it('when nothing else is left, the first probe decides: answered at once, the failures held are their own', async () => {
+    const { health, time, alive } = setup([true]);
+    const reported: number[] = [];
+    health.hold(7, () => reported.push(7));
+    health.nothingElse();
+    expect(health.outage).toBe(true);
+    expect(health.queued).toBe(0);
+    await time.advance(1000);
+    expect(reported).toEqual([7]);
+    expect(health.queued).toBe(0);
+    expect(health.outage).toBe(false);
+    expect(alive()).toBe(1);
+  });
+
+  it('when nothing else is left and the first probe goes unanswered, the items held go back to the queue', async () => {
+    const { health, time, alive } = setup([false, true]);
+    const reported: number[] = [];
+    health.hold(7, () => reported.push(7));
+    health.nothingElse();
+    await time.advance(1000);
+    expect(health.next()).toBe(7);
+    expect(health.outage).toBe(true);
+    await time.advance(2000);
+    expect(health.outage).toBe(false);
+    expect(alive()).toBe(1);
+    expect(reported).toEqual([]);
   });
 
   it('at the end of the batch gives back every item held or queued, and stops probing', () => {

@@ -70,6 +70,12 @@ export class EndpointHealth {
   private requeues = new Map<number, number>();
   private streak = 0;
   private outageValue = false;
+  /**
+   * The outage was begun by items that failed when nothing else was left to run, not by a streak:
+   * they stay held until the first probe. Answered at once, the endpoint is up and their failures are
+   * their own (a row that drops its connection every time); unanswered, they go back to the queue.
+   */
+  private alone = false;
   private delayMs = 0;
   private timer: unknown;
   // Bumped whenever an outage ends, so that a probe still under way from it is ignored.
@@ -110,9 +116,19 @@ export class EndpointHealth {
     if (this.streak >= this.threshold) this.begin();
   }
 
-  /** Nothing else is running or left to start: items held are all there is, so the endpoint is down. */
+  /** Items are held for the endpoint's sake. */
+  get holding(): boolean {
+    return this.held.length > 0;
+  }
+
+  /** Nothing else is running or left to start: only the first probe can tell whether the endpoint is down. */
   nothingElse(): void {
-    if (this.held.length > 0) this.begin();
+    if (this.held.length === 0 || this.outageValue) return;
+    this.outageValue = true;
+    this.alone = true;
+    this.streak = 0;
+    this.delayMs = this.options.firstMs ?? PROBE_FIRST_MS;
+    this.schedule();
   }
 
   /** An item ended any other way: the endpoint is up, and the failures held are reported. */
@@ -148,6 +164,7 @@ export class EndpointHealth {
     for (const h of this.held) this.requeue(h.index);
     this.held = [];
     this.outageValue = true;
+    this.alone = false;
     this.streak = 0;
     this.delayMs = this.options.firstMs ?? PROBE_FIRST_MS;
     this.schedule();
@@ -157,6 +174,7 @@ export class EndpointHealth {
   end(): void {
     this.generation += 1;
     this.outageValue = false;
+    this.alone = false;
     this.streak = 0;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -178,6 +196,13 @@ export class EndpointHealth {
       alive = false;
     }
     if (generation !== this.generation || !this.outageValue) return;
+    if (this.alone) {
+      this.alone = false;
+      const held = this.held;
+      this.held = [];
+      if (alive) for (const h of held) h.report();
+      else for (const h of held) this.requeue(h.index);
+    }
     if (alive) {
       this.end();
       this.options.onAlive();

@@ -59,10 +59,7 @@ const agent = (baseURL: string): AgentSpecInput => ({
 
 /** Requests the simulator got that were not chat completions: the probes (GET /v1/models). */
 function probes(server: Simulator): number {
-  const stats = server.stats();
-  let chats = 0;
-  for (const n of stats.byPrompt.values()) chats += n;
-  return stats.requests - chats;
+  return server.stats().modelRequests;
 }
 
 async function until(check: () => boolean): Promise<void> {

@@ -22,6 +22,7 @@ type LiveOptions = Omit<SimulatorOptions, 'port'> & { latencyMs: number; latency
 function freshStats(inFlight = 0): SimulatorStats {
   return {
     requests: 0,
+    modelRequests: 0,
     inFlight,
     maxInFlight: inFlight,
     byStatus: {},
@@ -247,6 +248,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     req.resume();
     if (path === '/v1/models' || path.startsWith('/v1/models/')) {
+      s.modelRequests++;
       if (req.method !== 'GET') sendError(res, 405, `Method ${req.method} not allowed on ${path}.`, 'invalid_request_error', 'method_not_allowed');
       else models(res, path === '/v1/models' ? undefined : path.slice('/v1/models/'.length));
       return;

@@ -37,6 +37,8 @@ export interface SimulatorOptions {
 export interface SimulatorStats {
   /** Every HTTP request received. */
   requests: number;
+  /** The requests among them for /v1/models (a client's probe of the endpoint), all answered 200. */
+  modelRequests: number;
   inFlight: number;
   maxInFlight: number;
   /** Responses by HTTP status; dropped connections counted under 0. */
