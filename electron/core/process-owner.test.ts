@@ -1,9 +1,11 @@
 // Owners with real processes: a killed child its parent never reaps (a zombie), a live process whose
 // recorded start time differs (its pid reused), a process that is gone.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { afterEach, expect, it } from 'vitest';
 import { ownerAlive, parseOwner, processOwner, procStat } from './process-owner.ts';
+import { until } from './testing/until.ts';
 
 const linux = process.platform === 'linux';
 const children: ChildProcess[] = [];
@@ -17,17 +19,14 @@ function sleeper(): ChildProcess {
   return c;
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(check()).toBe(true);
-}
-
 /** A child of a shell that execs into sleep, which never reaps it: killed, it stays a zombie. */
 async function zombie(): Promise<number> {
   const parent = spawn('sh', ['-c', 'sleep 1000 & echo $!; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(parent);
   const line = await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
   const pid = Number(line.trim());
+  // Killed while the shell is still a shell, the child would be reaped by it: wait for the exec.
+  await until(() => fs.readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep');
   process.kill(pid, 'SIGKILL');
   await until(() => procStat(pid)?.state === 'Z');
   return pid;

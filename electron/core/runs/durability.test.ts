@@ -12,6 +12,7 @@ import { prng } from '../simulator/hash.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { WORKER_FAULT_ENV } from './fault-injection.ts';
 import { checkStore, withReadonlyDb } from './test-store.ts';
+import { until } from '../testing/until.ts';
 
 const ITEMS = 1500;
 const BATCH = 16;
@@ -33,10 +34,6 @@ afterAll(async () => {
 
 const doneCount = (dbPath: string, runId: number): number =>
   withReadonlyDb(dbPath, (db) => db.prepare(`SELECT done FROM run_counts WHERE run_id = ?`).pluck().get(runId) as number);
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 5));
-}
 
 it(`a run killed with SIGKILL ${KILL_AT.length} times re-sends at most the calls in flight at each kill`, { timeout: 180_000 }, async () => {
   const tag = `durable-${process.pid}`;

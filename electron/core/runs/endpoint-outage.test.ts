@@ -12,6 +12,7 @@ import { openDatabase } from '../store/db.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { createRunService, type RunEvent, type RunService } from './service.ts';
 import { checkStore } from './test-store.ts';
+import { until } from '../testing/until.ts';
 
 const ITEMS = 400;
 const PAUSED = /^the endpoint is not answering: paused \(next try in \d+ s\); last error: the connection failed/;
@@ -60,10 +61,6 @@ const agent = (baseURL: string): AgentSpecInput => ({
 /** Requests the simulator got that were not chat completions: the probes (GET /v1/models). */
 function probes(server: Simulator): number {
   return server.stats().modelRequests;
-}
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** A run of ITEMS rows on a fresh store; the simulator closes as soon as some rows are done. */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase } from '../store/db.ts';
 import { createRunService, type RunService } from './service.ts';
+import { until } from '../testing/until.ts';
 
 const linux = process.platform === 'linux';
 let dir: string;
@@ -33,11 +34,6 @@ function stat(pid: number): { state: string; start: number } | null {
   } catch {
     return null;
   }
-}
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(check()).toBe(true);
 }
 
 function sleeper(): number {

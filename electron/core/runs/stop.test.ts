@@ -12,6 +12,7 @@ import { openDatabase } from '../store/db.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { createRunService, type RunService } from './service.ts';
 import { checkStore, withReadonlyDb } from './test-store.ts';
+import { until } from '../testing/until.ts';
 
 const ITEMS = 200_000;
 
@@ -66,10 +67,6 @@ const counts = (dbPath: string, runId: number) =>
   withReadonlyDb(dbPath, (db) => db.prepare(`SELECT pending, running, done, failed, skipped FROM run_counts WHERE run_id = ?`).get(runId) as Record<string, number>);
 const answersSaved = (dbPath: string, runId: number) =>
   withReadonlyDb(dbPath, (db) => db.prepare(`SELECT COUNT(*) FROM calls WHERE run_id = ? AND status = 200`).pluck().get(runId) as number);
-
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 10));
-}
 
 /** A service over a fresh database with a run of ITEMS items, and the rows it reports changed. */
 function prepare(options: { maxCost?: number } = {}) {
