@@ -7,12 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { AgentSpecInput } from '../../../shared/domain.ts';
-import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from '../store/datasets.ts';
-import { openDatabase } from '../store/db.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { createRunService, type RunEvent, type RunService } from './service.ts';
 import { checkStore } from './test-store.ts';
 import { until } from '../testing/until.ts';
+import { qaAgent, questionsInStore } from '../testing/fixtures.ts';
 
 const ITEMS = 400;
 const PAUSED = /^the endpoint is not answering: paused \(next try in \d+ s\); last error: the connection failed/;
@@ -32,31 +31,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function dataset(dbPath: string): number {
-  const db = openDatabase(dbPath);
-  try {
-    return db.transaction(() => {
-      const id = beginDataset(db, { name: 'questions', sourcePath: null });
-      setDatasetHeader(db, id, { columns: ['question'], notes: [], delimiter: ',', encoding: 'utf-8' });
-      insertDatasetRows(db, id, 0, Array.from({ length: ITEMS }, (_, i) => [`q${i}`]));
-      finishDataset(db, id, ITEMS);
-      return id;
-    })();
-  } finally {
-    db.close();
-  }
-}
-
-const agent = (baseURL: string): AgentSpecInput => ({
-  name: 'qa',
-  model: 'sim-model',
-  baseURL,
-  prompt: 'Answer: {{question}}',
-  tools: [{ name: 'answer', description: 'Give the answer', parameters: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } }],
-  doneIfTool: true,
-  output: { answer: 'answer' },
-  maxTokensPerCall: 20,
-});
+const agent = (baseURL: string): AgentSpecInput => qaAgent(baseURL, { maxTokensPerCall: 20 });
 
 /** Requests the simulator got that were not chat completions: the probes (GET /v1/models). */
 function probes(server: Simulator): number {
@@ -68,7 +43,7 @@ async function runUntilOutage() {
   sim = await startSimulator({ latencyMs: 50 });
   const port = sim.port;
   const dbPath = path.join(dir, 'rowrunner.db');
-  const datasetId = dataset(dbPath);
+  const datasetId = questionsInStore(dbPath, ITEMS);
   const service = createRunService({ dbPath, apiKey: () => 'sk-test' });
   svc = service;
   const { runId } = service.createRun({ datasetId: String(datasetId), agent: agent(sim.url), options: { batchSize: 8, onError: 'continue' } });

@@ -7,12 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { AgentSpecInput } from '../../../shared/domain.ts';
-import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from '../store/datasets.ts';
-import { openDatabase } from '../store/db.ts';
 import { startSimulator, type Simulator } from '../simulator/index.ts';
 import { createRunService, type RunService } from './service.ts';
 import { checkStore, withReadonlyDb } from './test-store.ts';
 import { until } from '../testing/until.ts';
+import { qaAgent, questionsInStore, TEST_PRICING } from '../testing/fixtures.ts';
 
 const ITEMS = 200_000;
 
@@ -35,33 +34,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A dataset of ITEMS rows written straight into the store (an import of that size would take longer than the test). */
-function bigDataset(dbPath: string): number {
-  const db = openDatabase(dbPath);
-  try {
-    return db.transaction(() => {
-      const id = beginDataset(db, { name: 'big', sourcePath: null });
-      setDatasetHeader(db, id, { columns: ['question'], notes: [], delimiter: ',', encoding: 'utf-8' });
-      const rows = Array.from({ length: ITEMS }, (_, i) => [`q${i}`]);
-      insertDatasetRows(db, id, 0, rows);
-      finishDataset(db, id, ITEMS);
-      return id;
-    })();
-  } finally {
-    db.close();
-  }
-}
-
-const agent = (baseURL: string): AgentSpecInput => ({
-  name: 'qa',
-  model: 'sim-model',
-  baseURL,
-  prompt: 'Answer: {{question}}',
-  tools: [{ name: 'answer', description: 'Give the answer', parameters: { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'] } }],
-  doneIfTool: true,
-  output: { answer: 'answer' },
-  pricing: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
-});
+const agent = (baseURL: string): AgentSpecInput => qaAgent(baseURL, { pricing: TEST_PRICING });
 
 const counts = (dbPath: string, runId: number) =>
   withReadonlyDb(dbPath, (db) => db.prepare(`SELECT pending, running, done, failed, skipped FROM run_counts WHERE run_id = ?`).get(runId) as Record<string, number>);
@@ -71,7 +44,7 @@ const answersSaved = (dbPath: string, runId: number) =>
 /** A service over a fresh database with a run of ITEMS items, and the rows it reports changed. */
 function prepare(options: { maxCost?: number } = {}) {
   const dbPath = path.join(dir, 'rowrunner.db');
-  const datasetId = bigDataset(dbPath);
+  const datasetId = questionsInStore(dbPath, ITEMS);
   const service = createRunService({ dbPath, apiKey: () => 'sk-test', workerSilenceMs: 10_000 });
   svc = service;
   const run = service.createRun({ datasetId: String(datasetId), agent: { ...agent(sim.url), maxTokensPerCall: 20 }, options: { batchSize: 32, ...options } });

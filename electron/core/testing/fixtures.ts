@@ -3,6 +3,8 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import type { AgentSpecInput } from '../../../shared/domain.ts';
+import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from '../store/datasets.ts';
+import { openDatabase } from '../store/db.ts';
 
 /** gpt-4o-mini's prices, so that a run against the simulator has costs to count. */
 export const TEST_PRICING = { inputPerMTok: 0.15, outputPerMTok: 0.6 } as const;
@@ -17,6 +19,25 @@ export async function writeQuestionsCsv(file: string, count: number, question: (
   out.end();
   await once(out, 'close');
   return file;
+}
+
+/**
+ * A dataset of `count` questions (one column, question, row i `q{i}`) written straight into the store
+ * at dbPath: an import of hundreds of thousands of rows would take longer than the test. Returns its id.
+ */
+export function questionsInStore(dbPath: string, count: number, name = 'questions'): number {
+  const db = openDatabase(dbPath);
+  try {
+    return db.transaction(() => {
+      const id = beginDataset(db, { name, sourcePath: null });
+      setDatasetHeader(db, id, { columns: ['question'], notes: [], delimiter: ',', encoding: 'utf-8' });
+      insertDatasetRows(db, id, 0, Array.from({ length: count }, (_, i) => [`q${i}`]));
+      finishDataset(db, id, count);
+      return id;
+    })();
+  } finally {
+    db.close();
+  }
 }
 
 export interface QaAgentOptions extends Partial<AgentSpecInput> {
