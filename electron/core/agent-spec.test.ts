@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type CliIo } from './cli/main.ts';
 import { createCore, type Core } from './core.ts';
-import { CallError } from './errors.ts';
 import { createMemoryKeyStore } from './keys/index.ts';
+import { callError } from './testing/call-error.ts';
 
 let dir: string;
 let core: Core;
@@ -103,15 +103,6 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
   return { code, stderr };
 }
 
-async function callError(p: Promise<unknown>): Promise<CallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CallError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const runCount = async () => ((await core.dispatch('runs:list', {})) as unknown[]).length;
 

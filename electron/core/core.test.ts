@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from './core.ts';
-import { CallError } from './errors.ts';
 import { createMemoryKeyStore } from './keys/index.ts';
 import { startSimulator, type Simulator } from './simulator/index.ts';
+import { callError } from './testing/call-error.ts';
 
 let dir: string;
 let keyed: Simulator;
@@ -27,15 +27,6 @@ function open(front: 'served' | 'electron' = 'electron', env: Record<string, str
   return createCore({ dataDir: dir, front, keyStore: createMemoryKeyStore(env), simulator: { latencyMs: 0 } });
 }
 
-async function error(p: Promise<unknown>): Promise<CallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CallError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('core', () => {
   it('lists the bundled samples and loads one with its agent', async () => {
@@ -46,7 +37,7 @@ describe('core', () => {
       const loaded = (await core.dispatch('dataset:loadSample', { sampleId: samples[0].id })) as { dataset: { rowCount: number; columns: string[] }; agent: { prompt: string } };
       expect(loaded.dataset.rowCount).toBeGreaterThan(0);
       for (const m of loaded.agent.prompt.matchAll(/\{\{\s*([^}]+?)\s*\}\}/g)) expect(loaded.dataset.columns).toContain(m[1]);
-      expect((await error(core.dispatch('dataset:loadSample', { sampleId: 'nope' }))).code).toBe('not-found');
+      expect((await callError(core.dispatch('dataset:loadSample', { sampleId: 'nope' }))).code).toBe('not-found');
     } finally {
       await core.close();
     }
@@ -102,17 +93,17 @@ describe('core', () => {
       writeFileSync(csv, 'q\nx\n');
       const ds = (await core.dispatch('dataset:import', { source: { kind: 'path', path: csv } })) as { id: string };
       const before = ((await core.dispatch('runs:list', {})) as unknown[]).length;
-      const e = await error(core.dispatch('run:start', { datasetId: ds.id, agent: { name: 'o', model: 'gpt-4o', prompt: '{{q}}' }, options: {}, endpoint: { kind: 'openai' } }));
+      const e = await callError(core.dispatch('run:start', { datasetId: ds.id, agent: { name: 'o', model: 'gpt-4o', prompt: '{{q}}' }, options: {}, endpoint: { kind: 'openai' } }));
       expect(e.code).toBe('bad-input');
       expect(((await core.dispatch('runs:list', {})) as unknown[]).length).toBe(before);
 
-      const missingColumn = await error(core.dispatch('run:estimate', { datasetId: ds.id, agent: { name: 'o', model: 'gpt-4o', prompt: '{{nope}}' }, options: {}, endpoint: { kind: 'simulated' } }));
+      const missingColumn = await callError(core.dispatch('run:estimate', { datasetId: ds.id, agent: { name: 'o', model: 'gpt-4o', prompt: '{{nope}}' }, options: {}, endpoint: { kind: 'simulated' } }));
       expect(missingColumn).toMatchObject({ code: 'bad-input', fields: ['agent.prompt'] });
-      expect((await error(core.dispatch('dataset:import', { source: { kind: 'path', path: path.join(dir, 'absent.csv') } }))).code).toBe('not-found');
-      const bad = await error(core.dispatch('run:start', { datasetId: ds.id, agent: { name: '', model: 'm', prompt: 'p' }, options: { batchSize: 0 }, endpoint: { kind: 'simulated' } }));
+      expect((await callError(core.dispatch('dataset:import', { source: { kind: 'path', path: path.join(dir, 'absent.csv') } }))).code).toBe('not-found');
+      const bad = await callError(core.dispatch('run:start', { datasetId: ds.id, agent: { name: '', model: 'm', prompt: 'p' }, options: { batchSize: 0 }, endpoint: { kind: 'simulated' } }));
       expect(bad.code).toBe('bad-request');
       expect(bad.fields).toEqual(expect.arrayContaining(['agent.name', 'options.batchSize']));
-      expect((await error(core.dispatch('key:set', { endpoint: { kind: 'simulated' }, key: 'x' }))).code).toBe('bad-request');
+      expect((await callError(core.dispatch('key:set', { endpoint: { kind: 'simulated' }, key: 'x' }))).code).toBe('bad-request');
     } finally {
       await core.close();
     }

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEstimate, RunSummary } from '../../../shared/contract.ts';
 import { createCore, type Core } from '../core.ts';
-import { CallError } from '../errors.ts';
 import { createMemoryKeyStore } from '../keys/index.ts';
+import { callError } from '../testing/call-error.ts';
 
 let dir: string;
 let core: Core;
@@ -24,15 +24,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function error(p: Promise<unknown>): Promise<CallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CallError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function dataset(name: string, rows: string[]): Promise<string> {
   const csv = path.join(dir, name);
@@ -48,7 +39,7 @@ describe('budget checks before a run', () => {
     const datasetId = await dataset('unpriced.csv', ['a', 'b']);
     const agent = { name: 'u', model: 'llama3.1:8b', prompt: '{{q}}' };
     const before = await runCount();
-    const refused = await error(core.dispatch('run:start', { datasetId, agent, options: { maxCost: 2 }, endpoint: simulated }));
+    const refused = await callError(core.dispatch('run:start', { datasetId, agent, options: { maxCost: 2 }, endpoint: simulated }));
     expect(refused.code).toBe('bad-input');
     expect(refused.message).toMatch(/"llama3\.1:8b" has no known price.*\$2.*inputPerMTok.*outputPerMTok/);
     expect(await runCount()).toBe(before);
@@ -74,7 +65,7 @@ describe('budget checks before a run', () => {
     const cancelled = (await core.dispatch('run:get', { runId })) as RunSummary;
     expect(cancelled.status).toBe('cancelled');
 
-    const refused = await error(core.dispatch('run:continue', { runId, maxCost: 1 }));
+    const refused = await callError(core.dispatch('run:continue', { runId, maxCost: 1 }));
     expect(refused.code).toBe('bad-input');
     expect(refused.message).toMatch(/"local-model" has no known price/);
     expect(((await core.dispatch('run:get', { runId })) as RunSummary).status).toBe('cancelled');
