@@ -6,8 +6,7 @@
 //  (b) the share of a 600 rpm limit achieved and the 429s it cost (bench/rate-limit.ts with the
 //      server's window shortened to 20 s, the same rate: 400 rows, two windows' worth of sending);
 //  (c) 10 hung rows out of 1,000 at batch size 32 and 100 ms latency with a 3 s per-attempt timeout,
-//      against the same rows without them. A hung row hangs on every attempt and fails once its retries
-//      are spent.
+//      against the same rows without them. A hung row hangs on every attempt and fails after its one retry.
 // Each batch is the app's path below a run's worker: the spec-driven batch; it and the test server
 // run on this thread. Options: --rows 2000 --batch-size 32 --latency 100 --runs 3 --skip a,b,c
 import { parseArgs } from 'node:util';
@@ -109,7 +108,7 @@ async function hungRows(batchSize: number, latencyMs: number): Promise<void> {
   const attempts = (faulty.requests - (rows - 10)) / 10;
   console.log(
     `(c) time with hung rows: ${faulty.seconds.toFixed(2)} s = ${(faulty.seconds / clean.seconds).toFixed(2)}× the clean run ` +
-      `(each hung row tried ${attempts} times, a timed-out attempt retried as any other, before it failed)`,
+      `(each hung row tried ${attempts} times, a timed-out call is retried once, then its row fails)`,
   );
 }
 
