@@ -61,6 +61,8 @@ async function runUntilOutage() {
   const paused = service.getRun(runId);
   expect(paused.error).toMatch(PAUSED);
   expect(paused.totals.done).toBeLessThan(ITEMS);
+  // The event crosses from the run's worker after the status is committed: wait for it too.
+  await until(() => events.some((e) => e.type === 'paused'));
   expect(events.find((e) => e.type === 'paused')).toMatchObject({ reason: 'endpoint', message: expect.stringMatching(PAUSED) });
   return { service, runId, port, dbPath, events };
 }
