@@ -4,14 +4,12 @@
 // in its own process. Prints, per session and as the median of each way: wall time, items/s and its
 // share of the ceiling batchSize / latency, and this process's CPU time (the worker's included).
 // Run: node bench/durability.ts [--items 5000] [--batch-size 64] [--latency 100] [--rounds 3]
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRunService } from '../electron/core/runs/service.ts';
-
-const SIMULATOR = path.resolve(import.meta.dirname, '../electron/core/simulator/main.ts');
+import { startSimulatorProcess } from './simulator-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -26,20 +24,6 @@ const batchSize = Number(values['batch-size']);
 const latencyMs = Number(values.latency);
 const rounds = Number(values.rounds);
 const ceiling = latencyMs > 0 ? (batchSize * 1000) / latencyMs : Infinity;
-
-async function startSimulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SIMULATOR, '--port', '0', '--latency', String(latencyMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('http'));
-      if (line) resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (code ${code}) before listening`)));
-  });
-  return { url, child };
-}
 
 type Way = 'per item' | '50 ms timer';
 interface Session {
@@ -94,7 +78,7 @@ const median = (xs: number[]): number => {
 const share = (rate: number): string => (Number.isFinite(ceiling) ? ` = ${((100 * rate) / ceiling).toFixed(1)}% of ${ceiling.toFixed(0)}` : '');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-durability-'));
-const sim = await startSimulatorProcess();
+const sim = await startSimulatorProcess(latencyMs);
 try {
   fs.writeFileSync(path.join(dir, 'items.csv'), ['id,question', ...Array.from({ length: items }, (_, i) => `${i},Is review ${i} positive? The delivery was late but support was helpful.`)].join('\n') + '\n');
   console.log(`${items} items, batch ${batchSize}, simulator latency ${latencyMs} ms, ${rounds} rounds (the two ways alternate)`);

@@ -6,7 +6,6 @@
 // runs (p50, p99, max), the database's size after the run, and the run's throughput.
 // Run: node bench/load.ts [--items 100000] [--batch-size 256] [--json]
 // electron/core/runs/load.test.ts runs the same at 10,000 items for its behaviour; the figures are here.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createRunService } from '../electron/core/runs/service.ts';
 import { qaAgent, writeQuestionsCsv } from '../electron/core/testing/fixtures.ts';
+import { startSimulatorProcess } from './simulator-process.ts';
 
 export interface LoadResult {
   items: number;
@@ -37,26 +37,10 @@ export interface LoadResult {
   progressEvents: number;
 }
 
-const SIMULATOR = path.resolve(import.meta.dirname, '../electron/core/simulator/main.ts');
-
-async function startSimulatorProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [SIMULATOR, '--port', '0', '--latency', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const line = out.split('\n').find((l) => l.startsWith('http'));
-      if (line) resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`the simulator exited (code ${code}) before listening`)));
-  });
-  return { url, child };
-}
-
 export async function measureLoad(items: number, batchSize: number): Promise<LoadResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-load-'));
   const dbPath = path.join(dir, 'rowrunner.db');
-  const sim = await startSimulatorProcess();
+  const sim = await startSimulatorProcess(0);
   const stopSim = () => sim.child.kill('SIGTERM');
   process.once('exit', stopSim);
   try {
