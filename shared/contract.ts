@@ -10,6 +10,7 @@ import {
   RunStatusSchema,
   TranscriptMessageSchema,
 } from './domain.ts';
+import { EarlierAttemptSchema } from './attempts.ts';
 
 const Id = z.string().min(1).max(200);
 /** A file path: no file system takes a NUL in a name. */
@@ -86,6 +87,8 @@ export const ItemDetailSchema = ItemRowSchema.extend({
   prompt: z.string(),
   attempts: z.number().int(),
   transcript: z.array(TranscriptMessageSchema),
+  /** Attempts set aside when the row was run again or retried, oldest first. */
+  earlierAttempts: z.array(EarlierAttemptSchema).optional(),
 });
 export type ItemDetail = z.infer<typeof ItemDetailSchema>;
 
