@@ -291,10 +291,10 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'run:retryFailed': async ({ runId, endpoint }) => {
+    'run:retryFailed': async ({ runId, endpoint, only }) => {
       const run = runs.getRun(runId);
       const chosen = endpointFor(run, endpoint);
-      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}) });
+      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}), ...(only ? { only } : {}) });
       return { ok: true };
     },
 
@@ -329,6 +329,18 @@ export function createCore(options: CoreOptions): Core {
       const written = await runs.exportRun(runId, target, format);
       return { rows: written.rows, path: written.path };
     },
+
+    // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
+    'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
+
+    'run:rerunRows': async ({ runId, rows, filter, endpoint }) => {
+      const run = runs.getRun(runId);
+      const conn = await connection(endpointFor(run, endpoint), run.agent);
+      runs.rerunRows(runId, rows ? { rows } : { filter: filter ?? {} }, { ...conn, ...(endpoint ? { endpoint } : {}) });
+      return { ok: true };
+    },
+
+    'run:failureCounts': ({ runId }) => runs.failureCounts(runId),
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {
