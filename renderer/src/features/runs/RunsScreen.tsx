@@ -7,6 +7,7 @@ import { useApp } from '../../store/app.ts';
 import { ACTIVE, CONTINUABLE, runEndpoint, useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
 import { specToDraft } from '../agent/spec.ts';
+import { NewRunFrom } from './NewRunFrom.tsx';
 import { RunStatusPill } from './RunStatusPill.tsx';
 
 export function RunsScreen() {
@@ -131,6 +132,7 @@ function RunRow({ run }: { run: RunSummary }) {
           >
             Agent
           </button>
+          <NewRunFrom run={run} />
           {!confirming ? (
             <button
               type="button"
