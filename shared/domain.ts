@@ -129,6 +129,8 @@ export const RunOptionsSchema = z.strictObject({
   tpm: z.number().positive().optional(),
   /** How long one LLM call may take before it times out (it is retried once), ms. Absent: the agent's, else 60 s. */
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** Answer requests already answered in this database from its response cache. Absent: on. */
+  cache: z.boolean().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;
