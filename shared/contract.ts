@@ -46,6 +46,10 @@ export const RunTotalsSchema = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Calls answered from the response cache: nothing sent, nothing paid (absent: none). */
+  cachedCalls: z.number().int().optional(),
+  /** What those calls' answers cost when they were paid for (absent: nothing). */
+  savedUsd: z.number().optional(),
 });
 export type RunTotals = z.infer<typeof RunTotalsSchema>;
 

@@ -30,7 +30,8 @@ Commands:
   rerun         Run chosen rows of a run again, in the same run (and any unfinished ones); each row's
                 earlier attempt is kept in its history.
   export        Write a run's results: the CSV's columns, one column per output, then _status,
-                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms.
+                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms, _cached
+                (true when every call of the row was answered from the response cache).
   runs          List the runs in the database, oldest first.
   datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
   rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).
