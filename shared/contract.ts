@@ -264,6 +264,8 @@ export const calls = {
         rows: z.array(z.number().int().nonnegative()).min(1).max(MAX_ROWS_SPEC).optional(),
         filter: ItemsQuerySchema.omit({ runId: true, offset: true, limit: true, sort: true }).optional(),
         endpoint: EndpointSchema.optional(),
+        /** Send the rows' requests even where the response cache holds an answer. */
+        noCache: z.boolean().optional(),
       })
       .refine((r) => (r.rows === undefined) !== (r.filter === undefined), { message: 'give rows or filter, not both', path: ['rows'] }),
     res: Ok,

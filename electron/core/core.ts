@@ -333,10 +333,10 @@ export function createCore(options: CoreOptions): Core {
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
 
-    'run:rerunRows': async ({ runId, rows, filter, endpoint }) => {
+    'run:rerunRows': async ({ runId, rows, filter, endpoint, noCache }) => {
       const run = runs.getRun(runId);
       const conn = await connection(endpointFor(run, endpoint), run.agent);
-      runs.rerunRows(runId, rows ? { rows } : { filter: filter ?? {} }, { ...conn, ...(endpoint ? { endpoint } : {}) });
+      runs.rerunRows(runId, rows ? { rows } : { filter: filter ?? {} }, { ...conn, ...(endpoint ? { endpoint } : {}), ...(noCache ? { noCache } : {}) });
       return { ok: true };
     },
 

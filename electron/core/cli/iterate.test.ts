@@ -78,7 +78,8 @@ it('run --from takes the rows of an earlier run; rerun --rows sends the rows it 
   for (let i = 0; i < 4; i++) expect(sent(`Briefly: q${i} t${process.pid}-${tag}`)).toBe(1);
 
   const prompt = (i: number) => `Answer: q${i} t${process.pid}-${tag}`;
-  const rerun = await runCli(['rerun', '1', '--rows', '2,4', '--json'], env);
+  // --no-cache: unchanged requests would be answered from the response cache.
+  const rerun = await runCli(['rerun', '1', '--rows', '2,4', '--no-cache', '--json'], env);
   expect(rerun.code, rerun.stderr).toBe(0);
   expect(rerun.stderr).toContain('running 2 rows again (2,4)');
   expect(lastJson(rerun.stdout)).toMatchObject({ runId: '1', status: 'completed', items: 4, done: 4 });

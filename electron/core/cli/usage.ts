@@ -11,7 +11,7 @@ Usage:
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
   rowrunner retry-failed RUN_ID [--only infra|invalid] [same options as resume]
   rowrunner run --from RUN_ID --agent AGENT.json [the options of run]
-  rowrunner rerun RUN_ID --rows 3,7-9 [same options as resume]
+  rowrunner rerun RUN_ID --rows 3,7-9 [--no-cache] [same options as resume]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner datasets [--db FILE] [--json]
@@ -26,9 +26,11 @@ Commands:
                 --max-cost / --max-tokens raise the run's budget.
   retry-failed  Send the run's failed items again (and any unfinished ones); --only picks one kind.
   run --from    A new run over the same rows as run RUN_ID (no CSV), with this agent; that run's
-                options carry over unless a flag sets one.
+                options carry over unless a flag sets one. Only rows whose request changed are sent:
+                the others are answered from the response cache.
   rerun         Run chosen rows of a run again, in the same run (and any unfinished ones); each row's
-                earlier attempt is kept in its history.
+                earlier attempt is kept in its history. A request already answered is answered
+                from the response cache; --no-cache sends it again.
   export        Write a run's results: the CSV's columns, one column per output, then _status,
                 _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms, _cached
                 (true when every call of the row was answered from the response cache).

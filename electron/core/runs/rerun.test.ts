@@ -64,7 +64,8 @@ it('runs chosen rows again in the same run, keeping each earlier attempt with it
   const prompts = [0, 1, 2, 3, 4].map((i) => svc.itemDetail(run.runId, i).prompt);
   const before = prompts.map(requestsFor);
 
-  svc.rerunRows(run.runId, { rows: [1, 3] });
+  // noCache: rows whose request is unchanged would be answered from the response cache.
+  svc.rerunRows(run.runId, { rows: [1, 3] }, { noCache: true });
   const after = await svc.finished(run.runId);
   expect(after.status).toBe('completed');
   expect(after.totals).toMatchObject({ items: 5, done: 5, pending: 0 });

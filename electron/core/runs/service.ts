@@ -62,6 +62,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Records the endpoint this session talks to (kind and base URL), so a later resume can find it. */
   endpoint?: Endpoint;
+  /** This session sends every request, answering none from the response cache (the run's own setting stays). */
+  noCache?: boolean;
 }
 
 export interface CreateRunParams {

@@ -15,7 +15,7 @@ import { useResults } from './results.ts';
 import { runEndpoint, useRun } from './run.ts';
 
 /** What a rerun sends again: item indexes (from 0), or the rows the results filter shows now. */
-export type RerunChoice = { rows: number[] } | { filter: true };
+export type RerunChoice = ({ rows: number[] } | { filter: true }) & { noCache?: boolean };
 
 interface IterateState {
   /** The earlier run a new run is being set up from: its dataset and how many of its rows it covered. */
@@ -83,10 +83,12 @@ export const useIterate = create<IterateState>()((set, get) => {
     async rerun(runId, choice) {
       set({ busy: 'rerun', error: null });
       try {
-        if ('rows' in choice) await api.invoke('run:rerunRows', { runId, rows: choice.rows });
+        const noCache = choice.noCache ? { noCache: true } : {};
+        if ('rows' in choice) await api.invoke('run:rerunRows', { runId, rows: choice.rows, ...noCache });
         else {
           const { status, search } = useResults.getState();
-          await api.invoke('run:rerunRows', { runId, filter: { ...(status ? { status } : {}), ...(search.trim() ? { search: search.trim() } : {}) } });
+          const filter = { ...(status ? { status } : {}), ...(search.trim() ? { search: search.trim() } : {}) };
+          await api.invoke('run:rerunRows', { runId, filter, ...noCache });
         }
         set({ busy: null });
         await watch(runId);

@@ -1,6 +1,7 @@
 // rowrunner rerun RUN_ID --rows 3,7-9: run chosen rows again in the same run. Rows are numbered as
 // Results and exports show them (1 = the CSV's first data row); each row's earlier attempt is kept in
-// its history. The run continues on the endpoint it recorded unless --endpoint names another.
+// its history. The run continues on the endpoint it recorded unless --endpoint names another. A row whose
+// request is unchanged is answered from the response cache; --no-cache sends it again.
 import fs from 'node:fs';
 import { parseRowsSpec } from '../../../../shared/attempts.ts';
 import { CallError } from '../../errors.ts';
@@ -14,7 +15,7 @@ import { watchStops } from '../stops.ts';
 import { continuingBudgets, continuingStart, RESUME_OPTIONS } from './continue.ts';
 import { help } from './help.ts';
 
-const RERUN_OPTIONS: Options = { ...RESUME_OPTIONS, rows: { type: 'string' } };
+const RERUN_OPTIONS: Options = { ...RESUME_OPTIONS, rows: { type: 'string' }, 'no-cache': { type: 'boolean' } };
 
 /** The run named by RUN_ID, or a UsageError that names it; a database that does not exist is not made. */
 export function namedRun(svc: RunService, runId: string, what: string): RunInfo {
@@ -53,7 +54,7 @@ export async function rerunCommand(args: string[], io: CliIo): Promise<number> {
     const start = continuingStart(svc, before, v, io, budgets);
     const stops = watchStops(io);
     try {
-      svc.rerunRows(runId, { rows }, start);
+      svc.rerunRows(runId, { rows }, { ...start, ...(v['no-cache'] === true ? { noCache: true } : {}) });
       io.stderr.write(`Run ${runId}: running ${rows.length.toLocaleString('en-US')} row${rows.length === 1 ? '' : 's'} again (${spec}) on ${start.baseURL}\n`);
       return await followToEnd(svc, runId, io, { started, out, json: v.json === true, stops });
     } finally {

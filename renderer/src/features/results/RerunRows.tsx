@@ -1,11 +1,12 @@
 // "Re-run rows…": rows of this run sent again in the same run, each earlier attempt kept in the row's
 // history. Rows are numbered as the table's # column and exports show them (from 1), e.g. "3,7-9"; or
-// the rows the filter shows now.
+// the rows the filter shows now. A row whose request did not change is answered from the response
+// cache unless "Send again" is ticked.
 import { useState } from 'react';
 import type { RunSummary } from '../../../../shared/contract.ts';
 import { parseRowsSpec } from '../../../../shared/attempts.ts';
 import { fmtInt } from '../../format.ts';
-import { useIterate } from '../../store/iterate.ts';
+import { useIterate, type RerunChoice } from '../../store/iterate.ts';
 import { useResults } from '../../store/results.ts';
 import { ACTIVE } from '../../store/run.ts';
 
@@ -14,6 +15,7 @@ export function RerunRows({ run }: { run: RunSummary }) {
   const [which, setWhich] = useState<'rows' | 'filter'>('rows');
   const [spec, setSpec] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const [noCache, setNoCache] = useState(false);
   const busy = useIterate((s) => s.busy === 'rerun');
   const filtered = useResults((s) => s.status !== null || s.search.trim() !== '');
   const shown = useResults((s) => s.cache?.total ?? null);
@@ -28,11 +30,11 @@ export function RerunRows({ run }: { run: RunSummary }) {
   }
 
   const submit = async () => {
-    let choice: { rows: number[] } | { filter: true };
-    if (which === 'filter') choice = { filter: true };
+    let choice: RerunChoice;
+    if (which === 'filter') choice = { filter: true, noCache };
     else {
       try {
-        choice = { rows: parseRowsSpec(spec, run.totals.items) };
+        choice = { rows: parseRowsSpec(spec, run.totals.items), noCache };
       } catch (e) {
         setProblem((e as Error).message);
         return;
@@ -72,6 +74,9 @@ export function RerunRows({ run }: { run: RunSummary }) {
       <label className="small">
         <input type="radio" name="rerun-which" checked={which === 'filter'} onChange={() => setWhich('filter')} data-testid="rerun-which-filter" />{' '}
         {filtered ? `The ${shown === null ? '' : `${fmtInt(shown)} `}rows the filter shows` : `All ${fmtInt(run.totals.items)} rows`}
+      </label>
+      <label className="small" title="A row whose request did not change is answered from the response cache unless this is ticked">
+        <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} data-testid="rerun-no-cache" /> Send again, not from the cache
       </label>
       <button type="submit" disabled={disabled || (which === 'rows' && !spec.trim())} data-testid="rerun-rows-submit">
         {busy ? 'Starting…' : 'Run again'}
