@@ -28,6 +28,7 @@ import { createRunService, type RunInfo, type RunService, type StartOptions } fr
 import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+import { cacheHandlers } from './cache-calls.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -330,6 +331,7 @@ export function createCore(options: CoreOptions): Core {
       return { rows: written.rows, path: written.path };
     },
 
+    ...cacheHandlers(() => runs),
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
 

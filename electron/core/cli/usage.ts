@@ -6,7 +6,8 @@ export const USAGE = `rowrunner — run one LLM agent over every row of a CSV
 Usage:
   rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
-            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--api-key KEY] [--json]
+            [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--no-cache]
+            [--api-key KEY] [--json]
   rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
   rowrunner retry-failed RUN_ID [--only infra|invalid] [same options as resume]
@@ -18,6 +19,7 @@ Usage:
   rowrunner rm RUN_ID|dDATASET_ID... [--db FILE]
   rowrunner simulate [--port N] [--latency MS]
   rowrunner serve [--port N] [--db FILE]
+  rowrunner cache [clear [--older-than AGE]] [--db FILE] [--json]
 
 Commands:
   run           Import ITEMS.csv, render the agent's prompt for every row and run them all.
@@ -40,6 +42,8 @@ Commands:
   simulate      Start the built-in simulated endpoint (an offline, OpenAI-compatible test server,
                 the app's "Simulated" endpoint) and print its URL for OPENAI_BASE_URL.
   serve         Serve the app's UI to a browser on 127.0.0.1 (see rowrunner serve --help).
+  cache         The response cache's size; cache clear forgets its answers (--older-than 30d: only
+                those kept more than 30 days ago; m, h, d, w).
 
 Options:
   --agent FILE        The agent spec (AGENT.json), the same file the desktop app saves and loads.
@@ -55,6 +59,8 @@ Options:
                       refused before the run (exit 2) when the model has no price.
   --max-tokens N      The same for prompt + completion tokens.
   --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
+  --no-cache          Send every call, even one the database's response cache could answer (by
+                      default a request already answered, in any run, is answered again for free).
   --timeout SECONDS   How long one call may take before it times out (it is retried once):
                       ${flagAccepts('timeout')} (default: the agent's timeoutMs, else 60).
   --endpoint URL      resume, retry-failed, rerun: send the rest to this endpoint instead of the run's own,
@@ -66,7 +72,8 @@ Options:
                       (the endpoint answered and the answer failed validation, e.g. bad tool arguments).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
-                      "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
+                      "failed","skipped","promptTokens","completionTokens","costUsd","cachedCalls",
+                      "savedUsd","wallMs"};
                       with runs, a JSON array of runs.
   --port N            simulate: the port (default: a free one).
   --latency MS        simulate: the delay before each answer (default 0).

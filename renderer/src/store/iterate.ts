@@ -39,7 +39,16 @@ interface IterateState {
 /** The form's text for a run's options. */
 export function optionsDraftOf(o: RunOptions): OptionsDraft {
   const text = (n: number | undefined) => (n === undefined ? '' : String(n));
-  return { batchSize: String(o.batchSize), sequential: o.sequential, onError: o.onError, maxCost: text(o.maxCost), maxTokens: text(o.maxTokens), rpm: text(o.rpm), tpm: text(o.tpm) };
+  return {
+    batchSize: String(o.batchSize),
+    sequential: o.sequential,
+    onError: o.onError,
+    maxCost: text(o.maxCost),
+    maxTokens: text(o.maxTokens),
+    rpm: text(o.rpm),
+    tpm: text(o.tpm),
+    ...(o.cache === false ? { cache: false } : {}),
+  };
 }
 
 export const useIterate = create<IterateState>()((set, get) => {
