@@ -67,3 +67,29 @@ test('a new run from a trial takes its rows with an edited agent; rows re-run fr
   await shot(page, 'iterate-rerun');
   expect(pageErrors).toEqual([]);
 });
+
+test('Results retries failed rows by kind: the infrastructure failure alone', async ({ page }) => {
+  await page.goto(served!.url);
+  // Row 2 gets six 429s, every try the client makes, then an answer: an infrastructure failure that a retry mends.
+  const csv = path.join(dir, 'flaky.csv');
+  writeFileSync(csv, 'id,review\n1,fine\n2,flaky [[status:429x6]] [[retry-after:1]]\n3,fine too\n');
+  await page.getByTestId('file-input').setInputFiles(csv);
+  await expect(page.getByTestId('dataset-rows')).toHaveText('3');
+  await page.getByTestId('nav-agent').click();
+  await page.getByTestId('endpoint-select').selectOption('simulated');
+  await page.getByTestId('model-input').fill('gpt-4o-mini');
+  await page.getByTestId('prompt-editor').fill('Label {{review}}');
+  await page.getByTestId('output-mode-text').click();
+  await page.getByTestId('nav-run').click();
+  await page.getByTestId('start-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+
+  await page.getByTestId('nav-results').click();
+  await expect(page.getByTestId('retry-infra')).toHaveText('Retry infrastructure failures (1)');
+  await expect(page.getByTestId('retry-invalid')).toBeDisabled();
+  await page.getByTestId('retry-infra').click();
+  await expect(page.getByTestId('results-run-status')).toHaveAttribute('data-status', 'completed', { timeout: 120_000 });
+  await expect(page.getByTestId('retry-infra')).toHaveCount(0);
+  await page.getByTestId('results-row-1').click();
+  await expect(page.getByTestId('detail-attempts')).toHaveText('2');
+});

@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -329,6 +330,7 @@ function ProgressPanel() {
             Retry {fmtInt(t.failed)} failed
           </button>
         )}
+        {!active && t.failed > 0 && run && <RetryByKind run={run} />}
       </div>
     </div>
   );
