@@ -55,6 +55,8 @@ export const PricingSchema = z.strictObject({
   inputPerMTok: z.number().nonnegative(),
   /** USD per million completion tokens. */
   outputPerMTok: z.number().nonnegative(),
+  /** USD per million prompt tokens the provider had cached; absent: inputPerMTok (no discount). */
+  cachedInputPerMTok: z.number().nonnegative().optional(),
 });
 export type Pricing = z.infer<typeof PricingSchema>;
 
@@ -170,6 +172,8 @@ export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached (billed at cachedInputPerMTok). */
+  cachedTokens?: number;
 }
 
 /** How one attempt at an item went: what every item-done and item-failed event carries. */
@@ -177,6 +181,8 @@ export interface ItemMetrics {
   turns: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   latencyMs: number;
   transcript: TranscriptMessage[];
@@ -194,6 +200,8 @@ export interface BatchProgress {
   running: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   /** The window's current size, which shrinks on 429s and grows back. */
   concurrency: number;
@@ -214,6 +222,8 @@ export type BatchEvent =
       index: number;
       promptTokens: number;
       completionTokens: number;
+      /** Of the prompt tokens, those the provider had cached. */
+      cachedTokens?: number;
       costUsd: number;
       latencyMs: number;
       status: number; // HTTP status, 0 for a dropped connection or timeout

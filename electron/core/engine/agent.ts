@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
 import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { costOf, lookupPrice, type PriceLookup } from './pricing.ts';
 import { deepFreeze, type Done, type Tool } from './tools.ts';
 
@@ -235,7 +236,8 @@ export class ChatAgent {
   price(): PriceLookup {
     const { model, pricing } = this.config;
     const cached = this.priceCache;
-    if (cached && cached.model === model && cached.pricing?.inputPerMTok === pricing?.inputPerMTok && cached.pricing?.outputPerMTok === pricing?.outputPerMTok) {
+    const same = cached?.pricing?.inputPerMTok === pricing?.inputPerMTok && cached?.pricing?.outputPerMTok === pricing?.outputPerMTok && cached?.pricing?.cachedInputPerMTok === pricing?.cachedInputPerMTok;
+    if (cached && cached.model === model && same) {
       return cached.lookup;
     }
     const lookup = lookupPrice(model, pricing);
@@ -268,7 +270,7 @@ export class ChatAgent {
             const costUsd = costOf(report, pricing);
             this.spent.promptTokens += report.promptTokens;
             this.spent.completionTokens += report.completionTokens;
-            this.spent.costUsd += costUsd;
+            this.spent.costUsd = addUsd(this.spent.costUsd, costUsd);
             this.spent.calls += 1;
             context.afterAttempt?.({ ...report, costUsd, model: this.config.model, priced: known });
           },

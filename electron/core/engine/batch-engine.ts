@@ -3,6 +3,7 @@
 // every item's end as a slot and an event. What a caller gets back is batch.ts's.
 import { setMaxListeners } from 'node:events';
 import type { ItemSkipReason } from '../../../shared/domain.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { AgentClosedError, type AgentCallReport } from './agent.ts';
 import { validateBatchOptions } from './batch-options.ts';
 import {
@@ -100,7 +101,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   });
   const progressEvery = options.progressIntervalMs ?? 100;
   const slots: Slot<O>[] = new Array(n);
-  const spent = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  const spent = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   const counts = { done: 0, failed: 0, skipped: 0 };
   let next = 0;
   let inFlight = 0;
@@ -109,6 +110,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   let finished = false;
   let lastProgress = -Infinity;
   let progressTimer: NodeJS.Timeout | null = null;
+  // The first item alone until its first call is answered (see EngineOptions.warmFirst).
+  let warming = options.warmFirst === true && maxWindow > 1 && n > 1;
+  const openWindow = () => {
+    if (!warming) return;
+    warming = false;
+    pumpSoon();
+  };
   let resolveOutcome!: (o: BatchOutcome<O>) => void;
   const outcome = new Promise<BatchOutcome<O>>((resolve) => (resolveOutcome = resolve));
 
@@ -213,7 +221,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.items && (health.queued > 0 || next < n)) {
+        while (!stop && !gate.paused && inFlight < (warming ? 1 : window.items) && (health.queued > 0 || next < n)) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -250,7 +258,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     emit({ type: 'item-started', index });
     emitProgress(false);
     const started = performance.now();
-    const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    const item = { turns: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
     let calls: ReturnType<typeof budgetGate> | undefined;
@@ -309,10 +317,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           calls?.after(report);
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
-          item.costUsd += report.costUsd;
+          const cachedTokens = report.cachedTokens ?? 0;
+          item.cachedTokens += cachedTokens;
+          item.costUsd = addUsd(item.costUsd, report.costUsd);
           spent.promptTokens += report.promptTokens;
           spent.completionTokens += report.completionTokens;
-          spent.costUsd += report.costUsd;
+          spent.cachedTokens += cachedTokens;
+          spent.costUsd = addUsd(spent.costUsd, report.costUsd);
           const event: EngineEvent<O> = {
             type: 'llm-call',
             index,
@@ -321,6 +332,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
             ok: report.ok,
             promptTokens: report.promptTokens,
             completionTokens: report.completionTokens,
+            cachedTokens,
             costUsd: report.costUsd,
             latencyMs: report.latencyMs,
             model: report.model,
@@ -332,6 +344,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           emitProgress(false);
           // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
           if (report.ok || report.status === 429) pumpSoon();
+          // The prefix is in the provider's cache once a call is answered: the others may start.
+          if (report.ok) openWindow();
         },
       });
       const selected = task.select(full);
@@ -343,9 +357,11 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     }
     calls?.end();
     inFlight -= 1;
+    warming = false;
     const totals = {
       promptTokens: item.promptTokens,
       completionTokens: item.completionTokens,
+      cachedTokens: item.cachedTokens,
       costUsd: item.costUsd,
       latencyMs: performance.now() - started,
     };

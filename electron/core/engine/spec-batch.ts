@@ -5,6 +5,7 @@ import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../s
 import { ChatAgent } from './agent.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
+import { cacheablePrefix } from './prompt-prefix.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
@@ -124,6 +125,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
           index: rowOf(e.index),
           promptTokens: e.promptTokens,
           completionTokens: e.completionTokens,
+          cachedTokens: e.cachedTokens ?? 0,
           costUsd: e.costUsd,
           latencyMs: e.latencyMs,
           status: e.status,
@@ -156,6 +158,8 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     // The outputs go out in the item-done events; holding them all to the end would grow with the run.
     keepOutputs: false,
     startOnNextTurn: params.startOnNextTurn,
+    // A prefix long enough to be cached is warmed by the first call before the others are sent.
+    warmFirst: cacheablePrefix(spec),
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,
