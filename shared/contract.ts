@@ -45,6 +45,10 @@ export const RunTotalsSchema = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Of the prompt tokens, those the provider had cached (billed at its cached-input rate). */
+  cachedTokens: z.number().int().optional(),
+  /** What the cached tokens saved against the uncached input price, USD (absent: the model has no price). */
+  cachedSavingUsd: z.number().optional(),
 });
 export type RunTotals = z.infer<typeof RunTotalsSchema>;
 
@@ -79,6 +83,8 @@ export const ItemRowSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number(),
   latencyMs: z.number().nullable(),
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens: z.number().int().optional(),
 });
 export type ItemRow = z.infer<typeof ItemRowSchema>;
 

@@ -2,6 +2,7 @@
 // closing report and the exit code.
 import type { RunProgress } from '../../../shared/contract.ts';
 import type { RunInfo, RunService } from '../runs/service.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
@@ -32,7 +33,10 @@ function jsonOf(o: Outcome): Record<string, unknown> {
     skipped: t.items - t.done - t.failed,
     promptTokens: t.promptTokens,
     completionTokens: t.completionTokens,
-    costUsd: t.costUsd,
+    cachedTokens: t.cachedTokens ?? 0,
+    // Whole micro-dollars: no float noise in what a script reads.
+    costUsd: roundUsd(t.costUsd),
+    ...(t.cachedSavingUsd !== undefined ? { cachedSavingUsd: roundUsd(t.cachedSavingUsd) } : {}),
     wallMs: o.wallMs,
     error: o.info.error,
     ...(o.out ? { out: o.out } : {}),

@@ -3,6 +3,7 @@
 import type { Endpoint, RunTotals } from '../../../shared/contract.ts';
 import type { AgentSpec, ItemStatus, RunOptions, RunStatus } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { stmt } from './sql.ts';
 
 export interface RunRecord {
@@ -19,6 +20,8 @@ export interface RunRecord {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens: number;
   callCount: number;
   activeMs: number;
   createdAt: number;
@@ -43,6 +46,7 @@ interface RunRow {
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
+  cached_tokens: number;
   call_count: number;
   active_ms: number;
   created_at: number;
@@ -72,7 +76,9 @@ function toRecord(r: RunRow): RunRecord {
     itemCount: r.item_count,
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
-    costUsd: r.cost_usd,
+    // Sums of float dollars drift: read as whole micro-dollars.
+    costUsd: roundUsd(r.cost_usd),
+    cachedTokens: r.cached_tokens,
     callCount: r.call_count,
     activeMs: r.active_ms,
     createdAt: r.created_at,
@@ -114,10 +120,11 @@ export function runTotalsOf(db: Db, id: number): RunTotals {
   const t = stmt<[number], RunTotals>(
     db,
     `SELECT r.item_count AS items, c.pending, c.running, c.done, c.failed, c.skipped, r.prompt_tokens AS promptTokens,
-       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd
+       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd, r.cached_tokens AS cachedTokens
      FROM runs r JOIN run_counts c ON c.run_id = r.id WHERE r.id = ?`,
   ).get(id);
   if (!t) throw new Error(`run ${id} does not exist`);
+  t.costUsd = roundUsd(t.costUsd);
   return t;
 }
 
@@ -228,5 +235,5 @@ export function ledgerTotals(db: Db, runId: number): { promptTokens: number; com
     `SELECT SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c, SUM(cost_usd) AS cost, COUNT(*) AS n
      FROM calls WHERE run_id = ?`,
   ).get(runId)!;
-  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: r.cost ?? 0, calls: r.n };
+  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: roundUsd(r.cost ?? 0), calls: r.n };
 }
