@@ -132,6 +132,22 @@ export const EstimateSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number().nullable(), // null when the model's price is unknown
   tokenizer: z.string(),
+  /** Of the prompt tokens, those expected cached: the static prefix of every row after the first, when long enough. */
+  cachedTokens: z.number().int().optional(),
+  /** Some prompts were too long to count whole and were counted from samples. */
+  sampled: z.boolean().optional(),
+  /** Rows whose prompt and output cap exceed the model's context window: the run fails them unsent. */
+  tooLong: z
+    .object({
+      count: z.number().int(),
+      /** The first of them, as 1-based row numbers. */
+      rows: z.array(z.number().int()),
+      contextWindow: z.number().int(),
+      /** The longest prompt among them, tokens. */
+      longest: z.number().int(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 

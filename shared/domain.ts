@@ -80,6 +80,8 @@ export const AgentSpecSchema = z
     /** The output cap of every call; absent: the model's largest answer from the price table, else 4,096. */
     maxTokensPerCall: z.number().int().positive().optional(),
     pricing: PricingSchema.optional(),
+    /** The model's context window (prompt and answer, tokens), for models not in the built-in table. */
+    contextWindow: z.number().int().positive().optional(),
     /** How long one LLM call may take before it times out (it is retried once), ms. Absent: 60 s. */
     timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   })

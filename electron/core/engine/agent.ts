@@ -25,6 +25,8 @@ export interface ChatAgentConfig {
   maxTokensPerCall?: number;
   /** Overrides the built-in price table. */
   pricing?: Pricing;
+  /** The model's context window (tokens); absent: the built-in table's, else not checked. */
+  contextWindow?: number;
   /** Per LLM attempt, ms. */
   timeoutMs?: number;
   /** Retries of one LLM call after its first attempt (429, 5xx, timeouts, dropped connections). */

@@ -18,6 +18,7 @@ import {
   type TaskGen,
 } from './batch-types.ts';
 import { Budget, budgetGate } from './budget.ts';
+import { contextProblem, contextWindowOf, PromptTooLongError } from './context-window.ts';
 import { EndpointHealth, isEndpointFailure, isTimeout, outageNotice } from './endpoint-health.ts';
 import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
@@ -269,6 +270,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
       const agent = task.agent;
       calls = budgetGate(budget, () => agent.price());
+      const contextWindow = contextWindowOf(agent.config.model, agent.config.contextWindow);
       const prompt: unknown = inputMap(items[index], index);
       if (typeof prompt !== 'string') throw new TypeError(`inputMap returned ${describe(prompt)} for item ${index}, not a string`);
       const full: TaskResult = await task.runFull(prompt, {
@@ -284,6 +286,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           item.turns = turn;
         },
         beforeAttempt: (estimate, callSignal, request) => {
+          // A prompt the model cannot take fails its row unsent, saying so.
+          const tooLong = contextProblem(request, contextWindow);
+          if (tooLong) throw new PromptTooLongError(tooLong);
           // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
           const held = calls?.before(request, callSignal);
           // Not paused, a call slot free and nothing to throttle (the usual case): no wait, not even a turn of the loop.

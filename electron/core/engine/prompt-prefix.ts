@@ -6,6 +6,8 @@ import { parseTemplate, TemplateError } from '../../../shared/template.ts';
 
 /** The shortest prefix a provider caches (OpenAI's). */
 export const CACHEABLE_PREFIX_TOKENS = 1024;
+/** A provider caches a prefix in steps of this many tokens (OpenAI's). */
+export const CACHE_STEP_TOKENS = 128;
 
 /**
  * The static prefix's tokens, at about 4 characters a token (as the throttle estimates): the run

@@ -94,6 +94,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       temperature: spec.temperature,
       maxTokensPerCall: spec.maxTokensPerCall,
       pricing: spec.pricing,
+      contextWindow: spec.contextWindow,
       timeoutMs: options.timeoutMs ?? spec.timeoutMs,
     });
     // A cost budget that cannot be kept is refused before anything is sent.
