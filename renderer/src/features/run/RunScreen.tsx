@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { EstimateNotes } from './EstimateNotes.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -158,6 +159,7 @@ function SetupPanel() {
               )}
             </span>
             <span className="muted small">prompt tokens counted with {estimate.tokenizer}; completion estimated</span>
+            <EstimateNotes estimate={estimate} />
           </div>
         )}
       </div>
@@ -266,6 +268,8 @@ function ProgressPanel() {
         <Stat label="Skipped" value={fmtInt(t.skipped)} testId="count-skipped" />
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
+        <Stat label="Cached input" value={fmtTokens(t.cachedTokens ?? 0)} testId="cached-tokens" title={cachedTitle(t)} />
+        {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved by caching" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
@@ -326,6 +330,12 @@ function ProgressPanel() {
       </div>
     </div>
   );
+}
+
+/** The cached prompt tokens' saving against the uncached input price. */
+function cachedTitle(t: { promptTokens: number; cachedTokens?: number; cachedSavingUsd?: number }): string {
+  const saving = t.cachedSavingUsd === undefined ? '' : `, saving ${fmtCost(t.cachedSavingUsd)}`;
+  return `${fmtInt(t.cachedTokens ?? 0)} of ${fmtInt(t.promptTokens)} prompt tokens billed as cached input${saving}`;
 }
 
 function Stat({ label, value, testId, tone, title }: { label: string; value: string; testId: string; tone?: 'ok' | 'bad' | undefined; title?: string }) {
