@@ -21,7 +21,7 @@ export function exitCodeOf(info: RunInfo): number {
   return EXIT.stopped;
 }
 
-function jsonOf(o: Outcome): Record<string, unknown> {
+export function jsonOf(o: Outcome): Record<string, unknown> {
   const t = o.info.totals;
   return {
     runId: o.info.runId,

@@ -52,7 +52,8 @@ Options:
                       and record it on the run (OPENAI_API_KEY goes only if it is OPENAI_BASE_URL).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
-                      "failed","skipped","promptTokens","completionTokens","costUsd","wallMs"};
+                      "failed","skipped","promptTokens","completionTokens","cachedTokens","costUsd",
+                      "cachedSavingUsd","wallMs"}; dollars in whole micro-dollars;
                       with runs, a JSON array of runs.
   --port N            simulate: the port (default: a free one).
   --latency MS        simulate: the delay before each answer (default 0).
