@@ -70,7 +70,7 @@ function expectConsistent(runId: string): void {
     expect(items.promptTokens).toBe(ledger.promptTokens);
     expect(items.costUsd).toBeCloseTo(ledger.costUsd, 9);
     const counts = statusCounts(db, id);
-    const { items: total, promptTokens: _p, completionTokens: _c, costUsd: _u, ...byStatus } = run.totals;
+    const { items: total, promptTokens: _p, completionTokens: _c, costUsd: _u, cachedTokens: _k, cachedSavingUsd: _s, ...byStatus } = run.totals;
     expect(byStatus).toEqual(counts);
     expect(total).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
   } finally {
