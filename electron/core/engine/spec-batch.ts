@@ -37,6 +37,8 @@ export interface SpecBatchParams {
   onEvent: (event: BatchEvent) => void;
   /** See EngineOptions.startOnNextTurn. */
   startOnNextTurn?: boolean;
+  /** See EngineOptions.warmFirst; absent: when the agent's static prefix is long enough to be cached. */
+  warmFirst?: boolean;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -160,7 +162,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     keepOutputs: false,
     startOnNextTurn: params.startOnNextTurn,
     // A prefix long enough to be cached is warmed by the first call before the others are sent.
-    warmFirst: cacheablePrefix(spec),
+    warmFirst: params.warmFirst ?? cacheablePrefix(spec),
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,
