@@ -269,7 +269,7 @@ function ProgressPanel() {
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
         <Stat label="Cached input" value={fmtTokens(t.cachedTokens ?? 0)} testId="cached-tokens" title={cachedTitle(t)} />
-        {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved by caching" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
+        {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved on cached input" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
