@@ -19,3 +19,6 @@ export { Budget, budgetProblem, formatUsd, usdToMicros } from './budget.ts';
 export type { PriceLookup } from './pricing.ts';
 export { mapSpecOutput, startSpecBatch } from './spec-batch.ts';
 export type { SpecBatchHandle, SpecBatchItem, SpecBatchParams } from './spec-batch.ts';
+export { BUILT_IN_CONTEXT_WINDOWS, contextProblem, contextWindowOf, PromptTooLongError } from './context-window.ts';
+export { CACHEABLE_PREFIX_TOKENS, cacheablePrefix, staticPrefixTokens } from './prompt-prefix.ts';
+export { cachedSaving } from './pricing.ts';
