@@ -6,6 +6,7 @@ import { ChatAgent } from './agent.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
 import { cacheablePrefix } from './prompt-prefix.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
@@ -39,6 +40,8 @@ export interface SpecBatchParams {
   startOnNextTurn?: boolean;
   /** See EngineOptions.warmFirst; absent: when the agent's static prefix is long enough to be cached. */
   warmFirst?: boolean;
+  /** Answers requests already answered; absent: every call is sent (see BatchOptions.cache). */
+  cache?: ResponseCache;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -132,6 +135,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
           costUsd: e.costUsd,
           latencyMs: e.latencyMs,
           status: e.status,
+          ...(e.fromCache ? { fromCache: true, savedTokens: e.savedTokens, savedUsd: e.savedUsd } : {}),
         };
       case 'item-done':
         return { ...e, index: rowOf(e.index) };
@@ -167,6 +171,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     maxTokens: options.maxTokens,
     rpm: options.rpm,
     tpm: options.tpm,
+    cache: params.cache,
     control,
     onEvent: (e) => {
       const event = translate(e);

@@ -25,6 +25,9 @@ const run: RunRecord = {
   costUsd: 0.000022349999999999998,
   cachedTokens: 2304,
   callCount: 2,
+  cachedCalls: 1,
+  // What the response cache saved, read as the store reads it (whole micro-dollars).
+  savedUsd: 0.3,
   activeMs: 1500,
   createdAt: 0,
   startedAt: 0,
@@ -50,5 +53,5 @@ it('the Run sheet and --json show the cost in whole micro-dollars', () => {
   expect(sheet.get('Cached prompt tokens')).toBe(2304);
   expect(sheet.get('Saved by cached input USD')).toBe(0.00288);
   const json = JSON.stringify(jsonOf({ info, wallMs: 10 }));
-  expect(json).toContain('"cachedTokens":2304,"costUsd":0.000022,"cachedSavingUsd":0.00288,');
+  expect(json).toContain('"cachedTokens":2304,"costUsd":0.000022,"cachedSavingUsd":0.00288,"cachedCalls":1,"savedUsd":0.3,');
 });

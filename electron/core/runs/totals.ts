@@ -14,6 +14,8 @@ export function runTotals(run: RunRecord): RunTotals {
     promptTokens: run.promptTokens,
     completionTokens: run.completionTokens,
     costUsd: run.costUsd,
+    cachedCalls: run.cachedCalls,
+    savedUsd: run.savedUsd,
     ...cachedPart(run.agent, run.cachedTokens),
   };
 }

@@ -23,6 +23,9 @@ export interface RunRecord {
   /** Of the prompt tokens, those the provider had cached. */
   cachedTokens: number;
   callCount: number;
+  /** Calls answered from the response cache (counted in callCount too), and what they would have cost. */
+  cachedCalls: number;
+  savedUsd: number;
   activeMs: number;
   createdAt: number;
   startedAt: number | null;
@@ -48,6 +51,8 @@ interface RunRow {
   cost_usd: number;
   cached_tokens: number;
   call_count: number;
+  cached_calls: number;
+  saved_usd: number;
   active_ms: number;
   created_at: number;
   started_at: number | null;
@@ -80,6 +85,8 @@ function toRecord(r: RunRow): RunRecord {
     costUsd: roundUsd(r.cost_usd),
     cachedTokens: r.cached_tokens,
     callCount: r.call_count,
+    cachedCalls: r.cached_calls,
+    savedUsd: roundUsd(r.saved_usd),
     activeMs: r.active_ms,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -120,11 +127,13 @@ export function runTotalsOf(db: Db, id: number): RunTotals {
   const t = stmt<[number], RunTotals>(
     db,
     `SELECT r.item_count AS items, c.pending, c.running, c.done, c.failed, c.skipped, r.prompt_tokens AS promptTokens,
-       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd, r.cached_tokens AS cachedTokens
+       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd, r.cached_tokens AS cachedTokens,
+       r.cached_calls AS cachedCalls, r.saved_usd AS savedUsd
      FROM runs r JOIN run_counts c ON c.run_id = r.id WHERE r.id = ?`,
   ).get(id);
   if (!t) throw new Error(`run ${id} does not exist`);
   t.costUsd = roundUsd(t.costUsd);
+  t.savedUsd = roundUsd(t.savedUsd ?? 0);
   return t;
 }
 

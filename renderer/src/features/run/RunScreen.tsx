@@ -9,6 +9,7 @@ import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 import { EstimateNotes } from './EstimateNotes.tsx';
+import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -118,6 +119,10 @@ function SetupPanel() {
         <label className="check">
           <input type="checkbox" checked={options.sequential} onChange={(e) => setOptions({ sequential: e.target.checked })} data-testid="sequential" />
           Sequential (one row at a time, in order)
+        </label>
+        <label className="check" title="A request already answered, in any run over this data folder, is answered again from the cache: not sent, not paid.">
+          <input type="checkbox" checked={options.cache !== false} onChange={(e) => setOptions({ cache: e.target.checked })} data-testid="use-cache" />
+          Reuse answers from the cache
         </label>
       </div>
       <div className="row-fields">
@@ -270,6 +275,8 @@ function ProgressPanel() {
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
         <Stat label="Cached input" value={fmtTokens(t.cachedTokens ?? 0)} testId="cached-tokens" title={cachedTitle(t)} />
         {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved on cached input" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
+        <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
+        <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
@@ -327,6 +334,7 @@ function ProgressPanel() {
             Retry {fmtInt(t.failed)} failed
           </button>
         )}
+        {!active && t.failed > 0 && run && <RetryByKind run={run} />}
       </div>
     </div>
   );

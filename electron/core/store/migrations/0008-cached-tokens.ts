@@ -2,8 +2,8 @@
 // rate), per call in the ledger and summed per item and per run like the other token counts.
 import type { Migration } from './index.ts';
 
-export const m0009CachedTokens: Migration = {
-  version: 9,
+export const m0008CachedTokens: Migration = {
+  version: 8,
   name: 'cached-tokens',
   up(db) {
     db.exec(`
