@@ -46,6 +46,10 @@ export const RunTotalsSchema = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Of the prompt tokens, those the provider had cached (billed at its cached-input rate). */
+  cachedTokens: z.number().int().optional(),
+  /** What the cached tokens saved against the uncached input price, USD (absent: the model has no price). */
+  cachedSavingUsd: z.number().optional(),
   /** Calls answered from the response cache: nothing sent, nothing paid (absent: none). */
   cachedCalls: z.number().int().optional(),
   /** What those calls' answers cost when they were paid for (absent: nothing). */
@@ -84,6 +88,8 @@ export const ItemRowSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number(),
   latencyMs: z.number().nullable(),
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens: z.number().int().optional(),
 });
 export type ItemRow = z.infer<typeof ItemRowSchema>;
 
@@ -133,6 +139,22 @@ export const EstimateSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number().nullable(), // null when the model's price is unknown
   tokenizer: z.string(),
+  /** Of the prompt tokens, those expected cached: the static prefix of every row after the first, when long enough. */
+  cachedTokens: z.number().int().optional(),
+  /** Some prompts were too long to count whole and were counted from samples. */
+  sampled: z.boolean().optional(),
+  /** Rows whose prompt and output cap exceed the model's context window: the run fails them unsent. */
+  tooLong: z
+    .object({
+      count: z.number().int(),
+      /** The first of them, as 1-based row numbers. */
+      rows: z.array(z.number().int()),
+      contextWindow: z.number().int(),
+      /** The longest prompt among them, tokens. */
+      longest: z.number().int(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 

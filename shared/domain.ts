@@ -55,6 +55,8 @@ export const PricingSchema = z.strictObject({
   inputPerMTok: z.number().nonnegative(),
   /** USD per million completion tokens. */
   outputPerMTok: z.number().nonnegative(),
+  /** USD per million prompt tokens the provider had cached; absent: inputPerMTok (no discount). */
+  cachedInputPerMTok: z.number().nonnegative().optional(),
 });
 export type Pricing = z.infer<typeof PricingSchema>;
 
@@ -78,6 +80,8 @@ export const AgentSpecSchema = z
     /** The output cap of every call; absent: the model's largest answer from the price table, else 4,096. */
     maxTokensPerCall: z.number().int().positive().optional(),
     pricing: PricingSchema.optional(),
+    /** The model's context window (prompt and answer, tokens), for models not in the built-in table. */
+    contextWindow: z.number().int().positive().optional(),
     /** How long one LLM call may take before it times out (it is retried once), ms. Absent: 60 s. */
     timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   })
@@ -174,6 +178,8 @@ export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached (billed at cachedInputPerMTok). */
+  cachedTokens?: number;
 }
 
 /** How one attempt at an item went: what every item-done and item-failed event carries. */
@@ -181,6 +187,8 @@ export interface ItemMetrics {
   turns: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   latencyMs: number;
   transcript: TranscriptMessage[];
@@ -198,6 +206,8 @@ export interface BatchProgress {
   running: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   /** The window's current size, which shrinks on 429s and grows back. */
   concurrency: number;
@@ -218,6 +228,8 @@ export type BatchEvent =
       index: number;
       promptTokens: number;
       completionTokens: number;
+      /** Of the prompt tokens, those the provider had cached. */
+      cachedTokens?: number;
       costUsd: number;
       latencyMs: number;
       status: number; // HTTP status, 0 for a dropped connection or timeout

@@ -18,6 +18,8 @@ export const AGENT_LABELS: Readonly<Record<string, string>> = {
   pricing: 'Pricing',
   'pricing.inputPerMTok': 'Price in',
   'pricing.outputPerMTok': 'Price out',
+  'pricing.cachedInputPerMTok': 'Price cached in',
+  contextWindow: 'Context window',
   // The structured answer the Agent screen edits: one entry per output column.
   fields: 'Answer fields',
 };

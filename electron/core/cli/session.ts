@@ -2,6 +2,7 @@
 // closing report and the exit code.
 import type { RunProgress } from '../../../shared/contract.ts';
 import type { RunInfo, RunService } from '../runs/service.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
@@ -20,7 +21,7 @@ export function exitCodeOf(info: RunInfo): number {
   return EXIT.stopped;
 }
 
-function jsonOf(o: Outcome): Record<string, unknown> {
+export function jsonOf(o: Outcome): Record<string, unknown> {
   const t = o.info.totals;
   return {
     runId: o.info.runId,
@@ -32,9 +33,12 @@ function jsonOf(o: Outcome): Record<string, unknown> {
     skipped: t.items - t.done - t.failed,
     promptTokens: t.promptTokens,
     completionTokens: t.completionTokens,
-    costUsd: t.costUsd,
+    cachedTokens: t.cachedTokens ?? 0,
+    // Whole micro-dollars: no float noise in what a script reads.
+    costUsd: roundUsd(t.costUsd),
+    ...(t.cachedSavingUsd !== undefined ? { cachedSavingUsd: roundUsd(t.cachedSavingUsd) } : {}),
     cachedCalls: t.cachedCalls ?? 0,
-    savedUsd: t.savedUsd ?? 0,
+    savedUsd: roundUsd(t.savedUsd ?? 0),
     wallMs: o.wallMs,
     error: o.info.error,
     ...(o.out ? { out: o.out } : {}),

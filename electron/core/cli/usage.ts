@@ -34,7 +34,7 @@ Commands:
                 earlier attempt is kept in its history. A request already answered is answered
                 from the response cache; --no-cache sends it again.
   export        Write a run's results: the CSV's columns, one column per output, then _status,
-                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms, _cached
+                _error, _turns, _prompt_tokens, _completion_tokens, _cached_tokens, _cost_usd, _latency_ms, _cached
                 (true when every call of the row was answered from the response cache).
   runs          List the runs in the database, oldest first.
   datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
@@ -72,8 +72,8 @@ Options:
                       (the endpoint answered and the answer failed validation, e.g. bad tool arguments).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
-                      "failed","skipped","promptTokens","completionTokens","costUsd","cachedCalls",
-                      "savedUsd","wallMs"};
+                      "failed","skipped","promptTokens","completionTokens","cachedTokens","costUsd",
+                      "cachedSavingUsd","cachedCalls","savedUsd","wallMs"}; dollars in whole micro-dollars;
                       with runs, a JSON array of runs.
   --port N            simulate: the port (default: a free one).
   --latency MS        simulate: the delay before each answer (default 0).

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
 import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { costOf, lookupPrice, type PriceLookup } from './pricing.ts';
 import type { CachedAnswer, FromCache, ResponseCache } from './cache/cache.ts';
 import { cacheKey } from './cache/key.ts';
@@ -26,6 +27,8 @@ export interface ChatAgentConfig {
   maxTokensPerCall?: number;
   /** Overrides the built-in price table. */
   pricing?: Pricing;
+  /** The model's context window (tokens); absent: the built-in table's, else not checked. */
+  contextWindow?: number;
   /** Per LLM attempt, ms. */
   timeoutMs?: number;
   /** Retries of one LLM call after its first attempt (429, 5xx, timeouts, dropped connections). */
@@ -262,7 +265,8 @@ export class ChatAgent {
   price(): PriceLookup {
     const { model, pricing } = this.config;
     const cached = this.priceCache;
-    if (cached && cached.model === model && cached.pricing?.inputPerMTok === pricing?.inputPerMTok && cached.pricing?.outputPerMTok === pricing?.outputPerMTok) {
+    const same = cached?.pricing?.inputPerMTok === pricing?.inputPerMTok && cached?.pricing?.outputPerMTok === pricing?.outputPerMTok && cached?.pricing?.cachedInputPerMTok === pricing?.cachedInputPerMTok;
+    if (cached && cached.model === model && same) {
       return cached.lookup;
     }
     const lookup = lookupPrice(model, pricing);
@@ -296,7 +300,7 @@ export class ChatAgent {
       context.afterAttempt?.({ attempt: 1, status: 200, ok: true, promptTokens: 0, completionTokens: 0, latencyMs: 0, costUsd: 0, model: this.config.model, priced: known, fromCache });
       const reply = hit.reply;
       this.history.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls.map((c) => ({ ...c })) } : {}), fromCache: true });
-      return { ...reply, toolCalls: reply.toolCalls.map((c) => ({ ...c })), promptTokens: 0, completionTokens: 0, costUsd: 0, fromCache };
+      return { ...reply, toolCalls: reply.toolCalls.map((c) => ({ ...c })), promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, fromCache };
     }
     const reply = await this.llm.complete(request, {
       signal: context.signal,
@@ -308,7 +312,7 @@ export class ChatAgent {
           const costUsd = costOf(report, pricing);
           this.spent.promptTokens += report.promptTokens;
           this.spent.completionTokens += report.completionTokens;
-          this.spent.costUsd += costUsd;
+          this.spent.costUsd = addUsd(this.spent.costUsd, costUsd);
           this.spent.calls += 1;
           context.afterAttempt?.({ ...report, costUsd, model: this.config.model, priced: known });
         },

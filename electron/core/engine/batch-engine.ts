@@ -3,6 +3,7 @@
 // every item's end as a slot and an event. What a caller gets back is batch.ts's.
 import { setMaxListeners } from 'node:events';
 import type { ItemSkipReason } from '../../../shared/domain.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { AgentClosedError, type AgentCallReport } from './agent.ts';
 import { validateBatchOptions } from './batch-options.ts';
 import {
@@ -18,6 +19,7 @@ import {
 } from './batch-types.ts';
 import { Budget, budgetGate } from './budget.ts';
 import type { FromCache } from './cache/cache.ts';
+import { contextProblem, contextWindowOf, PromptTooLongError } from './context-window.ts';
 import { EndpointHealth, isEndpointFailure, isTimeout, outageNotice } from './endpoint-health.ts';
 import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
@@ -121,7 +123,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   });
   const progressEvery = options.progressIntervalMs ?? 100;
   const slots: Slot<O>[] = new Array(n);
-  const spent = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  const spent = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   const counts = { done: 0, failed: 0, skipped: 0 };
   let next = 0;
   let inFlight = 0;
@@ -130,6 +132,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   let finished = false;
   let lastProgress = -Infinity;
   let progressTimer: NodeJS.Timeout | null = null;
+  // The first item alone until its first call is answered (see EngineOptions.warmFirst).
+  let warming = options.warmFirst === true && maxWindow > 1 && n > 1;
+  const openWindow = () => {
+    if (!warming) return;
+    warming = false;
+    pumpSoon();
+  };
   let resolveOutcome!: (o: BatchOutcome<O>) => void;
   const outcome = new Promise<BatchOutcome<O>>((resolve) => (resolveOutcome = resolve));
 
@@ -234,7 +243,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.items && (health.queued > 0 || next < n)) {
+        while (!stop && !gate.paused && inFlight < (warming ? 1 : window.items) && (health.queued > 0 || next < n)) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -271,7 +280,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     emit({ type: 'item-started', index });
     emitProgress(false);
     const started = performance.now();
-    const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    const item = { turns: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
     let calls: ReturnType<typeof budgetGate> | undefined;
@@ -282,6 +291,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
       const agent = task.agent;
       calls = budgetGate(budget, () => agent.price());
+      const contextWindow = contextWindowOf(agent.config.model, agent.config.contextWindow);
       const prompt: unknown = inputMap(items[index], index);
       if (typeof prompt !== 'string') throw new TypeError(`inputMap returned ${describe(prompt)} for item ${index}, not a string`);
       const full: TaskResult = await task.runFull(prompt, {
@@ -298,6 +308,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           item.turns = turn;
         },
         beforeAttempt: (estimate, callSignal, request) => {
+          // A prompt the model cannot take fails its row unsent, saying so.
+          const tooLong = contextProblem(request, contextWindow);
+          if (tooLong) throw new PromptTooLongError(tooLong);
           // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
           const held = calls?.before(request, callSignal);
           // Not paused, a call slot free and nothing to throttle (the usual case): no wait, not even a turn of the loop.
@@ -333,10 +346,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           calls?.after(report);
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
-          item.costUsd += report.costUsd;
+          const cachedTokens = report.cachedTokens ?? 0;
+          item.cachedTokens += cachedTokens;
+          item.costUsd = addUsd(item.costUsd, report.costUsd);
           spent.promptTokens += report.promptTokens;
           spent.completionTokens += report.completionTokens;
-          spent.costUsd += report.costUsd;
+          spent.cachedTokens += cachedTokens;
+          spent.costUsd = addUsd(spent.costUsd, report.costUsd);
           const event: EngineEvent<O> = {
             type: 'llm-call',
             index,
@@ -345,6 +361,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
             ok: report.ok,
             promptTokens: report.promptTokens,
             completionTokens: report.completionTokens,
+            cachedTokens,
             costUsd: report.costUsd,
             latencyMs: report.latencyMs,
             model: report.model,
@@ -356,6 +373,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           emitProgress(false);
           // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
           if (report.ok || report.status === 429) pumpSoon();
+          // The prefix is in the provider's cache once a call is answered: the others may start.
+          if (report.ok) openWindow();
         },
       });
       const selected = task.select(full);
@@ -369,9 +388,11 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     }
     calls?.end();
     inFlight -= 1;
+    warming = false;
     const totals = {
       promptTokens: item.promptTokens,
       completionTokens: item.completionTokens,
+      cachedTokens: item.cachedTokens,
       costUsd: item.costUsd,
       latencyMs: performance.now() - started,
     };

@@ -141,6 +141,7 @@ export interface BatchOutcome<O> {
   slots: Slot<O>[];
   promptTokens: number;
   completionTokens: number;
+  cachedTokens: number;
   costUsd: number;
 }
 
@@ -161,4 +162,10 @@ export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'han
    * any new request goes out: a crash costs at most the calls in flight, for one commit a turn.
    */
   startOnNextTurn?: boolean;
+  /**
+   * Run the first item alone until its first call is answered, then open the window: every request
+   * shares a static prefix (system message, tools) long enough for the provider to cache, and the
+   * calls sent after that answer find it cached instead of all paying for it at once.
+   */
+  warmFirst?: boolean;
 }

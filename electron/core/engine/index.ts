@@ -22,3 +22,6 @@ export type { SpecBatchHandle, SpecBatchItem, SpecBatchParams } from './spec-bat
 export { MemoryResponseCache } from './cache/cache.ts';
 export type { CachedAnswer, FromCache, ResponseCache } from './cache/cache.ts';
 export { cacheKey, cacheKeyOfBody, canonicalJson } from './cache/key.ts';
+export { BUILT_IN_CONTEXT_WINDOWS, contextProblem, contextWindowOf, PromptTooLongError } from './context-window.ts';
+export { CACHEABLE_PREFIX_TOKENS, cacheablePrefix, staticPrefixTokens } from './prompt-prefix.ts';
+export { cachedSaving } from './pricing.ts';

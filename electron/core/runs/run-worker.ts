@@ -30,7 +30,7 @@ import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
 import { sessionCache } from './store-cache.ts';
-import { remainingBudget } from './totals.ts';
+import { cachedPart, remainingBudget } from './totals.ts';
 
 const HEARTBEAT_MS = 2000;
 const CHECKPOINT_MS = 10_000;
@@ -101,7 +101,10 @@ async function main(init: WorkerInit): Promise<void> {
     activeSince = now;
     return d;
   };
-  const totalsNow = () => runTotalsOf(conn, runId);
+  const totalsNow = () => {
+    const t = runTotalsOf(conn, runId);
+    return { ...t, ...cachedPart(run.agent, t.cachedTokens ?? 0) };
+  };
   // Why the items the batch never started were not started: they are marked in one statement as the
   // session ends (see skipPending), not one event and one UPDATE each.
   let unstarted: ItemSkipReason | undefined;

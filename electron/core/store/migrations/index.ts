@@ -9,6 +9,7 @@ import { m0004SortIndexes } from './0004-sort-indexes.ts';
 import { m0005RunEndpoint } from './0005-run-endpoint.ts';
 import { m0006ResponseCache } from './0006-response-cache.ts';
 import { m0007EarlierAttempts } from './0007-earlier-attempts.ts';
+import { m0008CachedTokens } from './0008-cached-tokens.ts';
 
 export interface Migration {
   version: number;
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0005RunEndpoint,
   m0006ResponseCache,
   m0007EarlierAttempts,
+  m0008CachedTokens,
 ];

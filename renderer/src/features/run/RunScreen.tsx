@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { EstimateNotes } from './EstimateNotes.tsx';
 import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
@@ -163,6 +164,7 @@ function SetupPanel() {
               )}
             </span>
             <span className="muted small">prompt tokens counted with {estimate.tokenizer}; completion estimated</span>
+            <EstimateNotes estimate={estimate} />
           </div>
         )}
       </div>
@@ -271,6 +273,8 @@ function ProgressPanel() {
         <Stat label="Skipped" value={fmtInt(t.skipped)} testId="count-skipped" />
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
+        <Stat label="Cached input" value={fmtTokens(t.cachedTokens ?? 0)} testId="cached-tokens" title={cachedTitle(t)} />
+        {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved on cached input" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
         <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
         <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
@@ -334,6 +338,12 @@ function ProgressPanel() {
       </div>
     </div>
   );
+}
+
+/** The cached prompt tokens' saving against the uncached input price. */
+function cachedTitle(t: { promptTokens: number; cachedTokens?: number; cachedSavingUsd?: number }): string {
+  const saving = t.cachedSavingUsd === undefined ? '' : `, saving ${fmtCost(t.cachedSavingUsd)}`;
+  return `${fmtInt(t.cachedTokens ?? 0)} of ${fmtInt(t.promptTokens)} prompt tokens billed as cached input${saving}`;
 }
 
 function Stat({ label, value, testId, tone, title }: { label: string; value: string; testId: string; tone?: 'ok' | 'bad' | undefined; title?: string }) {
