@@ -103,7 +103,7 @@ it('cancels: the lines not yet done go to the error file as cancelled', async ()
   expect(after.status).toBe('cancelled');
   expect((await lines(client, after.output_file_id)).map((l) => l.custom_id)).toEqual(['item-0']);
   expect((await lines(client, after.error_file_id)).map((l) => l.error.code)).toEqual(['batch_cancelled', 'batch_cancelled', 'batch_cancelled']);
-  await expect(client.batches.cancel(created.id)).rejects.toMatchObject({ status: 409 });
+  await expect(client.batches.cancel(created.id)).rejects.toMatchObject({ status: 400 });
 });
 
 it('fails a batch whose file has bad lines, naming each', async () => {

@@ -221,7 +221,7 @@ export function createBatchApi(deps: BatchApiDeps) {
       if (action === undefined && method === 'GET') return deps.send(res, 200, JSON.stringify(batchJson(look(b))));
       if (action === 'cancel' && method === 'POST') {
         look(b);
-        if (b.status !== 'in_progress') return deps.sendError(res, 409, `Cannot cancel a batch with status ${b.status}.`, 'invalid_request_error');
+        if (b.status !== 'in_progress') return deps.sendError(res, 400, `Cannot cancel a batch with status ${b.status}.`, 'invalid_request_error');
         b.status = 'cancelling';
         b.cancelledAt = Date.now();
         return deps.send(res, 200, JSON.stringify(batchJson(b)));
