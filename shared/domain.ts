@@ -55,6 +55,8 @@ export const PricingSchema = z.strictObject({
   inputPerMTok: z.number().nonnegative(),
   /** USD per million completion tokens. */
   outputPerMTok: z.number().nonnegative(),
+  /** The batch price as a share of these (a provider's Batch API): absent, half. */
+  batchMultiplier: z.number().positive().max(1).optional(),
 });
 export type Pricing = z.infer<typeof PricingSchema>;
 
@@ -111,6 +113,9 @@ export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 export const OnErrorSchema = z.enum(['stop', 'continue']);
 export type OnError = z.infer<typeof OnErrorSchema>;
 
+export const RunModeSchema = z.enum(['live', 'batch']);
+export type RunMode = z.infer<typeof RunModeSchema>;
+
 /** Items in flight at once when a run does not say. */
 export const DEFAULT_BATCH_SIZE = 8;
 
@@ -129,6 +134,8 @@ export const RunOptionsSchema = z.strictObject({
   tpm: z.number().positive().optional(),
   /** How long one LLM call may take before it times out (it is retried once), ms. Absent: the agent's, else 60 s. */
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** live: each call as it comes; batch: through the provider's Batch API, at its batch price, results within 24 h. */
+  mode: RunModeSchema.optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;

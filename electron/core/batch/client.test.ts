@@ -64,7 +64,7 @@ it('uploads one file per limit, and reads answers, failures and unfinished lines
     for (const [id, r] of await api.results(state, b.customIds)) results.set(id, r);
   }
   expect(results.get('item-1-turn-0')).toMatchObject({ kind: 'answer', completion: { choices: [{ message: { content: 'Simulated reply to: one' } }], usage: { prompt_tokens: 5 } } });
-  expect(results.get('item-2-turn-0')).toEqual({ kind: 'failed', error: 'HTTP 400: Simulated error 400.' });
+  expect(results.get('item-2-turn-0')).toEqual({ kind: 'failed', error: 'HTTP 400 Simulated error 400.' });
   expect(results.get('item-3-turn-0')).toMatchObject({ kind: 'unfinished', error: expect.stringContaining('batch_expired') });
 });
 

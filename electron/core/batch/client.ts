@@ -79,13 +79,23 @@ export class BatchApi {
   async submit(requests: readonly BatchRequest[], metadata?: Record<string, string>, onBatch?: (b: SubmittedBatch) => void): Promise<SubmittedBatch[]> {
     const out: SubmittedBatch[] = [];
     for (const [i, file] of toInputFiles(requests, this.limits).entries()) {
-      const uploaded = await this.sdk.files.create({ file: await toFile(Buffer.from(file.text), `rowrunner-${i + 1}.jsonl`), purpose: 'batch' });
-      const batch = await this.sdk.batches.create({ input_file_id: uploaded.id, endpoint: CHAT_ENDPOINT, completion_window: '24h', metadata });
-      const submitted = { batchId: batch.id, inputFileId: uploaded.id, customIds: file.customIds };
+      const inputFileId = await this.upload(file.text, `rowrunner-${i + 1}.jsonl`);
+      const submitted = { batchId: (await this.create(inputFileId, metadata)).batchId, inputFileId, customIds: file.customIds };
       onBatch?.(submitted);
       out.push(submitted);
     }
     return out;
+  }
+
+  /** Uploads one JSONL input file; returns its file id. */
+  async upload(text: string, filename: string): Promise<string> {
+    return (await this.sdk.files.create({ file: await toFile(Buffer.from(text), filename), purpose: 'batch' })).id;
+  }
+
+  /** Creates the batch of an uploaded file, with the 24 h window. */
+  async create(inputFileId: string, metadata?: Record<string, string>): Promise<{ batchId: string; status: BatchStatus }> {
+    const batch = await this.sdk.batches.create({ input_file_id: inputFileId, endpoint: CHAT_ENDPOINT, completion_window: '24h', metadata });
+    return { batchId: batch.id, status: batch.status };
   }
 
   async retrieve(batchId: string): Promise<BatchState> {
@@ -147,7 +157,8 @@ function lineResult(line: OutputLine): LineResult {
   if (line.response && line.response.status_code === 200) return { kind: 'answer', completion: line.response.body as Completion };
   if (line.response) {
     const message = (line.response.body as { error?: { message?: string } } | null)?.error?.message ?? 'no message';
-    return { kind: 'failed', error: `HTTP ${line.response.status_code}: ${message}` };
+    // Worded as a live call's failure is (the SDK's "STATUS message"), so an export reads the same in both modes.
+    return { kind: 'failed', error: `HTTP ${line.response.status_code} ${message}` };
   }
   const code = line.error?.code ?? 'unknown';
   const message = `${code}: ${line.error?.message ?? 'no message'}`;

@@ -3,6 +3,7 @@
 // come back as the domain's BatchEvents, each output mapped into columns by the spec's output map.
 import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../shared/domain.ts';
 import { ChatAgent } from './agent.ts';
+import type { LlmClient } from './llm.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
 import { BatchController } from './scheduler.ts';
@@ -36,6 +37,8 @@ export interface SpecBatchParams {
   onEvent: (event: BatchEvent) => void;
   /** See EngineOptions.startOnNextTurn. */
   startOnNextTurn?: boolean;
+  /** The transport the agent calls through; absent: a live client of its own (batch mode passes its own). */
+  client?: LlmClient;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -94,7 +97,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       maxTokensPerCall: spec.maxTokensPerCall,
       pricing: spec.pricing,
       timeoutMs: options.timeoutMs ?? spec.timeoutMs,
-    });
+    }, { client: params.client });
     // A cost budget that cannot be kept is refused before anything is sent.
     const problem = budgetProblem(spec, options);
     if (problem) throw new Error(problem);

@@ -1,6 +1,6 @@
 // The Files and Batch APIs of the simulator: `/v1/files` (upload with purpose "batch", retrieve,
 // content, delete) and `/v1/batches` (create with the 24 h window, retrieve, list, cancel).
-// A batch is in progress for `processingMs` after it is created (its completed count growing with
+// A batch is in progress for `processingMs` (as set now, not when it was created) after it is created (its completed count growing with
 // the time), then finalizes on the next look: each line answered as the live endpoint would, with
 // `[[status:N]]` lines in the error file and `[[batchexpire]]` lines left unfinished (the batch
 // then ends "expired"). Time is read on each request, so nothing runs between requests.
@@ -31,7 +31,6 @@ interface BatchState {
   endpoint: string;
   inputFileId: string;
   createdAt: number;
-  readyAt: number;
   metadata: unknown;
   lines: BatchLine[];
   errors: LineError[];
@@ -107,16 +106,18 @@ export function createBatchApi(deps: BatchApiDeps) {
     b.finishedAt = now;
   }
 
+  /** When a batch is done: read at each look, so a test can shorten the wait of a batch already created. */
+  const readyAt = (b: BatchState) => b.createdAt + deps.processingMs();
+
   /** How many lines are done at `now`: a straight line from none at creation to all at readyAt. */
   function progressed(b: BatchState, now: number): number {
-    if (now >= b.readyAt) return b.lines.length;
-    const span = b.readyAt - b.createdAt;
-    return span <= 0 ? b.lines.length : Math.floor((b.lines.length * (now - b.createdAt)) / span);
+    const span = readyAt(b) - b.createdAt;
+    return span <= 0 || now >= readyAt(b) ? b.lines.length : Math.floor((b.lines.length * (now - b.createdAt)) / span);
   }
 
   function look(b: BatchState): BatchState {
     const now = Date.now();
-    if (b.status === 'cancelling' || (b.status === 'in_progress' && now >= b.readyAt)) finalize(b, now);
+    if (b.status === 'cancelling' || (b.status === 'in_progress' && now >= readyAt(b))) finalize(b, now);
     return b;
   }
 
@@ -182,7 +183,6 @@ export function createBatchApi(deps: BatchApiDeps) {
       endpoint: body.endpoint,
       inputFileId: input.id,
       createdAt: now,
-      readyAt: now + deps.processingMs(),
       metadata: body.metadata,
       lines: errors.length > 0 ? [] : lines,
       errors,

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase, type Db } from './db.ts';
-import { batchedRequest, batchRequests, openBatches, recordBatchCreated, recordBatchStatus, recordOutcomes, recordUpload, runBatches } from './provider-batches.ts';
+import { batchedRequest, batchRequests, markCounted, openBatches, recordBatchCreated, recordBatchStatus, recordOutcomes, recordUpload, runBatches } from './provider-batches.ts';
 
 let dir: string;
 let db: Db;
@@ -45,12 +45,15 @@ it('keeps a batch from upload to collection, readable from another connection af
   expect(runBatches(db, 1)[0].collected).toBe(true);
   expect(batchedRequest(db, 1, 'k2')).toMatchObject({ state: 'unfinished', sends: 1, error: 'batch_expired: too late' });
   expect(batchedRequest(db, 2, 'k2')).toBeUndefined();
+  expect(markCounted(db, 1, 'k1')).toBe(true);
+  expect(markCounted(db, 1, 'k1')).toBe(false);
+  expect(batchedRequest(db, 1, 'k1')?.counted).toBe(true);
 });
 
 it('counts a request sent again in a later batch', () => {
   const first = recordUpload(db, 1, 'file-1', [{ customId: 'item-2-turn-0', cacheKey: 'k2' }]);
   recordOutcomes(db, first, [{ customId: 'item-2-turn-0', state: 'unfinished', error: 'expired' }]);
   const second = recordUpload(db, 1, 'file-2', [{ customId: 'item-2-turn-0', cacheKey: 'k2' }]);
-  expect(batchedRequest(db, 1, 'k2')).toEqual({ cacheKey: 'k2', customId: 'item-2-turn-0', batchRow: second, state: 'sent', sends: 2, error: null });
+  expect(batchedRequest(db, 1, 'k2')).toEqual({ cacheKey: 'k2', customId: 'item-2-turn-0', batchRow: second, state: 'sent', sends: 2, error: null, counted: false });
   expect(batchRequests(db, first)).toEqual([]);
 });

@@ -30,6 +30,8 @@ export interface BatchedRequest {
   /** How many batches have carried it. */
   sends: number;
   error: string | null;
+  /** Its answer's cost is in the run's ledger: an item replaying it later pays nothing. */
+  counted: boolean;
 }
 
 interface BatchRow {
@@ -53,6 +55,7 @@ interface RequestRow {
   state: RequestState;
   sends: number;
   error: string | null;
+  counted: number;
 }
 
 function toBatch(r: BatchRow): ProviderBatch {
@@ -72,7 +75,7 @@ function toBatch(r: BatchRow): ProviderBatch {
 }
 
 function toRequest(r: RequestRow): BatchedRequest {
-  return { cacheKey: r.cache_key, customId: r.custom_id, batchRow: r.batch_row, state: r.state, sends: r.sends, error: r.error };
+  return { cacheKey: r.cache_key, customId: r.custom_id, batchRow: r.batch_row, state: r.state, sends: r.sends, error: r.error, counted: r.counted === 1 };
 }
 
 /**
@@ -132,14 +135,19 @@ export function runBatches(db: Db, runId: number): ProviderBatch[] {
 
 /** The custom ids and cache keys a batch carries. */
 export function batchRequests(db: Db, row: number): BatchedRequest[] {
-  return stmt<[number], RequestRow>(db, `SELECT cache_key, custom_id, batch_row, state, sends, error FROM provider_batch_requests WHERE batch_row = ?`).all(row).map(toRequest);
+  return stmt<[number], RequestRow>(db, `SELECT cache_key, custom_id, batch_row, state, sends, error, counted FROM provider_batch_requests WHERE batch_row = ?`).all(row).map(toRequest);
 }
 
 /** What became of a run's request, if a batch ever carried it. */
 export function batchedRequest(db: Db, runId: number, cacheKey: string): BatchedRequest | undefined {
-  const r = stmt<[number, string], RequestRow>(db, `SELECT cache_key, custom_id, batch_row, state, sends, error FROM provider_batch_requests WHERE run_id = ? AND cache_key = ?`).get(
+  const r = stmt<[number, string], RequestRow>(db, `SELECT cache_key, custom_id, batch_row, state, sends, error, counted FROM provider_batch_requests WHERE run_id = ? AND cache_key = ?`).get(
     runId,
     cacheKey,
   );
   return r ? toRequest(r) : undefined;
+}
+
+/** Marks a request's answer as paid for in the run's ledger; false when it already was. */
+export function markCounted(db: Db, runId: number, cacheKey: string): boolean {
+  return stmt(db, `UPDATE provider_batch_requests SET counted = 1 WHERE run_id = ? AND cache_key = ? AND counted = 0`).run(runId, cacheKey).changes > 0;
 }

@@ -31,6 +31,7 @@ export const m0008ProviderBatches: Migration = {
         state      TEXT    NOT NULL CHECK (state IN ('sent', 'answered', 'failed', 'unfinished')),
         sends      INTEGER NOT NULL DEFAULT 1,
         error      TEXT,
+        counted    INTEGER NOT NULL DEFAULT 0,  -- 1 once its answer's cost is in the run's ledger
         PRIMARY KEY (run_id, cache_key)
       ) WITHOUT ROWID;
       CREATE INDEX provider_batch_requests_batch ON provider_batch_requests(batch_row);
