@@ -19,6 +19,7 @@ export const RUN_FLAGS = {
   rpm: 'rpm',
   tpm: 'tpm',
   timeout: 'timeoutMs',
+  mode: 'mode',
 } as const satisfies Record<string, Key>;
 type Flag = keyof typeof RUN_FLAGS;
 

@@ -7,6 +7,7 @@ Usage:
   rowrunner run ITEMS.csv --agent AGENT.json [--out FILE.xlsx|FILE.csv|FILE.jsonl] [--db FILE]
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
             [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--api-key KEY] [--json]
+            [--mode live|batch]
   rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
   rowrunner retry-failed RUN_ID [same options as resume]
@@ -48,6 +49,9 @@ Options:
   --rpm N, --tpm N    Requests / tokens per minute, throttled before sending.
   --timeout SECONDS   How long one call may take before it times out (it is retried once):
                       ${flagAccepts('timeout')} (default: the agent's timeoutMs, else 60).
+  --mode MODE         live (default): each call as it comes; batch: through the provider's Batch API,
+                      about half the price, results within 24 h. Waits with a line per change of the
+                      batch; Ctrl-C leaves the batch running and \`rowrunner resume RUN_ID\` picks it up.
   --endpoint URL      resume, retry-failed: send the rest to this endpoint instead of the run's own,
                       and record it on the run (OPENAI_API_KEY goes only if it is OPENAI_BASE_URL).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
