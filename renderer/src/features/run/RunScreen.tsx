@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { RunModeChoice } from './RunModeChoice.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -98,6 +99,7 @@ function SetupPanel() {
         </div>
       )}
 
+      <RunModeChoice mode={options.mode} onChange={(mode) => setOptions({ mode })} />
       <div className="row-fields">
         <Field label="Batch size" error={optionErrors.batchSize} hint="Rows in flight at once.">
           <input

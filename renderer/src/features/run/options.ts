@@ -1,7 +1,7 @@
 // The run setup form and its translation to RunOptions. Numbers are kept as typed ('' = not set); the
 // rules are RunOptionsSchema's, so the form says what the core would.
 import { runOptionLabel } from '../../../../shared/labels.ts';
-import { DEFAULT_BATCH_SIZE, RunOptionsSchema, type OnError, type RunOptions } from '../../../../shared/domain.ts';
+import { DEFAULT_BATCH_SIZE, RunOptionsSchema, type OnError, type RunMode, type RunOptions } from '../../../../shared/domain.ts';
 import { numberText, validate } from '../../../../shared/validation.ts';
 
 export interface OptionsDraft {
@@ -12,10 +12,11 @@ export interface OptionsDraft {
   maxTokens: string;
   rpm: string;
   tpm: string;
+  mode: RunMode;
 }
 
 export function defaultOptions(): OptionsDraft {
-  return { batchSize: String(DEFAULT_BATCH_SIZE), sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '' };
+  return { batchSize: String(DEFAULT_BATCH_SIZE), sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '', mode: 'live' };
 }
 
 /** The RunOptions of the form, or one message per wrong field, keyed by the field ("Batch size must be above 0"). */
@@ -28,6 +29,8 @@ export function buildOptions(d: OptionsDraft): { options: RunOptions | null; err
     maxTokens: numberText(d.maxTokens),
     rpm: numberText(d.rpm),
     tpm: numberText(d.tpm),
+    // Live is the default: a run says its mode only when it is batch.
+    mode: d.mode === 'batch' ? d.mode : undefined,
   };
   const parsed = validate(RunOptionsSchema, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), runOptionLabel);
   if (parsed.data) return { options: parsed.data, errors: {} };
