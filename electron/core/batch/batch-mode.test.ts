@@ -13,6 +13,8 @@ import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from
 import { openDatabase } from '../store/db.ts';
 import { runBatches } from '../store/provider-batches.ts';
 import { qaAgent, TEST_PRICING } from '../testing/fixtures.ts';
+import { until } from '../testing/until.ts';
+import { BatchApi } from './client.ts';
 
 let sim: Simulator;
 let dir: string;
@@ -138,4 +140,45 @@ it('fails a row that no batch runs twice, and refuses an endpoint without a Batc
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+it('a cancel cancels the run\'s batch at the provider; a resume sends its requests again, their one resend kept', { timeout: 60_000 }, async () => {
+  sim.setOptions({ batch: { processingMs: 3_600_000 } });
+  sim.resetStats();
+  const { svc, dbPath, datasetId } = setUp('cancel', 20, 'cq');
+  const created = svc.createRun({ datasetId, agent: qaAgent(sim.url, { pricing: TEST_PRICING }), options: { mode: 'batch' } });
+  svc.start(created.runId);
+  const db = openDatabase(dbPath, { readonly: true });
+  let batchId: string | null = null;
+  try {
+    await until(() => (batchId = runBatches(db, Number(created.runId))[0]?.batchId ?? null) !== null);
+  } finally {
+    db.close();
+  }
+  await svc.cancel(created.runId);
+  const info = await svc.finished(created.runId);
+  expect(info.status).toBe('cancelled');
+  expect(info.totals).toMatchObject({ pending: 20, done: 0 });
+  expect((await new BatchApi({ baseURL: sim.url }).retrieve(batchId!)).status).toBe('cancelled');
+
+  sim.setOptions({ batch: { processingMs: 0 } });
+  svc.resume(created.runId);
+  // Row 7 fails at the provider; row 13 expires once and still has its resend, which the cancel did not use.
+  expect((await svc.finished(created.runId)).totals).toMatchObject({ done: 19, failed: 1 });
+  expect(sim.stats()).toMatchObject({ fileUploads: 3, batchesCreated: 3 });
+});
+
+it('keeps a cost budget: each request is reserved at its worst case before it goes into a file', { timeout: 60_000 }, async () => {
+  sim.resetStats();
+  const { svc, datasetId } = setUp('budget', 200, 'bq');
+  // At the batch price, a call's worst case (its prompt and the 50-token cap) is about $0.00002; this fits some 60 of them at once.
+  const maxCost = 0.0012;
+  const created = svc.createRun({ datasetId, agent: { ...qaAgent(sim.url, { pricing: TEST_PRICING }), maxTokensPerCall: 50 }, options: { mode: 'batch', maxCost } });
+  svc.start(created.runId);
+  const info = await svc.finished(created.runId);
+  expect(info.totals.costUsd).toBeLessThanOrEqual(maxCost);
+  expect(info.totals.done).toBeGreaterThan(0);
+  // Answers cost less than their worst case, so what was settled lets more in, round after round.
+  expect(sim.stats().batchesCreated).toBeGreaterThan(1);
+  expect(info.status).toBe(info.totals.done + info.totals.failed === 200 ? 'completed' : 'stopped-budget');
 });

@@ -234,18 +234,18 @@ export class BatchTransport extends LlmClient {
       }
       const state = await api.retrieve(b.batchId);
       recordBatchStatus(db, b.id, state);
-      if (isFinal(state.status)) this.collect(b.id, await api.results(state, batchRequests(db, b.id).map((r) => r.customId)));
+      if (isFinal(state.status)) this.collect(b.id, await api.results(state, batchRequests(db, b.id).map((r) => r.customId)), state.status === 'cancelled');
     }
     this.progress();
     return openBatches(db, runId).length === 0;
   }
 
   /** A finished batch's results into the cache and its requests' outcomes, in one transaction; then the parked calls go on. */
-  private collect(row: number, results: Map<string, LineResult>): void {
+  private collect(row: number, results: Map<string, LineResult>, cancelled: boolean): void {
     const { db, runId, pricing } = this.opts;
     const requests = batchRequests(db, row);
     db.transaction(() => {
-      const outcomes: { customId: string; state: 'answered' | 'failed' | 'unfinished'; error?: string }[] = [];
+      const outcomes: { customId: string; state: 'answered' | 'failed' | 'unfinished'; error?: string; uncounted?: boolean }[] = [];
       for (const r of requests) {
         const result = results.get(r.customId) ?? { kind: 'unfinished' as const, error: 'the batch returned no line for this request' };
         if (result.kind === 'answer') {
@@ -260,7 +260,10 @@ export class BatchTransport extends LlmClient {
             runId,
           });
           outcomes.push({ customId: r.customId, state: 'answered' });
-        } else outcomes.push({ customId: r.customId, state: result.kind, error: result.error });
+        } else {
+          // A request its cancelled batch never ran keeps its one resend for a window that runs out.
+          outcomes.push({ customId: r.customId, state: result.kind, error: result.error, uncounted: cancelled && result.kind === 'unfinished' });
+        }
       }
       recordOutcomes(db, row, outcomes);
     })();

@@ -56,4 +56,7 @@ it('counts a request sent again in a later batch', () => {
   const second = recordUpload(db, 1, 'file-2', [{ customId: 'item-2-turn-0', cacheKey: 'k2' }]);
   expect(batchedRequest(db, 1, 'k2')).toEqual({ cacheKey: 'k2', customId: 'item-2-turn-0', batchRow: second, state: 'sent', sends: 2, error: null, counted: false });
   expect(batchRequests(db, first)).toEqual([]);
+  // A cancelled batch's requests keep their resend.
+  recordOutcomes(db, second, [{ customId: 'item-2-turn-0', state: 'unfinished', error: 'cancelled', uncounted: true }]);
+  expect(batchedRequest(db, 1, 'k2')).toMatchObject({ state: 'unfinished', sends: 1 });
 });

@@ -116,10 +116,16 @@ export function recordBatchStatus(db: Db, row: number, s: { status: string; tota
 /**
  * What became of each request of a finished batch, and the batch marked collected. The caller runs
  * this in the same transaction as the answers' cache writes, so a crash keeps both or neither.
+ * `uncounted`: the request's send does not count (its batch was cancelled, not run out of time).
  */
-export function recordOutcomes(db: Db, row: number, outcomes: Iterable<{ customId: string; state: Exclude<RequestState, 'sent'>; error?: string }>, now = Date.now()): void {
-  const set = stmt(db, `UPDATE provider_batch_requests SET state = ?, error = ? WHERE batch_row = ? AND custom_id = ?`);
-  for (const o of outcomes) set.run(o.state, o.error ?? null, row, o.customId);
+export function recordOutcomes(
+  db: Db,
+  row: number,
+  outcomes: Iterable<{ customId: string; state: Exclude<RequestState, 'sent'>; error?: string; uncounted?: boolean }>,
+  now = Date.now(),
+): void {
+  const set = stmt(db, `UPDATE provider_batch_requests SET state = ?, error = ?, sends = sends - ? WHERE batch_row = ? AND custom_id = ?`);
+  for (const o of outcomes) set.run(o.state, o.error ?? null, o.uncounted ? 1 : 0, row, o.customId);
   stmt(db, `UPDATE provider_batches SET collected = 1, updated_at = ? WHERE id = ?`).run(now, row);
 }
 
