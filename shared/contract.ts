@@ -45,6 +45,10 @@ export const RunTotalsSchema = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Calls answered from the response cache: nothing sent, nothing paid (absent: none). */
+  cachedCalls: z.number().int().optional(),
+  /** What those calls' answers cost when they were paid for (absent: nothing). */
+  savedUsd: z.number().optional(),
 });
 export type RunTotals = z.infer<typeof RunTotalsSchema>;
 
@@ -163,6 +167,31 @@ const StartRunRequest = z.strictObject({
 const Ok = z.object({ ok: z.literal(true) });
 const RunRef = z.strictObject({ runId: RunId });
 
+/** The response cache of the database: answers kept under their request's key, reused by any run. */
+export const CacheSizeSchema = z.object({
+  entries: z.number().int(),
+  /** Bytes of the kept answers. */
+  bytes: z.number().int(),
+  /** What the kept answers cost when they were paid for. */
+  costUsd: z.number(),
+  oldestAt: z.string().nullable(),
+  newestAt: z.string().nullable(),
+});
+export type CacheSize = z.infer<typeof CacheSizeSchema>;
+
+export const CacheEntrySchema = z.object({
+  key: z.string(),
+  model: z.string(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costUsd: z.number(),
+  source: z.enum(['live', 'batch']),
+  runId: z.string().nullable(),
+  bytes: z.number().int(),
+  createdAt: z.string(),
+});
+export type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
 /** Every call: its request and its response. */
 export const calls = {
   'app:info': {
@@ -240,6 +269,16 @@ export const calls = {
   'run:export': {
     req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: FilePath.optional() }),
     res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
+  'cache:size': { req: z.strictObject({}), res: CacheSizeSchema },
+  'cache:entries': {
+    req: z.strictObject({ offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(500) }),
+    res: z.array(CacheEntrySchema),
+  },
+  /** Forgets every kept answer, or only those older than olderThanDays. */
+  'cache:clear': {
+    req: z.strictObject({ olderThanDays: z.number().positive().optional() }),
+    res: z.object({ cleared: z.number().int() }),
   },
 } as const;
 

@@ -115,6 +115,9 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'items:page': { runId, offset: 0, limit: 10, status: 'done', search: 'first', sort: { column: 'q', desc: true } },
     'item:detail': { runId, index: 0 },
     'run:export': front === 'served' ? { runId, format: 'csv' } : { runId, format: 'csv', path: 'export.csv' },
+    'cache:size': {},
+    'cache:entries': { offset: 0, limit: 10 },
+    'cache:clear': { olderThanDays: 30 },
   };
 }
 

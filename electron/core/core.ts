@@ -28,6 +28,7 @@ import { createRunService, type RunInfo, type RunService, type StartOptions } fr
 import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+import { cacheHandlers } from './cache-calls.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -329,6 +330,8 @@ export function createCore(options: CoreOptions): Core {
       const written = await runs.exportRun(runId, target, format);
       return { rows: written.rows, path: written.path };
     },
+
+    ...cacheHandlers(() => runs),
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {

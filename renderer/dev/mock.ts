@@ -293,6 +293,9 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
     };
   },
   'run:export': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  'cache:size': () => ({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null }),
+  'cache:entries': () => [],
+  'cache:clear': () => ({ cleared: 0 }),
 };
 
 const api: RowrunnerApi = {

@@ -89,6 +89,9 @@ export function startRunBatch(params: RunBatchParams): RunBatchHandle {
       // replace the live rate limits.
       options: { ...params.options, batchSize: Math.max(1, items.rows.length), sequential: false, rpm: undefined, tpm: undefined },
       client: transport,
+      // The transport answers from the same cache table, and pays a batch answer once in the ledger
+      // (the engine's cache would replay an answer not yet paid for as free).
+      cache: undefined,
       onEvent,
     });
     if (asked === 'pause') inner.pause();

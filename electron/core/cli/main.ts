@@ -10,6 +10,7 @@ import { rmCommand } from './commands/rm.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { cacheCommand } from './commands/cache.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { CliFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
@@ -40,8 +41,10 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
       return simulateCommand(rest, io);
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
+    case 'cache':
+      return cacheCommand(rest, io);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, datasets, rm, simulate, serve; see rowrunner --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, datasets, rm, simulate, serve, cache; see rowrunner --help)`);
   }
 }
 

@@ -6,6 +6,7 @@ import { ChatAgent } from './agent.ts';
 import type { LlmClient } from './llm.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
@@ -37,6 +38,8 @@ export interface SpecBatchParams {
   onEvent: (event: BatchEvent) => void;
   /** See EngineOptions.startOnNextTurn. */
   startOnNextTurn?: boolean;
+  /** Answers requests already answered; absent: every call is sent (see BatchOptions.cache). */
+  cache?: ResponseCache;
   /** The transport the agent calls through; absent: a live client of its own (batch mode passes its own). */
   client?: LlmClient;
 }
@@ -130,6 +133,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
           costUsd: e.costUsd,
           latencyMs: e.latencyMs,
           status: e.status,
+          ...(e.fromCache ? { fromCache: true, savedTokens: e.savedTokens, savedUsd: e.savedUsd } : {}),
         };
       case 'item-done':
         return { ...e, index: rowOf(e.index) };
@@ -163,6 +167,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     maxTokens: options.maxTokens,
     rpm: options.rpm,
     tpm: options.tpm,
+    cache: params.cache,
     control,
     onEvent: (e) => {
       const event = translate(e);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { DatasetSummary, Endpoint, ExportFormat, RaggedPolicy, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
 import { CallError, conflict, notFound } from '../errors.ts';
+import { cacheSize, clearCache, listCachedAnswers, type CacheEntrySummary, type CacheSize } from '../store/cache.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecord } from '../store/items.ts';
 import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
@@ -139,6 +140,12 @@ export interface RunService {
   exportRun(runId: string, file: string, format?: ExportFormat): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
+
+  /** The response cache of this database: its size, a page of its entries newest first, clearing it. */
+  cacheSize(): CacheSize;
+  cacheEntries(page: { limit: number; offset?: number }): CacheEntrySummary[];
+  /** Deletes every answer, or those kept before `before` (ms since epoch); returns how many. */
+  clearCache(options?: { before?: number }): number;
 
   /**
    * Every event of every run this process runs, as it is committed; with `types`, only those (the
@@ -323,6 +330,10 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     recoverInterrupted: recover,
+
+    cacheSize: () => cacheSize(db),
+    cacheEntries: (page) => listCachedAnswers(db, page),
+    clearCache: (o = {}) => writing(dbPath, 'clear the response cache', () => clearCache(db, o)),
 
     subscribe: (listener, o = {}) => events.subscribe(listener, o.types, workers.forward),
 

@@ -30,3 +30,17 @@ it('0006 adds an empty response cache to a database with runs, and refuses an un
   expect(() => insert.run('a', 'batch')).toThrow(/UNIQUE|PRIMARY/);
   db.close();
 });
+
+it('0006 marks the calls and totals of runs made before it as not from the cache', () => {
+  const db = new Database(path.join(dir, 'm.db'));
+  const before = MIGRATIONS.filter((m) => m.version < 6);
+  migrate(db, before);
+  db.prepare(`INSERT INTO datasets (name, columns, delimiter, encoding, row_count, created_at) VALUES ('d', '["q"]', ',', 'utf-8', 1, 0)`).run();
+  db.prepare(`INSERT INTO runs (name, dataset_id, agent, options, status, item_count, call_count, created_at) VALUES ('r', 1, '{}', '{}', 'completed', 1, 1, 0)`).run();
+  db.prepare(`INSERT INTO items (run_id, row_index, prompt) VALUES (1, 0, 'p')`).run();
+  db.prepare(`INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at) VALUES (1, 0, 1, 5, 5, 0.1, 10, 200, 0)`).run();
+  migrate(db, [...before, m0006ResponseCache]);
+  expect(db.prepare(`SELECT from_cache, saved_tokens, saved_usd FROM calls`).get()).toEqual({ from_cache: 0, saved_tokens: 0, saved_usd: 0 });
+  expect(db.prepare(`SELECT cached_calls, saved_usd, call_count FROM runs`).get()).toEqual({ cached_calls: 0, saved_usd: 0, call_count: 1 });
+  db.close();
+});

@@ -120,6 +120,10 @@ function SetupPanel() {
           <input type="checkbox" checked={options.sequential} onChange={(e) => setOptions({ sequential: e.target.checked })} data-testid="sequential" />
           Sequential (one row at a time, in order)
         </label>
+        <label className="check" title="A request already answered, in any run over this data folder, is answered again from the cache: not sent, not paid.">
+          <input type="checkbox" checked={options.cache !== false} onChange={(e) => setOptions({ cache: e.target.checked })} data-testid="use-cache" />
+          Reuse answers from the cache
+        </label>
       </div>
       <div className="row-fields">
         <Field label="Max cost (USD)" error={optionErrors.maxCost} hint="Stops before going over.">
@@ -268,6 +272,8 @@ function ProgressPanel() {
         <Stat label="Skipped" value={fmtInt(t.skipped)} testId="count-skipped" />
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
+        <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
+        <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />

@@ -12,6 +12,8 @@ export interface OptionsDraft {
   maxTokens: string;
   rpm: string;
   tpm: string;
+  /** Answer rows already answered (in any run over this database) from the response cache. Absent: on. */
+  cache?: boolean;
   mode: RunMode;
 }
 
@@ -29,6 +31,8 @@ export function buildOptions(d: OptionsDraft): { options: RunOptions | null; err
     maxTokens: numberText(d.maxTokens),
     rpm: numberText(d.rpm),
     tpm: numberText(d.tpm),
+    // Only the exception is written: a run without the option has the cache on.
+    cache: d.cache === false ? false : undefined,
     // Live is the default: a run says its mode only when it is batch.
     mode: d.mode === 'batch' ? d.mode : undefined,
   };
