@@ -70,6 +70,7 @@ export class BatchTransport extends LlmClient {
   /** Calls waiting for the budget to let them reserve: they cannot park until batches settle. */
   private waitingOnBudget = 0;
   private driving = false;
+  private kicked = false;
   private readonly stop = new AbortController();
   /** The item whose prompt a first user message is: custom ids name the item and the turn. */
   private readonly rowOfPrompt = new Map<string, number>();
@@ -147,26 +148,42 @@ export class BatchTransport extends LlmClient {
         p = { key, customId: id, body, waiters: [] };
         this.parked.set(key, p);
       }
-      const waiter: Waiter = { resolve, reject, options, request };
-      p.waiters.push(waiter);
-      options.signal?.addEventListener(
-        'abort',
-        () => {
-          const list = this.parked.get(key)?.waiters;
-          const i = list?.indexOf(waiter) ?? -1;
-          if (list && i >= 0) list.splice(i, 1);
-          reject(new Error('cancelled'));
+      const signal = options.signal;
+      const onAbort = (): void => {
+        const list = this.parked.get(key)?.waiters;
+        const i = list?.indexOf(waiter) ?? -1;
+        if (list && i >= 0) list.splice(i, 1);
+        reject(new Error('cancelled'));
+      };
+      // The batch's signal is shared by every call: a settled call takes its listener off it.
+      const settled = (): void => signal?.removeEventListener('abort', onAbort);
+      const waiter: Waiter = {
+        resolve: (reply) => {
+          settled();
+          resolve(reply);
         },
-        { once: true },
-      );
+        reject: (e) => {
+          settled();
+          reject(e);
+        },
+        options,
+        request,
+      };
+      p.waiters.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.kick();
     });
   }
 
   /** Looks, on the next turn of the event loop, whether the batches can go on. */
   private kick(): void {
-    if (this.driving) return;
-    setImmediate(() => void this.drive());
+    // One look a turn of the event loop, however many calls parked in it.
+    if (this.driving || this.kicked) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      void this.drive();
+    });
   }
 
   private parkedCalls(): number {
@@ -186,8 +203,10 @@ export class BatchTransport extends LlmClient {
     try {
       for (;;) {
         const { db, runId } = this.opts;
-        const unsent = [...this.parked.values()].filter((p) => p.waiters.length > 0 && batchedRequest(db, runId, p.key)?.state !== 'sent');
-        if (unsent.length > 0 && this.allWaiting()) await this.submit(unsent);
+        if (this.allWaiting()) {
+          const unsent = [...this.parked.values()].filter((p) => p.waiters.length > 0 && batchedRequest(db, runId, p.key)?.state !== 'sent');
+          if (unsent.length > 0) await this.submit(unsent);
+        }
         const open = openBatches(db, runId);
         if (open.length === 0) return;
         await pollUntil(() => this.look(), this.stop.signal, this.opts.poll);
