@@ -106,7 +106,7 @@ function SetupPanel() {
             inputMode="numeric"
             value={options.batchSize}
             onChange={(e) => setOptions({ batchSize: e.target.value })}
-            disabled={options.sequential}
+            disabled={options.sequential || options.mode === 'batch'}
             data-testid="batch-size"
           />
         </Field>
