@@ -10,6 +10,7 @@ import {
   RunStatusSchema,
   TranscriptMessageSchema,
 } from './domain.ts';
+import { EarlierAttemptSchema, FailureCountsSchema, MAX_ROWS_SPEC, RetryKindSchema } from './attempts.ts';
 
 const Id = z.string().min(1).max(200);
 /** A file path: no file system takes a NUL in a name. */
@@ -90,6 +91,8 @@ export const ItemDetailSchema = ItemRowSchema.extend({
   prompt: z.string(),
   attempts: z.number().int(),
   transcript: z.array(TranscriptMessageSchema),
+  /** Attempts set aside when the row was run again or retried, oldest first. */
+  earlierAttempts: z.array(EarlierAttemptSchema).optional(),
 });
 export type ItemDetail = z.infer<typeof ItemDetailSchema>;
 
@@ -251,7 +254,8 @@ export const calls = {
     res: Ok,
   },
   'run:retryFailed': {
-    req: z.strictObject({ runId: RunId, endpoint: EndpointSchema.optional() }),
+    /** only: retry the failures of one kind (infrastructure, or answers that failed validation); absent: all. */
+    req: z.strictObject({ runId: RunId, endpoint: EndpointSchema.optional(), only: RetryKindSchema.optional() }),
     res: Ok,
   },
   'run:delete': { req: RunRef, res: Ok },
@@ -280,6 +284,29 @@ export const calls = {
     req: z.strictObject({ olderThanDays: z.number().positive().optional() }),
     res: z.object({ cleared: z.number().int() }),
   },
+
+  // Runs that build on each other: a new run from an earlier one's rows, rows run again, failures by kind.
+  /** A dataset's summary, for a new run over an earlier run's rows. */
+  'dataset:get': { req: z.strictObject({ datasetId: Id }), res: DatasetSummarySchema },
+  /**
+   * Runs rows again in the same run, each earlier attempt kept: `rows` (item indexes, from 0) or the rows
+   * a results filter shows (`filter`, as items:page takes it). Unfinished items of the run go too.
+   */
+  'run:rerunRows': {
+    req: z
+      .strictObject({
+        runId: RunId,
+        rows: z.array(z.number().int().nonnegative()).min(1).max(MAX_ROWS_SPEC).optional(),
+        filter: ItemsQuerySchema.omit({ runId: true, offset: true, limit: true, sort: true }).optional(),
+        endpoint: EndpointSchema.optional(),
+        /** Send the rows' requests even where the response cache holds an answer. */
+        noCache: z.boolean().optional(),
+      })
+      .refine((r) => (r.rows === undefined) !== (r.filter === undefined), { message: 'give rows or filter, not both', path: ['rows'] }),
+    res: Ok,
+  },
+  /** How many of a run's failed items failed of each kind. */
+  'run:failureCounts': { req: RunRef, res: FailureCountsSchema },
 } as const;
 
 export type CallName = keyof typeof calls;

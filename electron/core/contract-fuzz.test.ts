@@ -118,6 +118,9 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'cache:size': {},
     'cache:entries': { offset: 0, limit: 10 },
     'cache:clear': { olderThanDays: 30 },
+    'dataset:get': { datasetId },
+    'run:rerunRows': { runId, rows: [0], endpoint: { kind: 'simulated' } },
+    'run:failureCounts': { runId },
   };
 }
 

@@ -59,6 +59,9 @@ it('a second run of the same rows sends nothing and costs 0; --no-cache sends ev
   const rows = fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(rows.map((r) => r._cached)).toEqual(Array(30).fill(true));
 
+  const listed = JSON.parse((await runCli(['runs', '--json'], env)).stdout) as Record<string, unknown>[];
+  expect(listed.map((r) => r.cachedCalls)).toEqual([0, 30]);
+
   sim.resetStats();
   const off = await runCli(['run', csv, '--agent', agent, '--json', '--no-cache'], env);
   expect(off.code, off.stderr).toBe(0);

@@ -11,7 +11,9 @@ Usage:
             [--mode live|batch]
   rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
-  rowrunner retry-failed RUN_ID [same options as resume]
+  rowrunner retry-failed RUN_ID [--only infra|invalid] [same options as resume]
+  rowrunner run --from RUN_ID --agent AGENT.json [the options of run]
+  rowrunner rerun RUN_ID --rows 3,7-9 [--no-cache] [same options as resume]
   rowrunner export RUN_ID --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner datasets [--db FILE] [--json]
@@ -25,7 +27,13 @@ Commands:
   resume        Continue a cancelled, stopped or interrupted run: only its unfinished items are sent,
                 to the endpoint the run recorded (--endpoint URL: another, then recorded);
                 --max-cost / --max-tokens raise the run's budget.
-  retry-failed  Send the run's failed items again (and any unfinished ones).
+  retry-failed  Send the run's failed items again (and any unfinished ones); --only picks one kind.
+  run --from    A new run over the same rows as run RUN_ID (no CSV), with this agent; that run's
+                options carry over unless a flag sets one. Only rows whose request changed are sent:
+                the others are answered from the response cache.
+  rerun         Run chosen rows of a run again, in the same run (and any unfinished ones); each row's
+                earlier attempt is kept in its history. A request already answered is answered
+                from the response cache; --no-cache sends it again.
   export        Write a run's results: the CSV's columns, one column per output, then _status,
                 _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms, _cached
                 (true when every call of the row was answered from the response cache).
@@ -59,8 +67,13 @@ Options:
   --mode MODE         live (default): each call as it comes; batch: through the provider's Batch API,
                       about half the price, results within 24 h. Waits with a line per change of the
                       batch; Ctrl-C leaves the batch running and \`rowrunner resume RUN_ID\` picks it up.
-  --endpoint URL      resume, retry-failed: send the rest to this endpoint instead of the run's own,
+  --endpoint URL      resume, retry-failed, rerun: send the rest to this endpoint instead of the run's own,
                       and record it on the run (OPENAI_API_KEY goes only if it is OPENAI_BASE_URL).
+  --from RUN_ID       run: take the rows (and options) of that run instead of a CSV.
+  --rows SPEC         rerun: rows as Results and exports number them, from 1 (the CSV's first data row):
+                      single rows and ranges, comma-separated, such as 3,7-9.
+  --only KIND         retry-failed: infra (no usable answer: network, timeouts, 429, 5xx) or invalid
+                      (the endpoint answered and the answer failed validation, e.g. bad tool arguments).
   --api-key KEY       The key for the run's endpoint (ROWRUNNER_API_KEY keeps it out of the process list).
   --json              Print one JSON object last on stdout: {"runId","status","items","done",
                       "failed","skipped","promptTokens","completionTokens","costUsd","cachedCalls",

@@ -143,7 +143,7 @@ async function main(init: WorkerInit): Promise<void> {
 
   const writer = createEventWriter(conn, runId, { apiKey: init.apiKey });
   // On unless the run says otherwise (a run made before the option has none: on).
-  const cache = run.options.cache === false ? undefined : sessionCache(conn, runId);
+  const cache = run.options.cache === false || init.noCache ? undefined : sessionCache(conn, runId);
   // flushMs: the older way, kept for comparison (bench/durability.ts): everything waits for a timer.
   const flushMs = init.flushMs;
   const flushEvents = init.flushEvents ?? 500;

@@ -19,9 +19,13 @@ import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions
 import { CallError, conflict, notFound } from '../errors.ts';
 import { cacheSize, clearCache, listCachedAnswers, type CacheEntrySummary, type CacheSize } from '../store/cache.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
-import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecord } from '../store/items.ts';
+import { getItem, itemCalls, itemsPage, runRows, type ItemCallRecord } from '../store/items.ts';
 import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
+import type { FailureCounts, RetryKind } from '../../../shared/attempts.ts';
+import { earlierAttempts, failureCounts } from '../store/attempts.ts';
 import { createRun } from './create-run.ts';
+import { fromRunParams, type FromRunParams } from './from-run.ts';
+import { indexesMatching, resetFailedOf, resetRows, type RowChoice } from './rerun.ts';
 import { createDatasets } from './datasets.ts';
 import { createRunEvents } from './events.ts';
 import { exportSettings } from './export-settings.ts';
@@ -59,6 +63,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Records the endpoint this session talks to (kind and base URL), so a later resume can find it. */
   endpoint?: Endpoint;
+  /** This session sends every request, answering none from the response cache (the run's own setting stays). */
+  noCache?: boolean;
 }
 
 export interface CreateRunParams {
@@ -120,8 +126,14 @@ export interface RunService {
   start(runId: string, options?: StartOptions): RunInfo;
   /** The same as start; reads better for a run that ran before. */
   resume(runId: string, options?: StartOptions): RunInfo;
-  /** Makes failed items pending again and continues the run. */
-  retryFailed(runId: string, options?: StartOptions): RunInfo;
+  /** Makes failed items (all, or those of `only`'s kind) pending again, their attempt kept, and continues the run. */
+  retryFailed(runId: string, options?: StartOptions & { only?: RetryKind }): RunInfo;
+  /** How many of the run's failed items failed of each kind. */
+  failureCounts(runId: string): FailureCounts;
+  /** Runs chosen rows again in the same run (their earlier attempts kept), and any unfinished ones. */
+  rerunRows(runId: string, choice: RowChoice, options?: StartOptions): RunInfo;
+  /** A new run over the same rows as an earlier one, with this agent (not started). */
+  createRunFrom(params: FromRunParams): RunInfo;
   pause(runId: string): void;
   /** Lets a paused run go on (resume is for a run that stopped). */
   unpause(runId: string): void;
@@ -254,9 +266,20 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     retryFailed(runId, o = {}) {
       const r = startable(runId);
-      writing(dbPath, `retry the failed items of run ${runId}`, () => resetFailed(db, r.id));
+      writing(dbPath, `retry the failed items of run ${runId}`, () => resetFailedOf(db, r, o.only));
       return service.start(runId, o);
     },
+
+    failureCounts: (runId) => failureCounts(db, runRecord(runId).id),
+
+    rerunRows(runId, choice, o = {}) {
+      const r = startable(runId);
+      const rows = 'rows' in choice ? choice.rows : indexesMatching(service.itemsPage, { ...choice.filter, runId });
+      writing(dbPath, `reset the chosen rows of run ${runId}`, () => resetRows(db, r, rows));
+      return service.start(runId, o);
+    },
+
+    createRunFrom: (p) => service.createRun(fromRunParams(runRecord(p.fromRunId), p)),
 
     pause(runId) {
       void workers.post(parseId('run', runId), { type: 'pause' });
@@ -304,6 +327,7 @@ export function createRunService(options: RunServiceOptions): RunService {
         transcript: item.transcript,
         skipReason: item.skipReason,
         calls: itemCalls(db, r.id, index),
+        earlierAttempts: earlierAttempts(db, r.id, index),
       };
     },
 

@@ -1,5 +1,5 @@
 // The provider's batches a run has in flight, and what became of each request they carry
-// (migration 0008). Written at each step of a batch's life, so a process killed at any point
+// (migration 0009). Written at each step of a batch's life, so a process killed at any point
 // resumes where it was: an uploaded file is never uploaded again, a created batch is polled again.
 import type { Db } from './db.ts';
 import { stmt } from './sql.ts';

@@ -8,7 +8,8 @@ import { m0003NarrowRunCounts } from './0003-narrow-run-counts.ts';
 import { m0004SortIndexes } from './0004-sort-indexes.ts';
 import { m0005RunEndpoint } from './0005-run-endpoint.ts';
 import { m0006ResponseCache } from './0006-response-cache.ts';
-import { m0008ProviderBatches } from './0008-provider-batches.ts';
+import { m0007EarlierAttempts } from './0007-earlier-attempts.ts';
+import { m0009ProviderBatches } from './0009-provider-batches.ts';
 
 export interface Migration {
   version: number;
@@ -16,4 +17,13 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts, m0003NarrowRunCounts, m0004SortIndexes, m0005RunEndpoint, m0006ResponseCache, m0008ProviderBatches];
+export const MIGRATIONS: readonly Migration[] = [
+  m0001Initial,
+  m0002RunCounts,
+  m0003NarrowRunCounts,
+  m0004SortIndexes,
+  m0005RunEndpoint,
+  m0006ResponseCache,
+  m0007EarlierAttempts,
+  m0009ProviderBatches,
+];

@@ -9,6 +9,7 @@ import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 import { RunModeChoice } from './RunModeChoice.tsx';
+import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -331,6 +332,7 @@ function ProgressPanel() {
             Retry {fmtInt(t.failed)} failed
           </button>
         )}
+        {!active && t.failed > 0 && run && <RetryByKind run={run} />}
       </div>
     </div>
   );

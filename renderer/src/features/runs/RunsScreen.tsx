@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, runEndpoint, useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
 import { specToDraft } from '../agent/spec.ts';
 import { CachePanel } from '../cache/CachePanel.tsx';
+import { NewRunFrom } from './NewRunFrom.tsx';
 import { RunStatusPill } from './RunStatusPill.tsx';
 
 export function RunsScreen() {
@@ -140,6 +141,7 @@ function RunRow({ run }: { run: RunSummary }) {
           >
             Agent
           </button>
+          <NewRunFrom run={run} />
           {!confirming ? (
             <button
               type="button"

@@ -4,8 +4,8 @@
 // the answers themselves go to the response cache (0006).
 import type { Migration } from './index.ts';
 
-export const m0008ProviderBatches: Migration = {
-  version: 8,
+export const m0009ProviderBatches: Migration = {
+  version: 9,
   name: 'provider-batches',
   up(db) {
     db.exec(`
