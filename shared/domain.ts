@@ -57,6 +57,8 @@ export const PricingSchema = z.strictObject({
   outputPerMTok: z.number().nonnegative(),
   /** USD per million prompt tokens the provider had cached; absent: inputPerMTok (no discount). */
   cachedInputPerMTok: z.number().nonnegative().optional(),
+  /** The batch price as a share of these (a provider's Batch API): absent, half. */
+  batchMultiplier: z.number().positive().max(1).optional(),
 });
 export type Pricing = z.infer<typeof PricingSchema>;
 
@@ -115,6 +117,9 @@ export type AgentSpecInput = z.input<typeof AgentSpecSchema>;
 export const OnErrorSchema = z.enum(['stop', 'continue']);
 export type OnError = z.infer<typeof OnErrorSchema>;
 
+export const RunModeSchema = z.enum(['live', 'batch']);
+export type RunMode = z.infer<typeof RunModeSchema>;
+
 /** Items in flight at once when a run does not say. */
 export const DEFAULT_BATCH_SIZE = 8;
 
@@ -135,6 +140,8 @@ export const RunOptionsSchema = z.strictObject({
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   /** Answer requests already answered in this database from its response cache. Absent: on. */
   cache: z.boolean().optional(),
+  /** live: each call as it comes; batch: through the provider's Batch API, at its batch price, results within 24 h. */
+  mode: RunModeSchema.optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;

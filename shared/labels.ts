@@ -35,6 +35,7 @@ export const RUN_OPTION_LABELS: Readonly<Record<string, string>> = {
   tpm: 'Tokens per minute',
   timeoutMs: 'Timeout',
   cache: 'Response cache',
+  mode: 'Mode',
 };
 
 const LIST_ITEM: Readonly<Record<string, string>> = { tools: 'Tool', fields: 'Answer field' };

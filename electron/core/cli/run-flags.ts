@@ -20,6 +20,7 @@ export const RUN_FLAGS = {
   tpm: 'tpm',
   timeout: 'timeoutMs',
   'no-cache': 'cache',
+  mode: 'mode',
 } as const satisfies Record<string, Key>;
 type Flag = keyof typeof RUN_FLAGS;
 

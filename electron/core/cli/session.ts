@@ -7,6 +7,7 @@ import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
 import type { Stops } from './stops.ts';
+import { watchBatches } from './batch-watch.ts';
 
 export interface Outcome {
   info: RunInfo;
@@ -65,7 +66,18 @@ export async function follow(svc: RunService, runId: string, io: CliIo, stops: S
   const offProgress = svc.on('run:progress', (p: RunProgress) => {
     if (p.runId === runId) view.update(p);
   });
+  // Batch mode: the provider's batches are what the run waits for; a stop leaves them running.
+  const batchMode = svc.getRun(runId).options.mode === 'batch';
+  const stopWatching = batchMode ? watchBatches(svc.dbPath, Number(runId), (line) => view.note(line)) : () => {};
   stops.handle((kind) => {
+    if (batchMode) {
+      io.stderr.write(`\nStopped waiting. The run's batches keep running at the provider; \`rowrunner resume ${runId}\` picks them up.\n`);
+      void svc
+        .abandon(runId)
+        .catch(() => {})
+        .finally(() => process.exit(EXIT.stopped));
+      return;
+    }
     if (kind === 'cancel') {
       view.note('Cancelling: items in flight go back to pending (Ctrl-C again to quit at once)…');
       svc.cancel(runId).catch(() => {});
@@ -83,6 +95,7 @@ export async function follow(svc: RunService, runId: string, io: CliIo, stops: S
     view.end();
     return info;
   } finally {
+    stopWatching();
     unsubscribe();
     offProgress();
   }

@@ -8,6 +8,7 @@ Usage:
             [--batch-size N] [--sequential] [--turns N] [--on-error stop|continue]
             [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--no-cache]
             [--api-key KEY] [--json]
+            [--mode live|batch]
   rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
   rowrunner retry-failed RUN_ID [--only infra|invalid] [same options as resume]
@@ -63,6 +64,9 @@ Options:
                       default a request already answered, in any run, is answered again for free).
   --timeout SECONDS   How long one call may take before it times out (it is retried once):
                       ${flagAccepts('timeout')} (default: the agent's timeoutMs, else 60).
+  --mode MODE         live (default): each call as it comes; batch: through the provider's Batch API,
+                      about half the price, results within 24 h. Waits with a line per change of the
+                      batch; Ctrl-C leaves the batch running and \`rowrunner resume RUN_ID\` picks it up.
   --endpoint URL      resume, retry-failed, rerun: send the rest to this endpoint instead of the run's own,
                       and record it on the run (OPENAI_API_KEY goes only if it is OPENAI_BASE_URL).
   --from RUN_ID       run: take the rows (and options) of that run instead of a CSV.

@@ -3,6 +3,7 @@
 // come back as the domain's BatchEvents, each output mapped into columns by the spec's output map.
 import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../shared/domain.ts';
 import { ChatAgent } from './agent.ts';
+import type { LlmClient } from './llm.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
 import { cacheablePrefix } from './prompt-prefix.ts';
@@ -42,6 +43,8 @@ export interface SpecBatchParams {
   warmFirst?: boolean;
   /** Answers requests already answered; absent: every call is sent (see BatchOptions.cache). */
   cache?: ResponseCache;
+  /** The transport the agent calls through; absent: a live client of its own (batch mode passes its own). */
+  client?: LlmClient;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -101,7 +104,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       pricing: spec.pricing,
       contextWindow: spec.contextWindow,
       timeoutMs: options.timeoutMs ?? spec.timeoutMs,
-    });
+    }, { client: params.client });
     // A cost budget that cannot be kept is refused before anything is sent.
     const problem = budgetProblem(spec, options);
     if (problem) throw new Error(problem);

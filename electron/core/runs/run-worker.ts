@@ -20,7 +20,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchEvent, ItemSkipReason, RunStatus } from '../../../shared/domain.ts';
 import { formatUsd, usdToMicros } from '../engine/budget.ts';
-import { startSpecBatch, type SpecBatchHandle } from '../engine/spec-batch.ts';
+import type { SpecBatchHandle } from '../engine/spec-batch.ts';
+import { startRunBatch } from '../batch/session.ts';
 import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
 import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
@@ -298,7 +299,8 @@ async function main(init: WorkerInit): Promise<void> {
   try {
     const spec = init.baseURL ? { ...run.agent, baseURL: init.baseURL } : run.agent;
     const options = { ...run.options, ...budget };
-    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined, cache });
+    // Batch mode goes through the provider's Batch API (batch/session.ts); live mode is the spec batch itself.
+    handle = startRunBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined, mode: run.options.mode, db: conn, runId, cache });
     if (cancelRequested) handle.cancel();
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;

@@ -4,6 +4,11 @@
  *
  * Endpoints: `POST /v1/chat/completions` (JSON, or server-sent events with `stream: true`, with a
  * usage chunk when `stream_options.include_usage`), `GET /v1/models`, `GET /v1/models/:id`.
+ * The Batch API (batches.ts): `POST /v1/files` (multipart, purpose "batch"), `GET|DELETE
+ * /v1/files/:id`, `GET /v1/files/:id/content`, `POST|GET /v1/batches`, `GET /v1/batches/:id`,
+ * `POST /v1/batches/:id/cancel`. A batch stays in progress for `batch.processingMs`, then its lines
+ * are answered as above; `[[status:N]]` lines go to the error file, `[[batchexpire]]` lines (or
+ * `[[batchexpirex1]]`: only the first time) stay unfinished and the batch ends "expired".
  * Anything else: 404 in OpenAI's error shape `{ error: { message, type, param, code } }`.
  *
  * Answers are deterministic; they depend only on the messages and tools:

@@ -1,7 +1,7 @@
 // Starts a simulator standalone and prints its base URL on one line; stopped (SIGINT, SIGTERM), it
 // prints one more, JSON: its request count, and when (Date.now()) the first came and the last answer went:
 //   node electron/core/simulator/main.ts --port 8787 --latency 100 [--jitter 50] [--seed 1]
-//     [--rpm 600] [--api-key KEY] [--faults error500=0.05,rateLimit429=0.05,malformedToolArgs=0.1,hang=0,drop=0]
+//     [--batch-delay MS] [--rpm 600] [--api-key KEY] [--faults error500=0.05,rateLimit429=0.05,malformedToolArgs=0.1,hang=0,drop=0]
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.ts';
 import type { FaultRates, SimulatorOptions } from './index.ts';
@@ -36,6 +36,7 @@ try {
       jitter: { type: 'string' },
       seed: { type: 'string' },
       rpm: { type: 'string' },
+      'batch-delay': { type: 'string' },
       'api-key': { type: 'string' },
       faults: { type: 'string' },
     },
@@ -48,6 +49,7 @@ try {
     seed: num('seed', values.seed),
     rateLimit: rpm ? { rpm } : undefined,
     apiKey: values['api-key'],
+    batch: { processingMs: num('batch-delay', values['batch-delay']) },
     faults: faults(values.faults),
   };
   const sim = await startSimulator(options);

@@ -4,6 +4,7 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createBatchApi, isBatchApiPath } from './batches.ts';
 import { answer, completionBody, RequestError, streamBody, userTexts, validateRequest } from './answer.ts';
 import type { Answer, ChatRequest } from './answer.ts';
 import { parseDirectives } from './directives.ts';
@@ -24,6 +25,8 @@ function freshStats(inFlight = 0): SimulatorStats {
   return {
     requests: 0,
     modelRequests: 0,
+    fileUploads: 0,
+    batchesCreated: 0,
     inFlight,
     maxInFlight: inFlight,
     byStatus: {},
@@ -198,6 +201,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     });
   }
 
+  const batchApi = createBatchApi({ send, sendError, counters, stats: () => stats, processingMs: () => opts.batch?.processingMs ?? 0 });
+
   function models(res: ServerResponse, id: string | undefined): void {
     const model = (name: string) => ({ id: name, object: 'model', created: MODEL_CREATED, owned_by: 'rowrunner' });
     if (id === undefined) {
@@ -252,6 +257,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           chat(res, raw, performance.now(), req.headers.authorization);
         }
       });
+      return;
+    }
+    if (isBatchApiPath(path)) {
+      batchApi.serve(req, res, path);
       return;
     }
     req.resume();

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
    * headers still report rpm), so a test reaches the steady state without waiting out whole minutes.
    */
   rateLimit?: { rpm: number; windowMs?: number };
+  /** The Batch API: how long a batch stays in progress before it finalizes on the next look (default 0). */
+  batch?: { processingMs?: number };
   /** If set, requests without `Authorization: Bearer <key>` get 401. */
   apiKey?: string;
   /** Told every chat request's body as it arrived, byte for byte (tests read what the client sent). */
@@ -41,6 +43,9 @@ export interface SimulatorStats {
   requests: number;
   /** The requests among them for /v1/models (a client's probe of the endpoint), all answered 200. */
   modelRequests: number;
+  /** Files uploaded to /v1/files and batches created at /v1/batches. */
+  fileUploads: number;
+  batchesCreated: number;
   inFlight: number;
   maxInFlight: number;
   /** Responses by HTTP status; dropped connections counted under 0. */

@@ -48,6 +48,7 @@ export function optionsDraftOf(o: RunOptions): OptionsDraft {
     rpm: text(o.rpm),
     tpm: text(o.tpm),
     ...(o.cache === false ? { cache: false } : {}),
+    mode: o.mode ?? 'live',
   };
 }
 

@@ -10,6 +10,7 @@ import { m0005RunEndpoint } from './0005-run-endpoint.ts';
 import { m0006ResponseCache } from './0006-response-cache.ts';
 import { m0007EarlierAttempts } from './0007-earlier-attempts.ts';
 import { m0008CachedTokens } from './0008-cached-tokens.ts';
+import { m0009ProviderBatches } from './0009-provider-batches.ts';
 
 export interface Migration {
   version: number;
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0006ResponseCache,
   m0007EarlierAttempts,
   m0008CachedTokens,
+  m0009ProviderBatches,
 ];

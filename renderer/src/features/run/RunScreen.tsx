@@ -9,6 +9,7 @@ import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 import { EstimateNotes } from './EstimateNotes.tsx';
+import { RunModeChoice } from './RunModeChoice.tsx';
 import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
@@ -100,13 +101,14 @@ function SetupPanel() {
         </div>
       )}
 
+      <RunModeChoice mode={options.mode} onChange={(mode) => setOptions({ mode })} />
       <div className="row-fields">
         <Field label="Batch size" error={optionErrors.batchSize} hint="Rows in flight at once.">
           <input
             inputMode="numeric"
             value={options.batchSize}
             onChange={(e) => setOptions({ batchSize: e.target.value })}
-            disabled={options.sequential}
+            disabled={options.sequential || options.mode === 'batch'}
             data-testid="batch-size"
           />
         </Field>

@@ -13,6 +13,10 @@ describe('buildOptions', () => {
     const { options } = buildOptions({ ...defaultOptions(), batchSize: '32', onError: 'stop', maxCost: '2.5', maxTokens: '100000', rpm: '600', tpm: '90000' });
     expect(options).toEqual({ batchSize: 32, sequential: false, onError: 'stop', maxCost: 2.5, maxTokens: 100000, rpm: 600, tpm: 90000 });
   });
+  it('says batch mode, and leaves live (the default) unsaid', () => {
+    expect(buildOptions({ ...defaultOptions(), mode: 'batch' }).options?.mode).toBe('batch');
+    expect(buildOptions({ ...defaultOptions(), mode: 'live' }).options).not.toHaveProperty('mode');
+  });
   it('names each wrong field', () => {
     const { options, errors } = buildOptions({ ...defaultOptions(), batchSize: '0', maxCost: '-1', maxTokens: '1.5', rpm: 'x' });
     expect(options).toBeNull();

@@ -1,7 +1,7 @@
 // The run setup form and its translation to RunOptions. Numbers are kept as typed ('' = not set); the
 // rules are RunOptionsSchema's, so the form says what the core would.
 import { runOptionLabel } from '../../../../shared/labels.ts';
-import { DEFAULT_BATCH_SIZE, RunOptionsSchema, type OnError, type RunOptions } from '../../../../shared/domain.ts';
+import { DEFAULT_BATCH_SIZE, RunOptionsSchema, type OnError, type RunMode, type RunOptions } from '../../../../shared/domain.ts';
 import { numberText, validate } from '../../../../shared/validation.ts';
 
 export interface OptionsDraft {
@@ -14,10 +14,11 @@ export interface OptionsDraft {
   tpm: string;
   /** Answer rows already answered (in any run over this database) from the response cache. Absent: on. */
   cache?: boolean;
+  mode: RunMode;
 }
 
 export function defaultOptions(): OptionsDraft {
-  return { batchSize: String(DEFAULT_BATCH_SIZE), sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '' };
+  return { batchSize: String(DEFAULT_BATCH_SIZE), sequential: false, onError: 'continue', maxCost: '', maxTokens: '', rpm: '', tpm: '', mode: 'live' };
 }
 
 /** The RunOptions of the form, or one message per wrong field, keyed by the field ("Batch size must be above 0"). */
@@ -32,6 +33,8 @@ export function buildOptions(d: OptionsDraft): { options: RunOptions | null; err
     tpm: numberText(d.tpm),
     // Only the exception is written: a run without the option has the cache on.
     cache: d.cache === false ? false : undefined,
+    // Live is the default: a run says its mode only when it is batch.
+    mode: d.mode === 'batch' ? d.mode : undefined,
   };
   const parsed = validate(RunOptionsSchema, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), runOptionLabel);
   if (parsed.data) return { options: parsed.data, errors: {} };
