@@ -115,6 +115,9 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'items:page': { runId, offset: 0, limit: 10, status: 'done', search: 'first', sort: { column: 'q', desc: true } },
     'item:detail': { runId, index: 0 },
     'run:export': front === 'served' ? { runId, format: 'csv' } : { runId, format: 'csv', path: 'export.csv' },
+    'item:mark': { runId, index: 0, rating: 'up', note: 'checked' },
+    'items:indexes': { runId, status: 'done', filters: [{ kind: 'text', column: { source: 'input', name: 'q' }, contains: 'first' }] },
+    'items:distributions': { runId },
   };
 }
 

@@ -329,6 +329,13 @@ export function createCore(options: CoreOptions): Core {
       const written = await runs.exportRun(runId, target, format);
       return { rows: written.rows, path: written.path };
     },
+
+    'item:mark': ({ runId, index, rating, note }) => {
+      runs.markItem(runId, index, rating, note);
+      return { ok: true };
+    },
+    'items:indexes': (query) => ({ indexes: runs.itemIndexes(query) }),
+    'items:distributions': ({ runId }) => runs.itemDistributions(runId),
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {

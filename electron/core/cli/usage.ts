@@ -24,7 +24,8 @@ Commands:
                 --max-cost / --max-tokens raise the run's budget.
   retry-failed  Send the run's failed items again (and any unfinished ones).
   export        Write a run's results: the CSV's columns, one column per output, then _status,
-                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms.
+                _error, _turns, _prompt_tokens, _completion_tokens, _cost_usd, _latency_ms,
+                _rating, _note (a reviewer's mark and note from the Results screen).
   runs          List the runs in the database, oldest first.
   datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
   rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).

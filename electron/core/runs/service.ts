@@ -22,6 +22,7 @@ import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecor
 import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
 import { createRun } from './create-run.ts';
 import { createDatasets } from './datasets.ts';
+import { createGridQueries, filterErrors, type GridQueries } from './grid.ts';
 import { createRunEvents } from './events.ts';
 import { exportSettings } from './export-settings.ts';
 import { heldElsewhere, recoverInterrupted } from './liveness.ts';
@@ -104,7 +105,7 @@ export interface RunServiceOptions {
   readonly?: boolean;
 }
 
-export interface RunService {
+export interface RunService extends GridQueries {
   readonly dbPath: string;
 
   importDataset(file: string, options?: ImportOptions): Promise<DatasetSummary>;
@@ -218,6 +219,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   };
 
   const service: RunService = {
+    ...createGridQueries(db, runRecord, (r) => datasets.datasetOf(r.datasetId).columns),
     dbPath,
 
     importDataset: datasets.importDataset,
@@ -273,7 +275,7 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     itemsPage(q) {
       const r = runRecord(q.runId);
-      const page = itemsPage(db, {
+      const page = filterErrors(() => itemsPage(db, {
         runId: r.id,
         offset: q.offset,
         limit: q.limit,
@@ -282,7 +284,8 @@ export function createRunService(options: RunServiceOptions): RunService {
         sort: q.sort,
         inputColumns: datasets.datasetOf(r.datasetId).columns,
         outputColumns: outputColumnsOf(r.agent),
-      });
+        ...(q.filters ? { filters: q.filters } : {}),
+      }));
       return { total: page.total, rows: page.rows.map(itemRowOf) };
     },
 

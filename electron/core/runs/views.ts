@@ -48,5 +48,7 @@ export function itemRowOf(i: ItemRecord): ItemRow {
     completionTokens: i.completionTokens,
     costUsd: i.costUsd,
     latencyMs: i.latencyMs,
+    rating: i.rating ?? null,
+    note: i.note ?? null,
   };
 }

@@ -1,7 +1,7 @@
 import type { ExportRow } from './types.ts';
 
 /** Columns after the input and output columns, in this order. */
-export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms'] as const;
+export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms', '_rating', '_note'] as const;
 
 /**
  * The export's header: the input columns in their order, one column per output field, then the
@@ -43,5 +43,8 @@ export function rowValues(row: ExportRow, inputCount: number, outputColumns: str
   values[k++] = row.completionTokens;
   values[k++] = row.costUsd;
   values[k++] = row.latencyMs;
+  // A reviewer's mark: 'up' or 'down', and the note (empty when the row has none).
+  values[k++] = row.rating ?? null;
+  values[k++] = row.note ?? null;
   return values;
 }

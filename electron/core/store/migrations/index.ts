@@ -7,6 +7,7 @@ import { m0002RunCounts } from './0002-run-counts.ts';
 import { m0003NarrowRunCounts } from './0003-narrow-run-counts.ts';
 import { m0004SortIndexes } from './0004-sort-indexes.ts';
 import { m0005RunEndpoint } from './0005-run-endpoint.ts';
+import { m0010ItemMarks } from './0010-item-marks.ts';
 
 export interface Migration {
   version: number;
@@ -14,4 +15,4 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts, m0003NarrowRunCounts, m0004SortIndexes, m0005RunEndpoint];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002RunCounts, m0003NarrowRunCounts, m0004SortIndexes, m0005RunEndpoint, m0010ItemMarks];
