@@ -46,7 +46,7 @@ function StatusChart({ status }: { status: ItemDistributions['status'] }) {
   );
 }
 
-const num = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? fmtInt(v) : v.toPrecision(2));
+const num = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? fmtInt(v) : String(Number(v.toPrecision(2))));
 
 function Histogram({ f }: { f: Extract<FieldDistribution, { kind: 'numeric' }> }) {
   const peak = Math.max(1, ...f.bins.map((b) => b.count));

@@ -171,8 +171,8 @@ function MarkFilter({ style }: { style: { left: number; width: number } }) {
         data-testid="filter-mark"
       >
         <option value="">all</option>
-        <option value="up">👍</option>
-        <option value="down">👎</option>
+        <option value="up">👍 good</option>
+        <option value="down">👎 bad</option>
         <option value="unrated">not rated</option>
         <option value="noted">with a note</option>
       </select>

@@ -1,6 +1,7 @@
 // A row's mark in the grid: 👍 / 👎 toggles, and a sign when it has a note (edited in the row's detail).
 import type { ItemRow } from '../../../../shared/contract.ts';
 import { useResults } from '../../store/results.ts';
+import { Thumb } from './Thumb.tsx';
 
 export function MarkCell({ row }: { row: ItemRow }) {
   const rating = row.rating ?? null;
@@ -17,7 +18,7 @@ export function MarkCell({ row }: { row: ItemRow }) {
         onClick={() => set('up')}
         data-testid={`mark-up-${row.index}`}
       >
-        👍
+        <Thumb />
       </button>
       <button
         type="button"
@@ -28,7 +29,7 @@ export function MarkCell({ row }: { row: ItemRow }) {
         onClick={() => set('down')}
         data-testid={`mark-down-${row.index}`}
       >
-        👎
+        <Thumb down />
       </button>
       {note && (
         <span className="note-sign" title={note} aria-label={`Note: ${note}`} data-testid={`note-${row.index}`}>

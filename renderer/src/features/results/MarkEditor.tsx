@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ItemDetail } from '../../../../shared/contract.ts';
 import { useResults } from '../../store/results.ts';
+import { Thumb } from './Thumb.tsx';
 
 export function MarkEditor({ detail }: { detail: ItemDetail }) {
   const rating = detail.rating ?? null;
@@ -14,10 +15,10 @@ export function MarkEditor({ detail }: { detail: ItemDetail }) {
     <div className="mark-editor" data-testid="mark-editor">
       <div className="row-actions">
         <button type="button" className={`mark ${rating === 'up' ? 'on' : ''}`} aria-pressed={rating === 'up'} onClick={() => save(rating === 'up' ? null : 'up')} data-testid="detail-mark-up">
-          👍 Good
+          <Thumb /> Good
         </button>
         <button type="button" className={`mark ${rating === 'down' ? 'on' : ''}`} aria-pressed={rating === 'down'} onClick={() => save(rating === 'down' ? null : 'down')} data-testid="detail-mark-down">
-          👎 Bad
+          <Thumb down /> Bad
         </button>
       </div>
       <textarea

@@ -43,7 +43,7 @@ export function columnsFor(run: Pick<RunSummary, 'inputColumns' | 'outputColumns
     col('select', 'select', 'Select', 36, { value: () => '' }),
     col('index', 'index', '#', 72, { className: 'num', value: (r) => String(r.index + 1) }),
     col('status', 'status', 'Status', 92, { value: (r) => r.status }),
-    col('mark', 'mark', 'Mark', 96, { value: (r) => (r.rating === 'up' ? '👍' : r.rating === 'down' ? '👎' : '') }),
+    col('mark', 'mark', 'Mark', 96, { value: (r) => (r.rating === 'up' ? 'good' : r.rating === 'down' ? 'bad' : '') }),
   ];
   run.inputColumns.forEach((name, i) => cols.push(col('input', name, name, 200, { filter: 'text', value: (r) => r.input[i] ?? '' })));
   for (const name of run.outputColumns)
