@@ -16,46 +16,61 @@ export function itemDistributions(db: Db, runId: number, outputColumns: readonly
   const counts = stmt<[number], { status: ItemStatus; n: number }>(db, `SELECT status, COUNT(*) AS n FROM items WHERE run_id = ? GROUP BY status`);
   for (const r of counts.all(runId)) status[r.status] = r.n;
   const fields: FieldDistribution[] = [];
-  for (const name of outputColumns) {
-    const d = fieldDistribution(db, runId, name);
+  for (const [k, shape] of fieldShapes(db, runId, outputColumns).entries()) {
+    const field = outputColumns[k];
+    const path = `$.${JSON.stringify(field)}`;
+    if (shape.numbers === 0 && shape.others === 0) continue;
+    // A field is numeric when most of its values are numbers (a stray string is not worth losing the histogram).
+    const d = shape.numbers >= shape.others ? numeric(db, runId, field, path, shape) : enumOf(db, runId, field, path);
     if (d) fields.push(d);
   }
   return { status, fields };
 }
 
-function fieldDistribution(db: Db, runId: number, field: string): FieldDistribution | null {
-  const path = `$.${JSON.stringify(field)}`;
-  const types = stmt<[string, number], { t: string | null; n: number }>(
-    db,
-    `SELECT json_type(output, ?) AS t, COUNT(*) AS n FROM items WHERE run_id = ? AND output IS NOT NULL GROUP BY t`,
-  ).all(path, runId);
-  let numbers = 0;
-  let others = 0;
-  for (const { t, n } of types) {
-    if (t === 'integer' || t === 'real') numbers += n;
-    else if (t !== null && t !== 'null') others += n;
-  }
-  if (numbers === 0 && others === 0) return null;
-  // A field is numeric when most of its values are numbers (a stray string is not worth losing the histogram).
-  if (numbers >= others) return numeric(db, runId, field, path);
-  return enumOf(db, runId, field, path);
+interface Shape {
+  numbers: number;
+  others: number;
+  lo: number | null;
+  hi: number | null;
 }
 
-function numeric(db: Db, runId: number, field: string, path: string): FieldDistribution {
+/**
+ * For every field at once, in one pass over the run's outputs (SQLite parses each row's JSON once for
+ * all of them): how many values are numbers and how many are something else, and the numbers' range.
+ */
+function fieldShapes(db: Db, runId: number, fields: readonly string[]): Shape[] {
+  if (!fields.length) return [];
+  const parts: string[] = [];
+  const params: string[] = [];
+  fields.forEach((f, k) => {
+    const path = `$.${JSON.stringify(f)}`;
+    const t = `json_type(output, ?)`;
+    const num = `(CASE WHEN ${t} IN ('integer', 'real') THEN output ->> ? END)`;
+    parts.push(
+      `SUM(${t} IN ('integer', 'real')) AS n${k}`,
+      `SUM(${t} NOT IN ('integer', 'real', 'null')) AS o${k}`,
+      `MIN(${num}) AS lo${k}`,
+      `MAX(${num}) AS hi${k}`,
+    );
+    params.push(path, path, path, path, path, path);
+  });
+  const r = db.prepare(`SELECT ${parts.join(', ')} FROM items WHERE run_id = ? AND output IS NOT NULL`).get(...params, runId) as Record<string, number | null>;
+  return fields.map((_, k) => ({ numbers: r[`n${k}`] ?? 0, others: r[`o${k}`] ?? 0, lo: r[`lo${k}`], hi: r[`hi${k}`] }));
+}
+
+function numeric(db: Db, runId: number, field: string, path: string, shape: Shape): FieldDistribution {
+  const lo = shape.lo ?? 0;
+  const hi = shape.hi ?? 0;
   const value = `(CASE WHEN json_type(output, ?) IN ('integer', 'real') THEN output ->> ? END)`;
-  const range = stmt<[string, string, number], { lo: number; hi: number; n: number }>(
-    db,
-    `SELECT MIN(v) AS lo, MAX(v) AS hi, COUNT(v) AS n FROM (SELECT ${value} AS v FROM items WHERE run_id = ?)`,
-  ).get(path, path, runId)!;
-  const width = range.hi > range.lo ? (range.hi - range.lo) / BINS : 1;
-  const bins = Array.from({ length: range.hi > range.lo ? BINS : 1 }, (_, k) => ({ from: range.lo + k * width, to: range.lo + (k + 1) * width, count: 0 }));
+  const width = hi > lo ? (hi - lo) / BINS : 1;
+  const bins = Array.from({ length: hi > lo ? BINS : 1 }, (_, k) => ({ from: lo + k * width, to: lo + (k + 1) * width, count: 0 }));
   const rows = stmt<[number, number, number, string, string, number], { bin: number; n: number }>(
     db,
     `SELECT MIN(CAST((v - ?) / ? AS INTEGER), ?) AS bin, COUNT(*) AS n
-     FROM (SELECT ${value} AS v FROM items WHERE run_id = ?) WHERE v IS NOT NULL GROUP BY bin`,
-  ).all(range.lo, width, bins.length - 1, path, path, runId);
+     FROM (SELECT ${value} AS v FROM items WHERE run_id = ? AND output IS NOT NULL) WHERE v IS NOT NULL GROUP BY bin`,
+  ).all(lo, width, bins.length - 1, path, path, runId);
   for (const r of rows) bins[r.bin].count = r.n;
-  return { kind: 'numeric', field, count: range.n, min: range.lo, max: range.hi, bins };
+  return { kind: 'numeric', field, count: shape.numbers, min: lo, max: hi, bins };
 }
 
 function enumOf(db: Db, runId: number, field: string, path: string): FieldDistribution | null {
