@@ -1,19 +1,22 @@
 // Charts of a run's results, for looking rather than reading: the status breakdown, and for each
 // numeric output field a histogram, for each enum-like field its values' counts. Worked out in SQL by
-// the core (items:distributions); fetched again as the run's status changes and every twentieth of its rows.
+// the core (items:distributions); fetched again as the run's status changes, and as its rows finish (every
+// twentieth) when it is small enough that the scan is cheap: a larger run's charts refresh on demand.
 import { useEffect } from 'react';
 import type { FieldDistribution, ItemDistributions, RunSummary } from '../../../../shared/contract.ts';
 import { fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
 
 const STATUS_ORDER = ['done', 'failed', 'skipped', 'running', 'pending'] as const;
+/** Up to this many rows the charts follow a live run by themselves (see bench/grid-queries.ts). */
+const LIVE_CHARTS_MAX_ROWS = 50_000;
 
 export function Distributions({ run }: { run: RunSummary }) {
   const d = useResults((s) => s.distributions);
   const error = useResults((s) => s.distributionsError);
   const t = run.totals;
   const step = Math.max(1, Math.ceil(t.items / 20));
-  const bucket = Math.floor((t.done + t.failed + t.skipped) / step);
+  const bucket = t.items <= LIVE_CHARTS_MAX_ROWS ? Math.floor((t.done + t.failed + t.skipped) / step) : 0;
   useEffect(() => {
     void useResults.getState().loadDistributions();
   }, [run.runId, run.status, bucket]);
@@ -22,6 +25,11 @@ export function Distributions({ run }: { run: RunSummary }) {
   return (
     <div className="charts" data-testid="charts">
       <StatusChart status={d.status} />
+      {t.items > LIVE_CHARTS_MAX_ROWS && run.status === 'running' && (
+        <button type="button" className="link" onClick={() => void useResults.getState().loadDistributions()} data-testid="charts-refresh">
+          Refresh charts
+        </button>
+      )}
       {d.fields.map((f) => (f.kind === 'numeric' ? <Histogram key={f.field} f={f} /> : <EnumChart key={f.field} f={f} />))}
     </div>
   );
