@@ -1,3 +1,4 @@
+// The Results screen: the run in view, its toolbar, its charts, the grid and the open row's detail.
 import { Empty, ErrorBox, Spinner } from '../../components/ui.tsx';
 import { runTitle } from '../../format.ts';
 import { useApp } from '../../store/app.ts';
