@@ -1,14 +1,15 @@
 // Charts of a run's results, for looking rather than reading: the status breakdown, and for each
 // numeric output field a histogram, for each enum-like field its values' counts. Worked out in SQL by
-// the core (items:distributions); fetched again as the run's status changes, and as its rows finish (every
-// twentieth) when it is small enough that the scan is cheap: a larger run's charts refresh on demand.
+// the core (items:distributions), a scan of the run: for a run of up to 50,000 rows, fetched at once and
+// again as its status changes and as its rows finish (every twentieth); a larger run's (seconds of
+// work on the core's thread, see bench/grid-queries.ts) only when asked for.
 import { useEffect } from 'react';
 import type { FieldDistribution, ItemDistributions, RunSummary } from '../../../../shared/contract.ts';
 import { fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
 
 const STATUS_ORDER = ['done', 'failed', 'skipped', 'running', 'pending'] as const;
-/** Up to this many rows the charts follow a live run by themselves (see bench/grid-queries.ts). */
+/** Up to this many rows the charts load and follow a live run by themselves. */
 const LIVE_CHARTS_MAX_ROWS = 50_000;
 
 export function Distributions({ run }: { run: RunSummary }) {
@@ -16,20 +17,22 @@ export function Distributions({ run }: { run: RunSummary }) {
   const error = useResults((s) => s.distributionsError);
   const t = run.totals;
   const step = Math.max(1, Math.ceil(t.items / 20));
-  const bucket = t.items <= LIVE_CHARTS_MAX_ROWS ? Math.floor((t.done + t.failed + t.skipped) / step) : 0;
+  const small = t.items <= LIVE_CHARTS_MAX_ROWS;
+  const bucket = small ? Math.floor((t.done + t.failed + t.skipped) / step) : 0;
   useEffect(() => {
-    void useResults.getState().loadDistributions();
-  }, [run.runId, run.status, bucket]);
+    if (small) void useResults.getState().loadDistributions();
+  }, [small, run.runId, run.status, bucket]);
+  const load = (
+    <button type="button" className="secondary" onClick={() => void useResults.getState().loadDistributions()} data-testid="charts-refresh">
+      {d ? 'Refresh charts' : `Chart the ${fmtInt(t.items)} rows`}
+    </button>
+  );
   if (error) return <p className="muted small" data-testid="charts-error">Charts unavailable: {error}</p>;
-  if (!d) return null;
+  if (!d) return small ? null : <div className="charts">{load}</div>;
   return (
     <div className="charts" data-testid="charts">
       <StatusChart status={d.status} />
-      {t.items > LIVE_CHARTS_MAX_ROWS && run.status === 'running' && (
-        <button type="button" className="link" onClick={() => void useResults.getState().loadDistributions()} data-testid="charts-refresh">
-          Refresh charts
-        </button>
-      )}
+      {!small && load}
       {d.fields.map((f) => (f.kind === 'numeric' ? <Histogram key={f.field} f={f} /> : <EnumChart key={f.field} f={f} />))}
     </div>
   );
