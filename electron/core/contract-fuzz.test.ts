@@ -118,6 +118,12 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'item:mark': { runId, index: 0, rating: 'up', note: 'checked' },
     'items:indexes': { runId, status: 'done', filters: [{ kind: 'text', column: { source: 'input', name: 'q' }, contains: 'first' }] },
     'items:distributions': { runId },
+    'cache:size': {},
+    'cache:entries': { offset: 0, limit: 10 },
+    'cache:clear': { olderThanDays: 30 },
+    'dataset:get': { datasetId },
+    'run:rerunRows': { runId, rows: [0], endpoint: { kind: 'simulated' } },
+    'run:failureCounts': { runId },
   };
 }
 

@@ -10,6 +10,7 @@ import { buildOptions, defaultOptions, type OptionsDraft } from '../features/run
 import { pushPoint as addPoint, type ChartPoint } from '../features/run/throughput.ts';
 import { useAgent } from './agent.ts';
 import { useDataset } from './dataset.ts';
+import { useIterate } from './iterate.ts';
 
 export type { ChartPoint };
 export const ACTIVE: ReadonlySet<RunSummary['status']> = new Set(['pending', 'running', 'paused']);
@@ -94,7 +95,7 @@ export const useRun = create<RunState>()(
           agent: spec,
           options,
           endpoint: endpointOf(draft),
-          ...(limit ? { limit } : {}),
+          ...(limit ? { limit } : fromRunRows(dataset.id)),
         };
       },
 
@@ -130,6 +131,7 @@ export const useRun = create<RunState>()(
         try {
           const { runId } = await api.invoke('run:start', req);
           set({ starting: null });
+          if (!limit) useIterate.getState().started();
           await get().open(runId);
           return true;
         } catch (e) {
@@ -258,6 +260,12 @@ export function setupRequest(dataset: DatasetSummary | null, draft: AgentDraft, 
 export function budgetRequest(dataset: DatasetSummary | null, draft: AgentDraft, draftOptions: OptionsDraft): StartRequest | null {
   const req = setupRequest(dataset, draft, draftOptions);
   return req && (req.options.maxCost !== undefined || req.options.maxTokens !== undefined) ? req : null;
+}
+
+/** A run set up from an earlier one takes the same rows (a trial's first N). */
+function fromRunRows(datasetId: string): { limit?: number } {
+  const rows = useIterate.getState().rowsFor(datasetId);
+  return rows ? { limit: rows } : {};
 }
 
 /** Which setup an estimate is for: the request without the trial's limit. */

@@ -7,6 +7,7 @@ import { useRun } from '../../store/run.ts';
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { Distributions } from './Distributions.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
+import { IterateActions } from './IterateActions.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import { Toolbar } from './Toolbar.tsx';
 
@@ -60,6 +61,7 @@ export function ResultsScreen() {
       </div>
       {/* Clear filters starts the toolbar's search box again too. */}
       <Toolbar key={`${run.runId}:${filtersCleared}`} run={run} />
+      <IterateActions run={run} />
       {chartsOpen && <Distributions run={run} />}
       <div className="results-body">
         <ResultsTable run={run} />
