@@ -102,6 +102,8 @@ export const ItemFilterSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('status'), in: z.array(ItemStatusSchema).min(1).max(5) }),
   /** Rated up, rated down, not rated, or holding a note. */
   z.strictObject({ kind: z.literal('mark'), is: z.enum(['up', 'down', 'unrated', 'noted']) }),
+  /** Every call of the item was answered from the response cache (as the export's _cached says). */
+  z.strictObject({ kind: z.literal('cached') }),
 ]);
 export type ItemFilter = z.infer<typeof ItemFilterSchema>;
 

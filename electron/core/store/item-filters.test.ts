@@ -128,6 +128,21 @@ describe('marks', () => {
   });
 });
 
+describe('cached', () => {
+  it('matches the rows whose every call came from the response cache, as the export says', () => {
+    const call = db.prepare(
+      `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at, from_cache, saved_tokens, saved_usd)
+       VALUES (?, ?, 1, 0, 0, 0, 1, 200, 0, ?, 0, 0)`,
+    );
+    // row 1: two calls from the cache; row 2: one from the cache, one sent; row 3: sent; row 4: no call
+    for (const [row, fromCache] of [[1, 1], [1, 1], [2, 1], [2, 0], [3, 0]]) call.run(runId, row, fromCache);
+    expect(match([{ kind: 'cached' }])).toEqual([1]);
+    expect(match([{ kind: 'cached' }, { kind: 'status', in: ['failed'] }])).toEqual([]);
+    const exported = [...runRows(db, runId)].filter((r) => r.cached).map((r) => r.index);
+    expect(exported).toEqual([1]);
+  });
+});
+
 describe('distributions', () => {
   it('counts statuses, bins a numeric field, counts an enum, and skips free text', () => {
     const d = itemDistributions(db, runId, cols.outputColumns);

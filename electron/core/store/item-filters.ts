@@ -74,6 +74,10 @@ const MARK: Record<Extract<ItemFilter, { kind: 'mark' }>['is'], string> = {
   noted: `i.row_index IN (SELECT row_index FROM item_marks WHERE run_id = ? AND note IS NOT NULL AND note <> '')`,
 };
 
+// As the export's _cached: the item has calls and every one was answered from the response cache. The
+// run's calls are read once through their (run_id, row_index) index.
+const CACHED = `i.row_index IN (SELECT row_index FROM calls WHERE run_id = ? GROUP BY row_index HAVING MIN(from_cache) = 1)`;
+
 /** The SQL of a query's filters; throws FilterError naming a column the run does not have. */
 export function filterSql(filters: readonly ItemFilter[], cols: Columns): FilterSql {
   const out: FilterSql = { where: [], params: [], needRows: false };
@@ -83,6 +87,9 @@ export function filterSql(filters: readonly ItemFilter[], cols: Columns): Filter
       out.params.push(JSON.stringify(f.in));
     } else if (f.kind === 'mark') {
       out.where.push(MARK[f.is]);
+      out.params.push(cols.runId);
+    } else if (f.kind === 'cached') {
+      out.where.push(CACHED);
       out.params.push(cols.runId);
     } else if (f.kind === 'text') {
       const c = columnSql(f.column, cols);

@@ -10,6 +10,9 @@ import { ACTIVE, useRun } from '../../store/run.ts';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
 import { useSelection } from './selection.ts';
 
+/** The filters' key of the "from the cache" filter. */
+const CACHED_ID = 'cached:cached';
+
 const STATUSES: ItemStatus[] = ['done', 'failed', 'pending', 'running', 'skipped'];
 
 export function Toolbar({ run }: { run: RunSummary }) {
@@ -23,6 +26,7 @@ export function Toolbar({ run }: { run: RunSummary }) {
   const chartsOpen = useResults((s) => s.chartsOpen);
   const filterCount = useResults((s) => Object.keys(s.filters).length);
   const selected = useSelection((s) => s.indexes.size);
+  const cachedOnly = useResults((s) => s.filters[CACHED_ID] !== undefined);
   const acting = useRun((s) => s.acting);
   const actionError = useRun((s) => s.actionError);
   const [text, setText] = useState(search);
@@ -73,6 +77,15 @@ export function Toolbar({ run }: { run: RunSummary }) {
         <button type="button" className="secondary" aria-pressed={chartsOpen} onClick={() => useResults.setState({ chartsOpen: !chartsOpen })} data-testid="charts-toggle">
           {chartsOpen ? 'Hide charts' : 'Charts'}
         </button>
+        <label className="small" title="Rows whose every call was answered from the response cache (the export's _cached)">
+          <input
+            type="checkbox"
+            checked={cachedOnly}
+            onChange={(e) => useResults.getState().setFilter(CACHED_ID, e.target.checked ? { kind: 'cached' } : null)}
+            data-testid="filter-cached"
+          />{' '}
+          From the cache
+        </label>
         {(filterCount > 0 || status || search) && (
           <button type="button" className="ghost" onClick={() => useResults.getState().clearFilters()} data-testid="clear-filters">
             Clear filters{filterCount ? ` (${filterCount})` : ''}
