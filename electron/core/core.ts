@@ -331,6 +331,13 @@ export function createCore(options: CoreOptions): Core {
       return { rows: written.rows, path: written.path };
     },
 
+    'item:mark': ({ runId, index, rating, note }) => {
+      runs.markItem(runId, index, rating, note);
+      return { ok: true };
+    },
+    'items:indexes': (query) => ({ indexes: runs.itemIndexes(query) }),
+    'items:distributions': ({ runId }) => runs.itemDistributions(runId),
+
     ...cacheHandlers(() => runs),
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),

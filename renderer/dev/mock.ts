@@ -293,6 +293,10 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
     };
   },
   'run:export': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  // The grid's marks, select-all and charts are not mocked: the served app shows them.
+  'item:mark': () => ({ ok: true as const }),
+  'items:indexes': () => ({ indexes: [] }),
+  'items:distributions': () => ({ status: { done: 0, failed: 0, pending: 0, running: 0, skipped: 0 }, fields: [] }),
   'cache:size': () => ({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null }),
   'cache:entries': () => [],
   'cache:clear': () => ({ cleared: 0 }),

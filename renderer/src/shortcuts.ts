@@ -4,7 +4,7 @@ import { api } from './api.ts';
 import { SCREENS, useApp } from './store/app.ts';
 import { useDataset } from './store/dataset.ts';
 import { useResults } from './store/results.ts';
-import { useRun } from './store/run.ts';
+import { requestStart } from './features/run/StartGuard.tsx';
 
 function typing(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
@@ -30,7 +30,7 @@ export function useShortcuts(fileInput: RefObject<HTMLInputElement | null>): voi
       } else if (mod && !e.altKey && e.key === 'Enter') {
         e.preventDefault();
         app.go('run');
-        void useRun.getState().start();
+        requestStart();
       } else if (mod && !e.altKey && key === 'e') {
         e.preventDefault();
         exportInView();

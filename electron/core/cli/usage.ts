@@ -36,7 +36,8 @@ Commands:
                 from the response cache; --no-cache sends it again.
   export        Write a run's results: the CSV's columns, one column per output, then _status,
                 _error, _turns, _prompt_tokens, _completion_tokens, _cached_tokens, _cost_usd, _latency_ms, _cached
-                (true when every call of the row was answered from the response cache).
+                (true when every call of the row was answered from the response cache), _rating, _note
+                (a reviewer's mark and note from the Results screen).
   runs          List the runs in the database, oldest first.
   datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
   rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).

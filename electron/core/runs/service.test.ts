@@ -379,7 +379,7 @@ describe('running', () => {
     await book.xlsx.readFile(file);
     const sheet = book.worksheets[0];
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([
-      'question', 'n', 'answer', 'confidence', '_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached',
+      'question', 'n', 'answer', 'confidence', '_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached', '_rating', '_note',
     ]);
     expect(sheet.rowCount).toBe(31);
     for (let i = 0; i < 30; i++) expect(sheet.getRow(i + 2).getCell(2).value).toBe(String(i));

@@ -27,6 +27,7 @@ import { createRun } from './create-run.ts';
 import { fromRunParams, type FromRunParams } from './from-run.ts';
 import { indexesMatching, resetFailedOf, resetRows, type RowChoice } from './rerun.ts';
 import { createDatasets } from './datasets.ts';
+import { createGridQueries, filterErrors, type GridQueries } from './grid.ts';
 import { createRunEvents } from './events.ts';
 import { exportSettings } from './export-settings.ts';
 import { heldElsewhere, recoverInterrupted } from './liveness.ts';
@@ -111,7 +112,7 @@ export interface RunServiceOptions {
   readonly?: boolean;
 }
 
-export interface RunService {
+export interface RunService extends GridQueries {
   readonly dbPath: string;
 
   importDataset(file: string, options?: ImportOptions): Promise<DatasetSummary>;
@@ -237,6 +238,7 @@ export function createRunService(options: RunServiceOptions): RunService {
   };
 
   const service: RunService = {
+    ...createGridQueries(db, runRecord, (r) => datasets.datasetOf(r.datasetId).columns),
     dbPath,
 
     importDataset: datasets.importDataset,
@@ -303,7 +305,7 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     itemsPage(q) {
       const r = runRecord(q.runId);
-      const page = itemsPage(db, {
+      const page = filterErrors(() => itemsPage(db, {
         runId: r.id,
         offset: q.offset,
         limit: q.limit,
@@ -312,7 +314,8 @@ export function createRunService(options: RunServiceOptions): RunService {
         sort: q.sort,
         inputColumns: datasets.datasetOf(r.datasetId).columns,
         outputColumns: outputColumnsOf(r.agent),
-      });
+        ...(q.filters ? { filters: q.filters } : {}),
+      }));
       return { total: page.total, rows: page.rows.map(itemRowOf) };
     },
 

@@ -49,5 +49,7 @@ export function itemRowOf(i: ItemRecord): ItemRow {
     costUsd: i.costUsd,
     latencyMs: i.latencyMs,
     cachedTokens: i.cachedTokens ?? 0,
+    rating: i.rating ?? null,
+    note: i.note ?? null,
   };
 }

@@ -1,10 +1,12 @@
 // Items: one per dataset row a run covers, with its rendered prompt, status, output, error and totals,
 // plus each item's latest transcript and the ledger of its calls (see writer.ts for how a running
 // batch updates them).
-import type { ItemRow } from '../../../shared/contract.ts';
+import type { ItemFilter, ItemRow } from '../../../shared/contract.ts';
 import type { ItemSkipReason, ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
 import { roundUsd } from '../../../shared/money.ts';
+import { filterSql, likePattern } from './item-filters.ts';
+import { ratingOf } from './marks.ts';
 import { parseJson, stmt } from './sql.ts';
 
 /** An item as the store reads it: the contract's row, with what only the detail and the runs service use. */
@@ -26,6 +28,8 @@ interface ItemSqlRow {
   cached_tokens: number;
   latency_ms: number | null;
   attempts: number;
+  rating: number | null;
+  note: string | null;
 }
 
 /** The columns an item's record and its export have in common. */
@@ -44,6 +48,8 @@ function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output' | 'cached'> {
     // Sums of float dollars drift (0.000022349999999999998): read as whole micro-dollars.
     costUsd: roundUsd(r.cost_usd),
     latencyMs: r.latency_ms,
+    rating: ratingOf(r.rating),
+    note: r.note,
   };
 }
 
@@ -58,9 +64,10 @@ function toRecord(r: ItemSqlRow): ItemRecord {
 }
 
 const ITEM_COLUMNS = `i.row_index, d.vals, i.prompt, i.status, i.skip_reason, i.output, i.error, i.turns,
-  i.prompt_tokens, i.completion_tokens, i.cost_usd, i.cached_tokens, i.latency_ms, i.attempts`;
+  i.prompt_tokens, i.completion_tokens, i.cost_usd, i.cached_tokens, i.latency_ms, i.attempts, m.rating, m.note`;
 const ITEM_FROM = `items i JOIN runs r ON r.id = i.run_id
-  LEFT JOIN dataset_rows d ON d.dataset_id = r.dataset_id AND d.row_index = i.row_index`;
+  LEFT JOIN dataset_rows d ON d.dataset_id = r.dataset_id AND d.row_index = i.row_index
+  LEFT JOIN item_marks m ON m.run_id = i.run_id AND m.row_index = i.row_index`;
 
 /** Inserts items as pending, and counts them (no per-row trigger: see migration 0003). Call inside a transaction. */
 export function insertItems(db: Db, runId: number, items: Iterable<{ index: number; prompt: string }>): number {
@@ -178,6 +185,8 @@ export interface PageQuery {
   sort?: { column: string; desc: boolean };
   inputColumns: readonly string[];
   outputColumns: readonly string[];
+  /** The grid's per-column filters (item-filters.ts). */
+  filters?: readonly ItemFilter[];
 }
 
 /** Sort keys that are never NULL (no NULLS LAST, which would keep SQLite from walking an index). */
@@ -191,12 +200,8 @@ const SORTABLE: Record<string, string> = {
   attempts: 'i.attempts',
 };
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** One page of a run's items, filtered, searched and sorted; `total` counts the filtered set. */
-export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemRecord[] } {
+/** The WHERE clause of a query (status, search, filters), and whether it reads the dataset rows. */
+function queryWhere(q: Omit<PageQuery, 'offset' | 'limit'>): { whereSql: string; params: unknown[]; needRows: boolean } {
   const where: string[] = ['i.run_id = ?'];
   const params: unknown[] = [q.runId];
   if (q.status) {
@@ -211,10 +216,37 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     params.push(p, p, p, p);
     needRows = true;
   }
-  const whereSql = where.join(' AND ');
+  const filtered = filterSql(q.filters ?? [], q);
+  where.push(...filtered.where);
+  params.push(...filtered.params);
+  needRows ||= filtered.needRows;
+  return { whereSql: where.join(' AND '), params, needRows };
+}
+
+/** One page of a run's items, filtered, searched and sorted; `total` counts the filtered set. */
+export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemRecord[] } {
+  const { whereSql, params, needRows } = queryWhere(q);
   const countFrom = needRows ? ITEM_FROM : 'items i';
   const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${countFrom} WHERE ${whereSql}`).get(...params) as { n: number }).n;
 
+  const { order, orderParams } = orderOf(q);
+  const rows = db
+    .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+    .all(...params, ...orderParams, q.limit, q.offset) as ItemSqlRow[];
+  return { total, rows: rows.map(toRecord) };
+}
+
+/** Every row index a query matches, in its order (no page): what "select all the filter's rows" selects. */
+export function itemIndexes(db: Db, q: Omit<PageQuery, 'offset' | 'limit'>): number[] {
+  const { whereSql, params } = queryWhere(q);
+  const { order, orderParams } = orderOf(q);
+  return db
+    .prepare(`SELECT i.row_index FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order}`)
+    .pluck()
+    .all(...params, ...orderParams) as number[];
+}
+
+function orderOf(q: Omit<PageQuery, 'offset' | 'limit'>): { order: string; orderParams: unknown[] } {
   let order = 'i.row_index';
   const orderParams: unknown[] = [];
   if (q.sort) {
@@ -239,10 +271,7 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     // Unfinished items (no latency, no output) go last either way; DESC puts NULLs last already.
     if (expr) order = `${expr} ${dir}${nullable && !q.sort.desc ? ' NULLS LAST' : ''}, i.row_index ${dir}`;
   }
-  const rows = db
-    .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, ...orderParams, q.limit, q.offset) as ItemSqlRow[];
-  return { total, rows: rows.map(toRecord) };
+  return { order, orderParams };
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */
@@ -260,6 +289,7 @@ export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResul
   const q = stmt<[number, number, number], ResultRow & { output: string | null; cached: number | null }>(
     db,
     `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.cached_tokens, i.latency_ms,
+       m.rating, m.note,
        (SELECT COUNT(*) > 0 AND MIN(c.from_cache) = 1 FROM calls c WHERE c.run_id = i.run_id AND c.row_index = i.row_index) AS cached
      FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
   );

@@ -96,8 +96,13 @@ export const useIterate = create<IterateState>()((set, get) => {
         const noCache = choice.noCache ? { noCache: true } : {};
         if ('rows' in choice) await api.invoke('run:rerunRows', { runId, rows: choice.rows, ...noCache });
         else {
-          const { status, search } = useResults.getState();
-          const filter = { ...(status ? { status } : {}), ...(search.trim() ? { search: search.trim() } : {}) };
+          const { status, search, filters } = useResults.getState();
+          const columns = Object.values(filters);
+          const filter = {
+            ...(status ? { status } : {}),
+            ...(search.trim() ? { search: search.trim() } : {}),
+            ...(columns.length ? { filters: columns } : {}),
+          };
           await api.invoke('run:rerunRows', { runId, filter, ...noCache });
         }
         set({ busy: null });

@@ -1,10 +1,12 @@
-// The results table's query (status filter, search, sort), its page cache, the open item and exports.
+// The results table's query (status filter, search, per-column filters, sort), its page cache, the open
+// item, marks, the distributions of the run's fields, and exports.
 import { create } from 'zustand';
-import type { ExportFormat, ItemDetail } from '../../../shared/contract.ts';
+import type { ExportFormat, ItemDetail, ItemDistributions, ItemFilter, ItemRating } from '../../../shared/contract.ts';
 import type { ItemStatus } from '../../../shared/domain.ts';
 import { api, downloadUrl, isElectron } from '../api.ts';
 import { errorText } from '../bridge.ts';
 import { PageCache, type QueryKey } from '../features/results/pageCache.ts';
+import { useSelection } from '../features/results/selection.ts';
 
 export interface SortState {
   column: string;
@@ -16,7 +18,16 @@ interface ResultsState {
   status: ItemStatus | null;
   search: string;
   sort: SortState | null;
+  /** Per-column filters by column id (and 'mark:mark' for the marks). */
+  filters: Record<string, ItemFilter>;
   cache: PageCache | null;
+  distributions: ItemDistributions | null;
+  distributionsError: string | null;
+  markError: string | null;
+  /** Counts Clear filters, so the filter boxes start again empty. */
+  filtersCleared: number;
+  /** The charts above the grid are shown. */
+  chartsOpen: boolean;
   detailIndex: number | null;
   detail: ItemDetail | null;
   detailError: string | null;
@@ -29,6 +40,13 @@ interface ResultsState {
   setStatus(status: ItemStatus | null): void;
   setSearch(search: string): void;
   toggleSort(column: string): void;
+  setFilter(columnId: string, filter: ItemFilter | null): void;
+  clearFilters(): void;
+  /** Sets a row's mark (nulls clear it) and shows it. */
+  markItem(index: number, rating: ItemRating | null, note: string | null): Promise<void>;
+  loadDistributions(): Promise<void>;
+  /** Selects every row the query matches (not only those loaded). */
+  selectAll(): Promise<void>;
   openItem(index: number | null): Promise<void>;
   reloadItem(): Promise<void>;
   exportAs(format: ExportFormat): Promise<void>;
@@ -43,7 +61,7 @@ function makeCache(q: QueryKey): PageCache {
 }
 
 export const useResults = create<ResultsState>()((set, get) => {
-  function requery(patch: Partial<Pick<ResultsState, 'runId' | 'status' | 'search' | 'sort'>>): void {
+  function requery(patch: Partial<Pick<ResultsState, 'runId' | 'status' | 'search' | 'sort' | 'filters'>>): void {
     const next = { ...get(), ...patch };
     get().cache?.dispose();
     let cache: PageCache | null = null;
@@ -52,6 +70,8 @@ export const useResults = create<ResultsState>()((set, get) => {
       if (next.status) q.status = next.status;
       if (next.search.trim()) q.search = next.search.trim();
       if (next.sort) q.sort = next.sort;
+      const filters = Object.values(next.filters);
+      if (filters.length) q.filters = filters;
       cache = makeCache(q);
     }
     set({ ...patch, cache });
@@ -62,7 +82,13 @@ export const useResults = create<ResultsState>()((set, get) => {
     status: null,
     search: '',
     sort: null,
+    filters: {},
     cache: null,
+    distributions: null,
+    distributionsError: null,
+    markError: null,
+    chartsOpen: true,
+    filtersCleared: 0,
     detailIndex: null,
     detail: null,
     detailError: null,
@@ -72,8 +98,10 @@ export const useResults = create<ResultsState>()((set, get) => {
 
     setRun(runId) {
       if (runId === get().runId && get().cache) return;
-      set({ detailIndex: null, detail: null, detailError: null, exportResult: null, exportError: null });
-      requery(runId === get().runId ? { runId } : { runId, status: null, search: '', sort: null });
+      set({ detailIndex: null, detail: null, detailError: null, exportResult: null, exportError: null, markError: null });
+      if (runId !== get().runId) set({ distributions: null, distributionsError: null });
+      useSelection.getState().forRun(runId);
+      requery(runId === get().runId ? { runId } : { runId, status: null, search: '', sort: null, filters: {} });
     },
     setStatus: (status) => requery({ status }),
     setSearch: (search) => requery({ search }),
@@ -81,6 +109,49 @@ export const useResults = create<ResultsState>()((set, get) => {
       const s = get().sort;
       // asc → desc → back to the run's order
       requery({ sort: !s || s.column !== column ? { column, desc: false } : !s.desc ? { column, desc: true } : null });
+    },
+
+    setFilter(columnId, filter) {
+      const { [columnId]: _old, ...rest } = get().filters;
+      requery({ filters: filter ? { ...rest, [columnId]: filter } : rest });
+    },
+    clearFilters() {
+      set((s) => ({ filtersCleared: s.filtersCleared + 1 }));
+      requery({ filters: {}, status: null, search: '' });
+    },
+
+    async markItem(index, rating, note) {
+      const runId = get().runId;
+      if (!runId) return;
+      try {
+        await api.invoke('item:mark', { runId, index, rating, note });
+        set({ markError: null });
+      } catch (e) {
+        set({ markError: errorText(e) });
+      }
+      get().changed(runId, [index]);
+    },
+
+    async loadDistributions() {
+      const runId = get().runId;
+      if (!runId) return;
+      try {
+        const distributions = await api.invoke('items:distributions', { runId });
+        if (get().runId === runId) set({ distributions, distributionsError: null });
+      } catch (e) {
+        if (get().runId === runId) set({ distributionsError: errorText(e) });
+      }
+    },
+
+    async selectAll() {
+      const cache = get().cache;
+      if (!cache) return;
+      try {
+        const { indexes } = await api.invoke('items:indexes', cache.query);
+        if (get().cache === cache) useSelection.getState().setAll(indexes);
+      } catch (e) {
+        set({ markError: errorText(e) });
+      }
     },
 
     async openItem(index) {

@@ -7,17 +7,12 @@ import { api } from '../api.ts';
 import { asContractError, errorText } from '../bridge.ts';
 import { buildSpec, endpointOf, type AgentDraft, type EndpointKind } from '../features/agent/spec.ts';
 import { buildOptions, defaultOptions, type OptionsDraft } from '../features/run/options.ts';
+import { pushPoint as addPoint, type ChartPoint } from '../features/run/throughput.ts';
 import { useAgent } from './agent.ts';
 import { useDataset } from './dataset.ts';
 import { useIterate } from './iterate.ts';
 
-export interface ChartPoint {
-  t: number;
-  itemsPerMinute: number;
-  latencyMs: number | null;
-}
-
-const MAX_POINTS = 360;
+export type { ChartPoint };
 export const ACTIVE: ReadonlySet<RunSummary['status']> = new Set(['pending', 'running', 'paused']);
 export const CONTINUABLE: ReadonlySet<RunSummary['status']> = new Set(['interrupted', 'cancelled', 'stopped-error', 'stopped-budget']);
 
@@ -60,12 +55,9 @@ interface RunState {
 }
 
 function pushPoint(chart: ChartPoint[], p: RunProgress): ChartPoint[] {
-  const now = Date.now();
   const last = chart[chart.length - 1];
-  const point = { t: now, itemsPerMinute: p.itemsPerMinute, latencyMs: p.latencyMs ?? last?.latencyMs ?? null };
-  // At most a point a second, so the chart spans minutes, not seconds.
-  const next = last && now - last.t < 1000 ? [...chart.slice(0, -1), { ...point, t: last.t }] : [...chart, point];
-  return next.length > MAX_POINTS ? next.slice(next.length - MAX_POINTS) : next;
+  const finished = p.totals.done + p.totals.failed;
+  return addPoint(chart, { t: Date.now(), finished, itemsPerMinute: p.itemsPerMinute, latencyMs: p.latencyMs ?? last?.latencyMs ?? null });
 }
 
 export const useRun = create<RunState>()(

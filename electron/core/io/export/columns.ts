@@ -4,9 +4,9 @@ import type { ExportRow } from './types.ts';
 /**
  * Columns after the input and output columns, in this order. `_cached`: true when no call of the row
  * reached the endpoint (every answer came from the response cache); `_cached_tokens`: prompt tokens the
- * provider billed at its cached-input rate.
+ * provider billed at its cached-input rate. `_rating`, `_note`: a reviewer's mark and note.
  */
-export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached'] as const;
+export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached', '_rating', '_note'] as const;
 
 /**
  * The export's header: the input columns in their order, one column per output field, then the
@@ -51,5 +51,8 @@ export function rowValues(row: ExportRow, inputCount: number, outputColumns: str
   values[k++] = roundUsd(row.costUsd);
   values[k++] = row.latencyMs;
   values[k++] = row.cached === true;
+  // A reviewer's mark: 'up' or 'down', and the note (empty when the row has none).
+  values[k++] = row.rating ?? null;
+  values[k++] = row.note ?? null;
   return values;
 }

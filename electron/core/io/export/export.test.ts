@@ -81,6 +81,8 @@ describe('columns', () => {
       '_cost_usd',
       '_latency_ms',
       '_cached',
+      '_rating',
+      '_note',
     ]);
   });
 
@@ -238,7 +240,7 @@ describe('csv', () => {
     const text = bytes.subarray(3).toString('utf8');
     expect(text.startsWith(COLUMNS.join(',') + '\r\n')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
-    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,0,500,false\r\n');
+    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,0,500,false,,\r\n');
     const records = parseCsv(bytes, { bom: true, relax_column_count: false }) as string[][];
     expect(records[0]).toEqual(COLUMNS);
     expect(records).toHaveLength(rows.length + 1);
@@ -285,6 +287,13 @@ describe('jsonl', () => {
     expect(objects[3 + INJECTIONS.length].answer).toEqual(['a', { b: 1 }]);
     expect(objects[rows.length - 2]).toMatchObject({ answer: null, _status: 'failed', _latency_ms: null });
     expect(Object.getOwnPropertyDescriptor(objects[0], '__proto__')?.value).toBeNull();
+  });
+
+  it("writes a reviewer's mark as _rating and _note, null where a row has none", async () => {
+    const path = join(dir, 'marks.jsonl');
+    await exportRun(source([row(0, { rating: 'up', note: 'right' }), row(1, { rating: 'down', note: null }), row(2)]), path);
+    const objects = (await readFile(path, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => [o._rating, o._note])).toEqual([['up', 'right'], ['down', null], [null, null]]);
   });
 });
 

@@ -11,6 +11,7 @@ import { m0006ResponseCache } from './0006-response-cache.ts';
 import { m0007EarlierAttempts } from './0007-earlier-attempts.ts';
 import { m0008CachedTokens } from './0008-cached-tokens.ts';
 import { m0009ProviderBatches } from './0009-provider-batches.ts';
+import { m0010ItemMarks } from './0010-item-marks.ts';
 
 export interface Migration {
   version: number;
@@ -28,4 +29,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0007EarlierAttempts,
   m0008CachedTokens,
   m0009ProviderBatches,
+  m0010ItemMarks,
 ];

@@ -4,6 +4,7 @@ import type { TranscriptMessage } from '../../../../shared/domain.ts';
 import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
+import { MarkEditor } from './MarkEditor.tsx';
 import { EarlierAttempts } from './EarlierAttempts.tsx';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
@@ -28,6 +29,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
       {!detail && !error && <Spinner label="Loading…" />}
       {detail && (
         <div className="detail-body">
+          <MarkEditor detail={detail} />
           <dl className="facts compact">
             <div>
               <dt>Tokens</dt>

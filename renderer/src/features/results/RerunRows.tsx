@@ -1,29 +1,34 @@
 // "Re-run rows…": rows of this run sent again in the same run, each earlier attempt kept in the row's
-// history. Rows are numbered as the table's # column and exports show them (from 1), e.g. "3,7-9"; or
-// the rows the filter shows now. A row whose request did not change is answered from the response
+// history. Rows are numbered as the table's # column and exports show them (from 1), e.g. "3,7-9"; the
+// rows checked in the grid; or the rows the filter shows now. A row whose request did not change is answered from the response
 // cache unless "Send again" is ticked.
 import { useState } from 'react';
 import type { RunSummary } from '../../../../shared/contract.ts';
-import { parseRowsSpec } from '../../../../shared/attempts.ts';
 import { fmtInt } from '../../format.ts';
 import { useIterate, type RerunChoice } from '../../store/iterate.ts';
 import { useResults } from '../../store/results.ts';
 import { ACTIVE } from '../../store/run.ts';
+import { rerunChoiceOf, type RerunWhich } from './rerunChoice.ts';
+import { selectedIndexes, useSelection } from './selection.ts';
 
 export function RerunRows({ run }: { run: RunSummary }) {
   const [open, setOpen] = useState(false);
-  const [which, setWhich] = useState<'rows' | 'filter'>('rows');
+  const [which, setWhich] = useState<RerunWhich>('rows');
   const [spec, setSpec] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [noCache, setNoCache] = useState(false);
   const busy = useIterate((s) => s.busy === 'rerun');
-  const filtered = useResults((s) => s.status !== null || s.search.trim() !== '');
+  const filtered = useResults((s) => s.status !== null || s.search.trim() !== '' || Object.keys(s.filters).length > 0);
   const shown = useResults((s) => s.cache?.total ?? null);
+  const checked = useSelection((s) => (s.runId === run.runId ? s.indexes.size : 0));
   const disabled = ACTIVE.has(run.status) || busy;
 
   if (!open) {
     return (
-      <button type="button" className="secondary" onClick={() => setOpen(true)} disabled={disabled} data-testid="rerun-rows-open">
+      <button type="button" className="secondary" onClick={() => {
+          setWhich(checked > 0 ? 'selected' : 'rows');
+          setOpen(true);
+        }} disabled={disabled} data-testid="rerun-rows-open">
         Re-run rows…
       </button>
     );
@@ -31,14 +36,11 @@ export function RerunRows({ run }: { run: RunSummary }) {
 
   const submit = async () => {
     let choice: RerunChoice;
-    if (which === 'filter') choice = { filter: true, noCache };
-    else {
-      try {
-        choice = { rows: parseRowsSpec(spec, run.totals.items), noCache };
-      } catch (e) {
-        setProblem((e as Error).message);
-        return;
-      }
+    try {
+      choice = rerunChoiceOf(which, spec, run.totals.items, which === 'selected' ? selectedIndexes() : [], noCache);
+    } catch (e) {
+      setProblem((e as Error).message);
+      return;
     }
     setProblem(null);
     if (await useIterate.getState().rerun(run.runId, choice)) setOpen(false);
@@ -71,6 +73,12 @@ export function RerunRows({ run }: { run: RunSummary }) {
         data-testid="rerun-rows-spec"
         size={10}
       />
+      {checked > 0 && (
+        <label className="small">
+          <input type="radio" name="rerun-which" checked={which === 'selected'} onChange={() => setWhich('selected')} data-testid="rerun-which-selected" /> The{' '}
+          {fmtInt(checked)} checked row{checked === 1 ? '' : 's'}
+        </label>
+      )}
       <label className="small">
         <input type="radio" name="rerun-which" checked={which === 'filter'} onChange={() => setWhich('filter')} data-testid="rerun-which-filter" />{' '}
         {filtered ? `The ${shown === null ? '' : `${fmtInt(shown)} `}rows the filter shows` : `All ${fmtInt(run.totals.items)} rows`}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { EndpointBadge, ErrorBox, Field, Spinner } from '../../components/ui.tsx';
-import { fmtCost, fmtDuration, fmtInt, fmtRate, fmtTokens, runTitle } from '../../format.ts';
+import { fmtCost, fmtInt, fmtTokens, runTitle } from '../../format.ts';
 import { useAgent } from '../../store/agent.ts';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
@@ -11,6 +11,8 @@ import { Chart } from './Chart.tsx';
 import { EstimateNotes } from './EstimateNotes.tsx';
 import { RunModeChoice } from './RunModeChoice.tsx';
 import { RetryByKind } from '../results/RetryByKind.tsx';
+import { tiles } from './figures.ts';
+import { requestStart, StartGuard, useStartGuard } from './StartGuard.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -53,6 +55,7 @@ function SetupPanel() {
   const estimate = storedEstimate && estimateKey === currentKey ? storedEstimate : null;
   const budgetProblems = estimate?.budgetProblems ?? [];
   const budgetBlocked = budgetProblems.some((p) => p.blocksStart);
+  const asking = useStartGuard((s) => s.asking !== null);
 
   return (
     <div className="card" data-testid="run-setup">
@@ -172,15 +175,16 @@ function SetupPanel() {
       </div>
 
       {startError && <ErrorBox testId="start-error">{startError}</ErrorBox>}
+      <StartGuard />
       <div className="row-actions end">
-        <button type="button" className="secondary" onClick={() => void useRun.getState().start(5)} disabled={blocked || budgetBlocked || !!starting} data-testid="trial-button">
+        <button type="button" className="secondary" onClick={() => requestStart(5)} disabled={blocked || budgetBlocked || !!starting || asking} data-testid="trial-button">
           {starting === 'trial' ? 'Starting…' : 'Trial on first 5 rows'}
         </button>
         <button
           type="button"
           className="primary"
-          onClick={() => void useRun.getState().start()}
-          disabled={blocked || budgetBlocked || !!starting}
+          onClick={() => requestStart()}
+          disabled={blocked || budgetBlocked || !!starting || asking}
           data-testid="start-button"
           title="Ctrl/Cmd+Enter"
         >
@@ -203,6 +207,13 @@ function ProgressPanel() {
   const go = useApp((s) => s.go);
   const [metric, setMetric] = useState<'throughput' | 'latency'>('throughput');
   const liveStatus = progress?.status;
+  // The live figures are worked out at "now": tick while the run runs, so they move when events stop.
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (liveStatus !== 'running') return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [liveStatus]);
   // Why a run paused itself (its endpoint is not answering, next try in N s) is in the run's summary,
   // which changes at each probe: read it as the status changes and every few seconds while paused.
   useEffect(() => {
@@ -226,6 +237,7 @@ function ProgressPanel() {
   const status = progress.status;
   const active = ACTIVE.has(status);
   const endpoint = runEndpoint(run);
+  const figures = tiles(run, progress, chart, Math.max(now, chart[chart.length - 1]?.t ?? 0));
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== ' ' || e.target !== e.currentTarget) return;
@@ -264,7 +276,7 @@ function ProgressPanel() {
         <span>
           {fmtInt(finished)} of {fmtInt(t.items)} rows · {pct.toFixed(pct < 10 && pct > 0 ? 1 : 0)}%
         </span>
-        {active && <span>ETA {fmtDuration(progress.etaMs)}</span>}
+        {figures.caption && <span data-testid="eta-caption">{figures.caption}</span>}
       </div>
 
       <div className="stats">
@@ -279,9 +291,9 @@ function ProgressPanel() {
         {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved on cached input" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
         <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
         <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
-        <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
-        <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
-        <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
+        <Stat label={figures.itemsPerMinute.label} value={figures.itemsPerMinute.value} testId="items-per-minute" />
+        <Stat label={figures.eta.label} value={figures.eta.value} testId="eta" />
+        <Stat label="In flight" value={figures.inFlight.value} testId="concurrency" title={figures.inFlight.title} />
       </div>
 
       <div className="chart-head">
