@@ -70,6 +70,29 @@ export function insertItems(db: Db, runId: number, items: Iterable<{ index: numb
   return n;
 }
 
+/** An SQL expression over a dataset row's `vals` and the parameters it binds (see runs/prompt-sql.ts). */
+export interface SqlExpression {
+  sql: string;
+  params: readonly string[];
+}
+
+/**
+ * Inserts a run's items for the dataset's rows [0, count), each prompt computed by SQLite from its
+ * row, in one INSERT … SELECT: no row crosses into JavaScript (a million rows took 3.5 s rendered in
+ * JavaScript a row a statement, about half that with a JavaScript SQL function, and the function's
+ * calls alone more than this whole statement). Counts them as pending. Call inside a transaction.
+ */
+export function insertItemsFromRows(db: Db, runId: number, datasetId: number, count: number, prompt: SqlExpression): number {
+  const n = db
+    .prepare(
+      `INSERT INTO items (run_id, row_index, prompt)
+       SELECT ?, row_index, ${prompt.sql} FROM dataset_rows WHERE dataset_id = ? AND row_index < ? ORDER BY row_index`,
+    )
+    .run(runId, ...prompt.params, datasetId, count).changes;
+  stmt(db, `UPDATE run_counts SET pending = pending + ? WHERE run_id = ?`).run(n, runId);
+  return n;
+}
+
 /**
  * The items a (re)started batch sends, pending ones in row order, as the engine takes them: every row index now, prompts a page at a time as
  * the items start (in rising order), so a worker does not hold every prompt of a large run.
