@@ -214,7 +214,15 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** One page of a run's items, filtered, searched and sorted; `total` counts the filtered set. */
+/**
+ * One page of a run's items, filtered, searched and sorted; `total` counts the filtered set.
+ *
+ * The page's keys are found first, over the items alone where nothing else is asked for, then only
+ * those rows are read with their input row: an OFFSET makes SQLite step over every row before the
+ * page, and a join it steps over costs a lookup each (the last page of a million items took seconds
+ * that way). A search is one scan that keeps every match's key (its count and its page at once),
+ * not a count and then a second scan for the page.
+ */
 export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemRecord[] } {
   const where: string[] = ['i.run_id = ?'];
   const params: unknown[] = [q.runId];
@@ -231,8 +239,6 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     needRows = true;
   }
   const whereSql = where.join(' AND ');
-  const countFrom = needRows ? ITEM_FROM : 'items i';
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${countFrom} WHERE ${whereSql}`).get(...params) as { n: number }).n;
 
   let order = 'i.row_index';
   const orderParams: unknown[] = [];
@@ -250,6 +256,7 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
       if (inputAt >= 0) {
         expr = `(d.vals ->> ?)`;
         orderParams.push(`$[${inputAt}]`);
+        needRows = true;
       } else if (q.outputColumns.includes(q.sort.column)) {
         expr = `(i.output ->> ?)`;
         orderParams.push(`$.${JSON.stringify(q.sort.column)}`);
@@ -258,10 +265,29 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     // Unfinished items (no latency, no output) go last either way; DESC puts NULLs last already.
     if (expr) order = `${expr} ${dir}${nullable && !q.sort.desc ? ' NULLS LAST' : ''}, i.row_index ${dir}`;
   }
-  const rows = db
-    .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, ...orderParams, q.limit, q.offset) as ItemSqlRow[];
-  return { total, rows: rows.map(toRecord) };
+  const from = needRows ? ITEM_FROM : 'items i';
+  let total: number;
+  let keys: number[];
+  if (search) {
+    const all = db.prepare(`SELECT i.row_index FROM ${from} WHERE ${whereSql} ORDER BY ${order}`).pluck().all(...params, ...orderParams) as number[];
+    total = all.length;
+    keys = all.slice(q.offset, q.offset + q.limit);
+  } else {
+    total = (db.prepare(`SELECT COUNT(*) FROM ${from} WHERE ${whereSql}`).pluck().get(...params) as number) ?? 0;
+    keys = db
+      .prepare(`SELECT i.row_index FROM ${from} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...params, ...orderParams, q.limit, q.offset) as number[];
+  }
+  if (keys.length === 0) return { total, rows: [] };
+  const byKey = new Map<number, ItemSqlRow>();
+  for (const r of stmt<[number, string], ItemSqlRow>(
+    db,
+    `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index IN (SELECT value FROM json_each(?))`,
+  ).iterate(q.runId, JSON.stringify(keys))) {
+    byKey.set(r.row_index, r);
+  }
+  return { total, rows: keys.flatMap((k) => (byKey.has(k) ? [toRecord(byKey.get(k)!)] : [])) };
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */
