@@ -278,11 +278,12 @@ async function untilDone(dbPath: string, done: number, pid: number): Promise<voi
   }
 }
 
-async function stopPhase(caseDir: string, dbPath: string): Promise<{ stopMs: number; status: string }> {
+async function stopPhase(caseDir: string, dbPath: string): Promise<{ stopMs: number; status: string; toFirstRequestMs: number }> {
   fs.rmSync(path.dirname(dbPath), { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const sim = await startSim();
   let m: Measured;
+  let times: { firstRequestAt: number | null };
   try {
     const args = ['run', path.join(caseDir, 'items.csv'), '--agent', path.join(caseDir, 'agent.json'), '--db', dbPath, '--batch-size', String(BATCH), '--json'];
     m = await runCli(args, cliEnv(sim.url), async (pid) => {
@@ -292,13 +293,13 @@ async function stopPhase(caseDir: string, dbPath: string): Promise<{ stopMs: num
       return at;
     });
   } finally {
-    await sim.stop();
+    times = await sim.stop();
   }
   if (m.signalledAt === undefined) throw new Error(`the run ended before it was stopped (exit ${m.code}): ${m.stderr.slice(-600)}`);
   const db = new Database(dbPath, { readonly: true });
   const status = (db.prepare(`SELECT status FROM runs WHERE id = 1`).get() as { status: string }).status;
   db.close();
-  return { stopMs: m.exitedAt - m.signalledAt, status };
+  return { stopMs: m.exitedAt - m.signalledAt, status, toFirstRequestMs: times.firstRequestAt === null ? NaN : times.firstRequestAt - m.spawnedAt };
 }
 
 // --- main ------------------------------------------------------------------------------------------
@@ -362,14 +363,14 @@ if (phases.has('export')) {
   lines.push(`export: xlsx of ${ex.rows} rows in ${fmt(ex.wallMs / 1000, 1)} s, peak RSS ${fmt(ex.peakRssMb)} MB`);
 }
 if (phases.has('stop')) {
-  const all: Array<{ stopMs: number; status: string }> = [];
+  const all: Array<{ stopMs: number; status: string; toFirstRequestMs: number }> = [];
   for (let i = 0; i < runs; i++) {
     all.push(await stopPhase(caseDir, stopDb));
-    log(`stop ${i + 1}: ${fmt(all.at(-1)!.stopMs)} ms, ${all.at(-1)!.status}`);
+    log(`stop ${i + 1}: ${fmt(all.at(-1)!.stopMs)} ms, ${all.at(-1)!.status} (first request ${fmt(all.at(-1)!.toFirstRequestMs)} ms after the start)`);
   }
-  const stop = { stopMs: median(all.map((x) => x.stopMs)), status: all.map((x) => x.status).join(', ') };
+  const stop = { stopMs: median(all.map((x) => x.stopMs)), status: all.map((x) => x.status).join(', '), toFirstRequestMs: median(all.map((x) => x.toFirstRequestMs)) };
   result.stop = stop;
-  lines.push(`stop:   SIGINT after ${fmt(STOP_AFTER_DONE)} answers → exit ${fmt(stop.stopMs)} ms (${stop.status})`);
+  lines.push(`stop:   SIGINT after ${fmt(STOP_AFTER_DONE)} answers → exit ${fmt(stop.stopMs)} ms (${stop.status}); that run's start → first request ${fmt(stop.toFirstRequestMs)} ms`);
 }
 result.loadAfter = loadavg();
 if (values.json) console.log(JSON.stringify(result));
