@@ -97,7 +97,9 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
         importing.delete(id);
       }
       // No checkpoint here: copying a large import's WAL into the file (a million rows: about 80 MB)
-      // would delay the run that usually follows; the service checkpoints once a run has started.
+      // would delay the run that usually follows, and a checkpoint that truncates holds off every
+      // writer while it copies (a run's worker among them). The run's worker checkpoints on its own
+      // thread as it goes (run-worker.ts), and the last connection to close does too.
       return datasetSummaryOf(datasetOf(id));
     },
 

@@ -237,12 +237,6 @@ export function createRunService(options: RunServiceOptions): RunService {
         const r = applyBudgets(startable(runId), o);
         if (o.endpoint) setRunEndpoint(db, r.id, o.endpoint);
         workers.launch(r, o);
-        // What an import and the run's creation wrote (a million items: some 200 MB of WAL) goes into
-        // the file now, on this thread while the worker sends, not when the run stops or the process
-        // exits. A checkpoint never blocks the worker's writes.
-        setImmediate(() => {
-          if (!closed) checkpoint(db);
-        });
         return infoOf(getRun(db, r.id)!);
       });
     },
