@@ -122,7 +122,12 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     },
   });
   const progressEvery = options.progressIntervalMs ?? 100;
-  const slots: Slot<O>[] = new Array(n);
+  // Under keepOutputs false the caller takes every item's end from its event: no slot is kept, so a
+  // million-item batch does not hold a million small objects to its end.
+  const slots: Slot<O>[] = keepOutputs ? new Array(n) : [];
+  const record = (i: number, slot: Slot<O>): void => {
+    if (keepOutputs) slots[i] = slot;
+  };
   const spent = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   const counts = { done: 0, failed: 0, skipped: 0 };
   let next = 0;
@@ -210,7 +215,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     const reason: ItemSkipReason = stop?.reason === 'first-result' ? 'cancelled' : (stop?.reason ?? 'budget');
     // Items back in the queue for an outage did not fail: they are left like the unstarted ones.
     const skip = (i: number) => {
-      slots[i] = { kind: 'skipped', reason };
+      record(i, { kind: 'skipped', reason });
       counts.skipped += 1;
       emit({ type: 'item-skipped', index: i, reason });
     };
@@ -400,7 +405,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     // Any other end shows the endpoint up; a stop leaves the held items to be skipped with the rest.
     if (!endpointFault && !stop && !(!result.ok && (result.error instanceof BudgetExceededError || isTimeout(result.error)))) health.passed();
     if (result.ok) {
-      slots[index] = { kind: 'done', output: keepOutputs ? result.output : (undefined as O), hasResult: result.hasResult };
+      record(index, { kind: 'done', output: result.output, hasResult: result.hasResult });
       counts.done += 1;
       emit({ type: 'item-done', index, output: result.output, turns: result.full.turns, ...totals, transcript: result.full.transcript });
       if (options.stopOnFirstResult && result.hasResult) stopBatch('first-result');
@@ -408,7 +413,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       // Its next call did not fit: the item is left for a resume with a larger budget.
       budgetHit = true;
       stopBatch('budget', result.error);
-      slots[index] = { kind: 'skipped', reason: 'budget' };
+      record(index, { kind: 'skipped', reason: 'budget' });
       counts.skipped += 1;
       emit({ type: 'item-skipped', index, reason: 'budget' });
     } else {
@@ -417,7 +422,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       const report = () => {
         // Ended by the batch's stop (a budget, a cancel, a first result), not by a fault of its own.
         const interrupted = error instanceof BudgetExceededError || (signal.aborted && stop !== null && stop.reason !== 'error');
-        slots[index] = { kind: 'failed', error, interrupted };
+        record(index, { kind: 'failed', error, interrupted });
         counts.failed += 1;
         emit({ type: 'item-failed', index, error, turns: item.turns, ...totals, transcript });
         if (options.stopOnError && !stop && !(error instanceof BudgetExceededError)) stopBatch('error', error);

@@ -137,7 +137,7 @@ export interface BatchOutcome<O> {
   error?: Error;
   /** The first error an event listener threw: the batch stopped on it. */
   listenerError?: Error;
-  /** Every item's slot; a done item's output is undefined under keepOutputs: false. */
+  /** Every item's slot; empty under keepOutputs: false (each item's end is in its event). */
   slots: Slot<O>[];
   promptTokens: number;
   completionTokens: number;
@@ -151,9 +151,10 @@ export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'han
   /** Stop the batch at the first failed item (cancelling those in flight). */
   stopOnError: boolean;
   /**
-   * Keep each done item's output in its slot until the batch ends (default true). A caller that takes
-   * the outputs from the events (a run writing them to its store) passes false, so that memory does
-   * not grow with the batch: 100,000 outputs held to the end are tens of megabytes.
+   * Keep each item's slot (a done item's output with it) until the batch ends (default true). A caller
+   * that takes the outputs from the events (a run writing them to its store) passes false, and no
+   * slot is kept, so that memory does not grow with the batch: 100,000 outputs held to the end are
+   * tens of megabytes, and a million slots alone some fifty.
    */
   keepOutputs?: boolean;
   /**

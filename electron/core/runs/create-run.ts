@@ -1,15 +1,15 @@
-// Creating a run: the agent and options validated, every prompt rendered from its row, the items
-// stored pending, all in one transaction.
+// Creating a run: the agent and options validated, every prompt rendered from its row (by SQLite: see
+// prompt-sql.ts), the items stored pending, all in one transaction.
 import { AgentSpecSchema, RunOptionsSchema } from '../../../shared/domain.ts';
-import { compileTemplate, missingColumns, TemplateError } from '../../../shared/template.ts';
+import { missingColumns, parseTemplate, TemplateError } from '../../../shared/template.ts';
 import { promptColumnsMessage } from '../../../shared/validation.ts';
 import { CallError, badInput, conflict } from '../errors.ts';
 import type { DatasetRecord } from '../store/datasets.ts';
-import { datasetRows } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
-import { insertItems } from '../store/items.ts';
+import { insertItemsFromRows } from '../store/items.ts';
 import { insertRun } from '../store/runs.ts';
 import { zodFields } from './parse.ts';
+import { promptSql } from './prompt-sql.ts';
 import type { CreateRunParams } from './service.ts';
 import { writing } from './write-errors.ts';
 
@@ -25,9 +25,8 @@ export function createRun(db: Db, dbPath: string, dataset: DatasetRecord, p: Cre
   }
   const agent = agentParsed.data;
   const runOptions = optionsParsed.data;
-  let render: ReturnType<typeof compileTemplate>;
   try {
-    render = compileTemplate(agent.prompt);
+    parseTemplate(agent.prompt);
   } catch (err) {
     if (err instanceof TemplateError) throw new CallError('bad-input', `The prompt template has an ${err.message}.`, ['agent.prompt']);
     throw err;
@@ -51,17 +50,7 @@ export function createRun(db: Db, dbPath: string, dataset: DatasetRecord, p: Cre
       ...(p.endpoint ? { endpoint: p.endpoint } : {}),
       itemCount: count,
     });
-    const row: Record<string, string> = {};
-    insertItems(
-      db,
-      id,
-      (function* () {
-        for (const r of datasetRows(db, dataset.id, 0, count)) {
-          for (let c = 0; c < columns.length; c++) row[columns[c]] = r.values[c] ?? '';
-          yield { index: r.index, prompt: render(row) };
-        }
-      })(),
-    );
+    insertItemsFromRows(db, id, dataset.id, count, promptSql(agent.prompt, columns));
     return id;
   });
   return writing(dbPath, 'create the run', () => create.immediate());

@@ -15,7 +15,7 @@ import {
   setDatasetHeader,
   type DatasetRecord,
 } from '../store/datasets.ts';
-import { checkpoint, type Db } from '../store/db.ts';
+import type { Db } from '../store/db.ts';
 import { parseId } from './parse.ts';
 import type { ImportOptions } from './service.ts';
 import { writing } from './write-errors.ts';
@@ -96,7 +96,10 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
       } finally {
         importing.delete(id);
       }
-      checkpoint(db);
+      // No checkpoint here: copying a large import's WAL into the file (a million rows: about 80 MB)
+      // would delay the run that usually follows, and a checkpoint that truncates holds off every
+      // writer while it copies (a run's worker among them). The run's worker checkpoints on its own
+      // thread as it goes (run-worker.ts), and the last connection to close does too.
       return datasetSummaryOf(datasetOf(id));
     },
 

@@ -73,10 +73,28 @@ export function setDatasetHeader(
   );
 }
 
-/** Appends rows (each a string per column) from `firstIndex` on. Call inside a transaction. */
+/** Rows a statement inserts at once: each statement costs a step through better-sqlite3 and SQLite's VM. */
+const ROWS_A_STATEMENT = 64;
+const insertManySql = `INSERT INTO dataset_rows (dataset_id, row_index, vals) VALUES ${Array.from({ length: ROWS_A_STATEMENT }, () => '(?, ?, ?)').join(', ')}`;
+
+/**
+ * Appends rows (each a string per column) from `firstIndex` on, ROWS_A_STATEMENT to an INSERT (a
+ * million rows: a third less time than an INSERT a row). Call inside a transaction.
+ */
 export function insertDatasetRows(db: Db, id: number, firstIndex: number, rows: readonly (readonly string[])[]): void {
-  const ins = stmt(db, `INSERT INTO dataset_rows (dataset_id, row_index, vals) VALUES (?, ?, ?)`);
-  for (let i = 0; i < rows.length; i++) ins.run(id, firstIndex + i, JSON.stringify(rows[i]));
+  const many = stmt(db, insertManySql);
+  const one = stmt(db, `INSERT INTO dataset_rows (dataset_id, row_index, vals) VALUES (?, ?, ?)`);
+  const args: unknown[] = new Array(ROWS_A_STATEMENT * 3);
+  let i = 0;
+  for (; i + ROWS_A_STATEMENT <= rows.length; i += ROWS_A_STATEMENT) {
+    for (let k = 0; k < ROWS_A_STATEMENT; k++) {
+      args[k * 3] = id;
+      args[k * 3 + 1] = firstIndex + i + k;
+      args[k * 3 + 2] = JSON.stringify(rows[i + k]);
+    }
+    many.run(...args);
+  }
+  for (; i < rows.length; i++) one.run(id, firstIndex + i, JSON.stringify(rows[i]));
 }
 
 /** Makes an import visible, with its final row count and notes. */

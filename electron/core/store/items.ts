@@ -81,6 +81,29 @@ export function insertItems(db: Db, runId: number, items: Iterable<{ index: numb
   return n;
 }
 
+/** An SQL expression over a dataset row's `vals` and the parameters it binds (see runs/prompt-sql.ts). */
+export interface SqlExpression {
+  sql: string;
+  params: readonly string[];
+}
+
+/**
+ * Inserts a run's items for the dataset's rows [0, count), each prompt computed by SQLite from its
+ * row, in one INSERT … SELECT: no row crosses into JavaScript (a million rows took 3.5 s rendered in
+ * JavaScript a row a statement, about half that with a JavaScript SQL function, and the function's
+ * calls alone more than this whole statement). Counts them as pending. Call inside a transaction.
+ */
+export function insertItemsFromRows(db: Db, runId: number, datasetId: number, count: number, prompt: SqlExpression): number {
+  const n = db
+    .prepare(
+      `INSERT INTO items (run_id, row_index, prompt)
+       SELECT ?, row_index, ${prompt.sql} FROM dataset_rows WHERE dataset_id = ? AND row_index < ? ORDER BY row_index`,
+    )
+    .run(runId, ...prompt.params, datasetId, count).changes;
+  stmt(db, `UPDATE run_counts SET pending = pending + ? WHERE run_id = ?`).run(n, runId);
+  return n;
+}
+
 /**
  * The items a (re)started batch sends, pending ones in row order, as the engine takes them: every row index now, prompts a page at a time as
  * the items start (in rising order), so a worker does not hold every prompt of a large run.
@@ -201,7 +224,7 @@ const SORTABLE: Record<string, string> = {
 };
 
 /** The WHERE clause of a query (status, search, filters), and whether it reads the dataset rows. */
-function queryWhere(q: Omit<PageQuery, 'offset' | 'limit'>): { whereSql: string; params: unknown[]; needRows: boolean } {
+function queryWhere(q: Omit<PageQuery, 'offset' | 'limit'>): { whereSql: string; params: unknown[]; needRows: boolean; search: boolean } {
   const where: string[] = ['i.run_id = ?'];
   const params: unknown[] = [q.runId];
   if (q.status) {
@@ -220,20 +243,46 @@ function queryWhere(q: Omit<PageQuery, 'offset' | 'limit'>): { whereSql: string;
   where.push(...filtered.where);
   params.push(...filtered.params);
   needRows ||= filtered.needRows;
-  return { whereSql: where.join(' AND '), params, needRows };
+  return { whereSql: where.join(' AND '), params, needRows, search: !!search };
 }
 
-/** One page of a run's items, filtered, searched and sorted; `total` counts the filtered set. */
+/**
+ * One page of a run's items, filtered, searched and sorted; `total` counts the filtered set.
+ *
+ * The page's keys are found first, over the items alone where nothing else is asked for, then only
+ * those rows are read with their input row: an OFFSET makes SQLite step over every row before the
+ * page, and a join it steps over costs a lookup each (the last page of a million items took seconds
+ * that way). A search is one scan that keeps every match's key (its count and its page at once),
+ * not a count and then a second scan for the page.
+ */
 export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemRecord[] } {
-  const { whereSql, params, needRows } = queryWhere(q);
-  const countFrom = needRows ? ITEM_FROM : 'items i';
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM ${countFrom} WHERE ${whereSql}`).get(...params) as { n: number }).n;
-
-  const { order, orderParams } = orderOf(q);
-  const rows = db
-    .prepare(`SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
-    .all(...params, ...orderParams, q.limit, q.offset) as ItemSqlRow[];
-  return { total, rows: rows.map(toRecord) };
+  const where = queryWhere(q);
+  const { whereSql, params } = where;
+  const { order, orderParams, needRows: sortNeedsRows } = orderOf(q);
+  const from = where.needRows || sortNeedsRows ? ITEM_FROM : 'items i';
+  let total: number;
+  let keys: number[];
+  if (where.search) {
+    const all = db.prepare(`SELECT i.row_index FROM ${from} WHERE ${whereSql} ORDER BY ${order}`).pluck().all(...params, ...orderParams) as number[];
+    total = all.length;
+    keys = all.slice(q.offset, q.offset + q.limit);
+  } else {
+    const countFrom = where.needRows ? ITEM_FROM : 'items i';
+    total = (db.prepare(`SELECT COUNT(*) FROM ${countFrom} WHERE ${whereSql}`).pluck().get(...params) as number) ?? 0;
+    keys = db
+      .prepare(`SELECT i.row_index FROM ${from} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...params, ...orderParams, q.limit, q.offset) as number[];
+  }
+  if (keys.length === 0) return { total, rows: [] };
+  const byKey = new Map<number, ItemSqlRow>();
+  for (const r of stmt<[number, string], ItemSqlRow>(
+    db,
+    `SELECT ${ITEM_COLUMNS} FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index IN (SELECT value FROM json_each(?))`,
+  ).iterate(q.runId, JSON.stringify(keys))) {
+    byKey.set(r.row_index, r);
+  }
+  return { total, rows: keys.flatMap((k) => (byKey.has(k) ? [toRecord(byKey.get(k)!)] : [])) };
 }
 
 /** Every row index a query matches, in its order (no page): what "select all the filter's rows" selects. */
@@ -246,7 +295,9 @@ export function itemIndexes(db: Db, q: Omit<PageQuery, 'offset' | 'limit'>): num
     .all(...params, ...orderParams) as number[];
 }
 
-function orderOf(q: Omit<PageQuery, 'offset' | 'limit'>): { order: string; orderParams: unknown[] } {
+/** The ORDER BY of a query, and whether it reads the dataset rows (a sort on an input column). */
+function orderOf(q: Omit<PageQuery, 'offset' | 'limit'>): { order: string; orderParams: unknown[]; needRows: boolean } {
+  let needRows = false;
   let order = 'i.row_index';
   const orderParams: unknown[] = [];
   if (q.sort) {
@@ -263,6 +314,7 @@ function orderOf(q: Omit<PageQuery, 'offset' | 'limit'>): { order: string; order
       if (inputAt >= 0) {
         expr = `(d.vals ->> ?)`;
         orderParams.push(`$[${inputAt}]`);
+        needRows = true;
       } else if (q.outputColumns.includes(q.sort.column)) {
         expr = `(i.output ->> ?)`;
         orderParams.push(`$.${JSON.stringify(q.sort.column)}`);
@@ -271,7 +323,7 @@ function orderOf(q: Omit<PageQuery, 'offset' | 'limit'>): { order: string; order
     // Unfinished items (no latency, no output) go last either way; DESC puts NULLs last already.
     if (expr) order = `${expr} ${dir}${nullable && !q.sort.desc ? ' NULLS LAST' : ''}, i.row_index ${dir}`;
   }
-  return { order, orderParams };
+  return { order, orderParams, needRows };
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */

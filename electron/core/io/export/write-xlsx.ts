@@ -16,12 +16,17 @@ const MAX_WIDTH = 60;
 const CHECK_EVERY_ROWS = 200;
 const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 
+/** Excel's rows a sheet (1,048,576), less the header. */
+export const XLSX_MAX_DATA_ROWS = 1_048_575;
+
 /**
  * Streams the results to an xlsx file: sheet "Results" with a bold, frozen header, an autofilter
- * and widths fitted to the first rows, then sheet "Run" with the settings. Rows are committed one
+ * and widths fitted to the first rows, then sheet "Run" with the settings. Rows past what a sheet
+ * holds in Excel go on to "Results 2", "Results 3"…, each with the header again. Rows are committed one
  * by one, so the workbook is never held in memory.
  */
-export async function writeXlsx(source: ExportSource, path: string): Promise<number> {
+export async function writeXlsx(source: ExportSource, path: string, options: { rowsPerSheet?: number } = {}): Promise<number> {
+  const rowsPerSheet = options.rowsPerSheet ?? XLSX_MAX_DATA_ROWS;
   const columns = exportColumns(source.inputColumns, source.outputColumns);
   const inputCount = source.inputColumns.length;
   const file = createWriteStream(path);
@@ -51,22 +56,39 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
     });
   let count = 0;
   try {
-    const sheet = workbook.addWorksheet('Results', {
-      views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
-    });
     const head: Array<ReturnType<typeof cells>> = [];
     for (let i = 0; i < WIDTH_SAMPLE_ROWS; i++) {
       const next = await rows.next();
       if (next.done) break;
       head.push(cells(next.value));
     }
-    sheet.columns = columns.map((name, i) => ({ width: fitWidth(name, head, i) }));
-    // Header names come from the CSV: they are cells like any other.
-    const header = sheet.addRow(columns.map((name) => xlsxCell(name).value));
-    header.font = { bold: true };
-    header.commit();
+    const widths = columns.map((name, i) => ({ width: fitWidth(name, head, i) }));
+    const startSheet = (n: number): ExcelJS.Worksheet => {
+      const sheet = workbook.addWorksheet(n === 1 ? 'Results' : `Results ${n}`, {
+        views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
+      });
+      sheet.columns = widths;
+      // Header names come from the CSV: they are cells like any other.
+      const header = sheet.addRow(columns.map((name) => xlsxCell(name).value));
+      header.font = { bold: true };
+      header.commit();
+      return sheet;
+    };
+    const endSheet = (sheet: ExcelJS.Worksheet, rowsIn: number): void => {
+      sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: rowsIn + 1, column: columns.length } };
+      sheet.commit();
+    };
+    let sheets = 1;
+    let sheet = startSheet(sheets);
+    let inSheet = 0;
     const add = async (values: ReturnType<typeof cells>) => {
+      if (inSheet === rowsPerSheet) {
+        endSheet(sheet, inSheet);
+        sheet = startSheet(++sheets);
+        inSheet = 0;
+      }
       sheet.addRow(values).commit();
+      inSheet++;
       count++;
       if (count % CHECK_EVERY_ROWS === 0) {
         do {
@@ -78,8 +100,7 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
     for (const values of head) await add(values);
     head.length = 0;
     for (let next = await rows.next(); !next.done; next = await rows.next()) await add(cells(next.value));
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: count + 1, column: columns.length } };
-    sheet.commit();
+    endSheet(sheet, inSheet);
 
     const run = workbook.addWorksheet('Run');
     run.columns = [{ width: 36 }, { width: 60 }];
