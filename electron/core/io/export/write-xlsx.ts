@@ -1,8 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { exportColumns, rowValues } from './columns.ts';
 import { XLSX_MAX_CELL_CHARS, xlsxCell } from './safe-cell.ts';
-import type { ExportRow, ExportSource } from './types.ts';
+import type { TableSource } from './types.ts';
 
 /** Column widths come from the header and this many first rows. */
 const WIDTH_SAMPLE_ROWS = 200;
@@ -21,9 +20,8 @@ const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
  * and widths fitted to the first rows, then sheet "Run" with the settings. Rows are committed one
  * by one, so the workbook is never held in memory.
  */
-export async function writeXlsx(source: ExportSource, path: string): Promise<number> {
-  const columns = exportColumns(source.inputColumns, source.outputColumns);
-  const inputCount = source.inputColumns.length;
+export async function writeXlsx(source: TableSource, path: string): Promise<number> {
+  const columns = source.columns;
   const file = createWriteStream(path);
   // A write error (a full disk, say) can come at any time; `failed` settles with the first one, so
   // that no wait on the zip stream can outlive it.
@@ -43,8 +41,8 @@ export async function writeXlsx(source: ExportSource, path: string): Promise<num
   zip.on('error', onError);
   const rows = asyncIterator(source.rows);
   let truncated = 0;
-  const cells = (row: ExportRow) =>
-    rowValues(row, inputCount, source.outputColumns).map((v) => {
+  const cells = (row: unknown[]) =>
+    row.map((v) => {
       const cell = xlsxCell(v);
       if (cell.truncated) truncated++;
       return cell.value;
