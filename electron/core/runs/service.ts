@@ -16,10 +16,11 @@
 import path from 'node:path';
 import type { DatasetSummary, Endpoint, ExportFormat, RaggedPolicy, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
-import { CallError, conflict, notFound } from '../errors.ts';
+import { createComparisons, type Comparisons } from '../compare/index.ts';
+import { badInput, CallError, conflict, notFound } from '../errors.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecord } from '../store/items.ts';
-import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
+import { deleteRunChunk, getRun, listRuns, renameRun, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
 import { createRun } from './create-run.ts';
 import { createDatasets } from './datasets.ts';
 import { createRunEvents } from './events.ts';
@@ -139,6 +140,10 @@ export interface RunService {
   exportRun(runId: string, file: string, format?: ExportFormat): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
+  /** A new name for a run (trimmed; not empty). */
+  renameRun(runId: string, name: string): RunInfo;
+  /** Runs side by side over the same rows: summary, pages, export. */
+  readonly compare: Comparisons;
 
   /**
    * Every event of every run this process runs, as it is committed; with `types`, only those (the
@@ -323,6 +328,16 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     recoverInterrupted: recover,
+
+    renameRun(runId, name) {
+      const r = runRecord(runId);
+      const trimmed = name.trim();
+      if (!trimmed) throw badInput(`A run's name cannot be empty (run ${runId}).`);
+      writing(dbPath, `rename run ${runId}`, () => renameRun(db, r.id, trimmed));
+      return infoOf(runRecord(runId));
+    },
+
+    compare: createComparisons(db, (id) => datasets.datasetOf(id)),
 
     subscribe: (listener, o = {}) => events.subscribe(listener, o.types, workers.forward),
 
