@@ -10,6 +10,7 @@ import { rmCommand } from './commands/rm.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { compareCommand } from './commands/compare.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { CliFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
@@ -38,6 +39,8 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
       return rmCommand(rest, io);
     case 'simulate':
       return simulateCommand(rest, io);
+    case 'compare':
+      return compareCommand(rest, io);
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
     default:
