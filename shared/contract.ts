@@ -10,6 +10,7 @@ import {
   RunStatusSchema,
   TranscriptMessageSchema,
 } from './domain.ts';
+import { CompareRequestSchema, ComparePageRequestSchema, ComparePageSchema, ComparisonSchema } from './compare.ts';
 
 const Id = z.string().min(1).max(200);
 /** A file path: no file system takes a NUL in a name. */
@@ -239,6 +240,15 @@ export const calls = {
   /** Electron asks where to save with a native dialog; the served bridge answers a download URL. */
   'run:export': {
     req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: FilePath.optional() }),
+    res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
+  /** Runs side by side over the same rows (see shared/compare.ts). */
+  'run:rename': { req: z.strictObject({ runId: RunId, name: z.string().max(500) }), res: RunSummarySchema },
+  'compare:summary': { req: CompareRequestSchema, res: ComparisonSchema },
+  'compare:page': { req: ComparePageRequestSchema, res: ComparePageSchema },
+  /** Like run:export: Electron saves to `path`, the served bridge answers a download URL. */
+  'compare:export': {
+    req: CompareRequestSchema.extend({ format: ExportFormatSchema, path: FilePath.optional() }),
     res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
   },
 } as const;

@@ -28,6 +28,7 @@ import { createRunService, type RunInfo, type RunService, type StartOptions } fr
 import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+import { compareHandlers } from './compare/handlers.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -184,6 +185,20 @@ export function createCore(options: CoreOptions): Core {
     }
   }
 
+  // Runs side by side and renaming a run: their handlers live in compare/handlers.ts.
+  const compare = compareHandlers({
+    runs,
+    front,
+    async forDownload(name, write) {
+      const file = path.join(tempDir, 'exports', newId(), name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const written = await write(file);
+      const id = newId();
+      downloads.set(id, { path: file, name });
+      return { rows: written.rows, downloadUrl: `/download/${id}` };
+    },
+  });
+
   const handlers: Handlers = {
     'app:info': () => ({ version: pkg.version, front, dataDir, keys: keys.status() }),
 
@@ -329,6 +344,8 @@ export function createCore(options: CoreOptions): Core {
       const written = await runs.exportRun(runId, target, format);
       return { rows: written.rows, path: written.path };
     },
+
+    ...compare,
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {

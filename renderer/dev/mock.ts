@@ -293,6 +293,21 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
     };
   },
   'run:export': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  'run:rename': (req) => {
+    const r = runs.get(req.runId);
+    if (!r) throw err('not-found', 'no such run');
+    r.summary.name = req.name.trim();
+    return r.summary;
+  },
+  'compare:summary': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
+  'compare:page': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
+  'compare:export': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
 };
 
 const api: RowrunnerApi = {
