@@ -30,24 +30,34 @@ function differsSql(c: ComparedRuns): string {
   return `(${terms.join(' OR ')})`;
 }
 
-/** The first run's items joined to the others' by row index; run ids are integers from the store, so they are written inline. */
+/**
+ * The first run's items joined to the others' by row index; run ids are integers from the store, so
+ * they are written inline. CROSS JOIN keeps the first run's items the outer loop (SQLite's way of
+ * fixing the join order), so rows come in its key order and a page never sorts the rest of the run.
+ */
 function joinsSql(c: ComparedRuns): string {
   const joins = c.runs
     .slice(1)
-    .map((r, k) => ` JOIN items i${k + 1} ON i${k + 1}.run_id = ${r.run.id} AND i${k + 1}.row_index = i0.row_index`)
+    .map((r, k) => ` CROSS JOIN items i${k + 1} ON i${k + 1}.run_id = ${r.run.id} AND i${k + 1}.row_index = i0.row_index`)
     .join('');
   return `items i0${joins}`;
 }
 
-function firstRunSql(c: ComparedRuns): string {
-  return `i0.run_id = ${c.runs[0].run.id}`;
+/**
+ * The first run's items. The row_index bound keeps SQLite on the primary key, in row order: without
+ * it, lacking statistics, it may walk another (run_id, …) index and read the table in random order,
+ * ten times slower over a million rows (bench/compare-runs.ts).
+ */
+function firstRunSql(c: ComparedRuns, from = '0'): string {
+  return `i0.run_id = ${c.runs[0].run.id} AND i0.row_index >= ${from}`;
 }
 
-function selectSql(c: ComparedRuns): string {
+/** `from`: the first row index, a number or a `?` parameter (one bound only: SQLite seeks on one). */
+function selectSql(c: ComparedRuns, from = '0'): string {
   const cells = c.runs.map((_, k) => `i${k}.status AS s${k}, i${k}.output AS o${k}, i${k}.error AS e${k}`).join(', ');
   return `SELECT i0.row_index AS idx, d.vals AS vals, ${cells}, ${differsSql(c)} AS differs
     FROM ${joinsSql(c)} LEFT JOIN dataset_rows d ON d.dataset_id = ${c.runs[0].dataset.id} AND d.row_index = i0.row_index
-    WHERE ${firstRunSql(c)}`;
+    WHERE ${firstRunSql(c, from)}`;
 }
 
 function toRow(c: ComparedRuns, r: SqlRow): ComparedRow {
@@ -78,7 +88,7 @@ export function comparedPage(db: Db, c: ComparedRuns, offset: number, limit: num
 
 /** Every row in row order, read `page` rows at a time from where the last page ended (no OFFSET to walk). */
 export function* comparedRows(db: Db, c: ComparedRuns, page = 500): Generator<ComparedRow> {
-  const q = stmt<[number, number], SqlRow>(db, `${selectSql(c)} AND i0.row_index >= ? ORDER BY i0.row_index LIMIT ?`);
+  const q = stmt<[number, number], SqlRow>(db, `${selectSql(c, '?')} ORDER BY i0.row_index LIMIT ?`);
   let at = 0;
   for (;;) {
     const rows = q.all(at, page);
