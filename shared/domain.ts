@@ -129,6 +129,8 @@ export const RunOptionsSchema = z.strictObject({
   tpm: z.number().positive().optional(),
   /** How long one LLM call may take before it times out (it is retried once), ms. Absent: the agent's, else 60 s. */
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** Answer requests already answered in this database from its response cache. Absent: on. */
+  cache: z.boolean().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;
@@ -164,6 +166,8 @@ export const TranscriptMessageSchema = z.object({
   content: z.string().nullable(),
   toolCalls: z.array(ToolCallSchema).optional(),
   toolCallId: z.string().optional(),
+  /** An assistant message answered from the response cache, not by the endpoint. */
+  fromCache: z.boolean().optional(),
 });
 export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
 
@@ -217,6 +221,11 @@ export type BatchEvent =
       costUsd: number;
       latencyMs: number;
       status: number; // HTTP status, 0 for a dropped connection or timeout
+      /** Answered from the response cache: nothing was sent; tokens and cost are 0. */
+      fromCache?: boolean;
+      /** For a call answered from the cache: the tokens its answer carried and what it cost when paid for. */
+      savedTokens?: number;
+      savedUsd?: number;
     }
   | ({ type: 'item-done'; index: number; output: OutputValues } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: string } & ItemMetrics)

@@ -32,6 +32,7 @@ export const RUN_OPTION_LABELS: Readonly<Record<string, string>> = {
   rpm: 'Requests per minute',
   tpm: 'Tokens per minute',
   timeoutMs: 'Timeout',
+  cache: 'Response cache',
 };
 
 const LIST_ITEM: Readonly<Record<string, string>> = { tools: 'Tool', fields: 'Answer field' };

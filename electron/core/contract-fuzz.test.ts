@@ -122,6 +122,12 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'compare:summary': { runIds: [runId, twinRunId] },
     'compare:page': { runIds: [runId, twinRunId], offset: 0, limit: 10, onlyDiffering: true },
     'compare:export': front === 'served' ? { runIds: [runId, twinRunId], format: 'jsonl' } : { runIds: [runId, twinRunId], format: 'jsonl', path: 'compare.jsonl' },
+    'cache:size': {},
+    'cache:entries': { offset: 0, limit: 10 },
+    'cache:clear': { olderThanDays: 30 },
+    'dataset:get': { datasetId },
+    'run:rerunRows': { runId, rows: [0], endpoint: { kind: 'simulated' } },
+    'run:failureCounts': { runId },
   };
 }
 

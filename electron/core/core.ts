@@ -29,6 +29,7 @@ import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
 import { compareHandlers } from './compare/handlers.ts';
+import { cacheHandlers } from './cache-calls.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -306,10 +307,10 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'run:retryFailed': async ({ runId, endpoint }) => {
+    'run:retryFailed': async ({ runId, endpoint, only }) => {
       const run = runs.getRun(runId);
       const chosen = endpointFor(run, endpoint);
-      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}) });
+      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}), ...(only ? { only } : {}) });
       return { ok: true };
     },
 
@@ -346,6 +347,18 @@ export function createCore(options: CoreOptions): Core {
     },
 
     ...compare,
+    ...cacheHandlers(() => runs),
+    // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
+    'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
+
+    'run:rerunRows': async ({ runId, rows, filter, endpoint, noCache }) => {
+      const run = runs.getRun(runId);
+      const conn = await connection(endpointFor(run, endpoint), run.agent);
+      runs.rerunRows(runId, rows ? { rows } : { filter: filter ?? {} }, { ...conn, ...(endpoint ? { endpoint } : {}), ...(noCache ? { noCache } : {}) });
+      return { ok: true };
+    },
+
+    'run:failureCounts': ({ runId }) => runs.failureCounts(runId),
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {

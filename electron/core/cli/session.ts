@@ -33,6 +33,8 @@ function jsonOf(o: Outcome): Record<string, unknown> {
     promptTokens: t.promptTokens,
     completionTokens: t.completionTokens,
     costUsd: t.costUsd,
+    cachedCalls: t.cachedCalls ?? 0,
+    savedUsd: t.savedUsd ?? 0,
     wallMs: o.wallMs,
     error: o.info.error,
     ...(o.out ? { out: o.out } : {}),
@@ -89,6 +91,7 @@ export function report(o: Outcome, io: CliIo, json: boolean): void {
     `Run ${o.info.runId} ${o.info.status}: ${t.done} done, ${t.failed} failed, ${notRun} not run, of ${t.items}` +
       ` · ${(t.promptTokens + t.completionTokens).toLocaleString('en-US')} tokens · ${money(t.costUsd)} · ${duration(o.wallMs)}`,
   ];
+  if (t.cachedCalls) lines.push(`  ${t.cachedCalls.toLocaleString('en-US')} call${t.cachedCalls === 1 ? '' : 's'} answered from the cache, ${money(t.savedUsd ?? 0)} saved`);
   if (o.info.error) lines.push(`  ${o.info.error}`);
   if (o.info.status === 'completed' && t.done === 0 && t.items > 0) lines.push('  No row was done: every one failed (see the first errors above).');
   if (o.out) lines.push(`  Results: ${o.out}`);

@@ -17,6 +17,7 @@ import {
   type TaskGen,
 } from './batch-types.ts';
 import { Budget, budgetGate } from './budget.ts';
+import type { FromCache } from './cache/cache.ts';
 import { EndpointHealth, isEndpointFailure, isTimeout, outageNotice } from './endpoint-health.ts';
 import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
@@ -37,6 +38,26 @@ async function taskOf<R>(genTask: TaskGen<R>, index: number): Promise<Task<R>> {
   const task: unknown = made instanceof Promise ? await made : made;
   if (!(task instanceof Task)) throw new TypeError(`the task generator returned ${describe(task)} for item ${index}, not a Task`);
   return task as Task<R>;
+}
+
+/** The llm-call event of a call answered from the cache. */
+function cachedCallEvent<O>(index: number, report: AgentCallReport, fromCache: FromCache): EngineEvent<O> {
+  return {
+    type: 'llm-call',
+    index,
+    attempt: report.attempt,
+    status: report.status,
+    ok: true,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    latencyMs: 0,
+    model: report.model,
+    priced: report.priced,
+    fromCache: true,
+    savedTokens: fromCache.promptTokens + fromCache.completionTokens,
+    savedUsd: fromCache.savedUsd,
+  };
 }
 
 export function asError(e: unknown): Error {
@@ -266,6 +287,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       const full: TaskResult = await task.runFull(prompt, {
         signal,
         turns: options.turns,
+        cache: options.cache,
         beforeTurn: (turn) => {
           const why = budgetReached();
           if (why) {
@@ -299,6 +321,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           })();
         },
         afterAttempt: (report: AgentCallReport) => {
+          // Answered from the cache: it took no gate, so it gives none back, and it cost nothing.
+          if (report.fromCache) return emit(cachedCallEvent<O>(index, report, report.fromCache));
           sending.release();
           if (ticket) rate.report(ticket, report);
           if (ticket) {
@@ -336,6 +360,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       });
       const selected = task.select(full);
       const output = await outputMap(selected, index);
+      // The item took its output from the last answer: that answer is kept (a turn-limit one is not an answer).
+      if (full.endedBy !== 'turn-limit') task.agent.keepLastAnswer();
       result = { ok: true, output, full, hasResult: selected !== null && selected !== undefined && full.endedBy !== 'turn-limit' };
     } catch (e) {
       const error = signal.aborted && !(e instanceof BudgetExceededError) ? asError(signal.reason ?? e) : asError(e);

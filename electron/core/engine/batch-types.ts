@@ -1,5 +1,6 @@
 // The types of a batch: its options, its events, what it returns, and the errors of a stopped item.
 import type { BatchEvent, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import type { BatchController } from './scheduler.ts';
 import type { Task } from './task.ts';
 
@@ -70,6 +71,11 @@ export interface BatchOptions<T, R, O = R | null, H extends HandleExceptions = H
   pauseOnOutage?: boolean;
   /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
   progressIntervalMs?: number;
+  /**
+   * Answers requests already answered (the same endpoint, model, messages and parameters) without
+   * sending them, and keeps each accepted answer. Absent: every call is sent. A run passes its store's.
+   */
+  cache?: ResponseCache;
 }
 
 /** Why a batch ended before every item ran: items without a result got outputMap(null). */

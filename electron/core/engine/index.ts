@@ -19,3 +19,6 @@ export { Budget, budgetProblem, formatUsd, usdToMicros } from './budget.ts';
 export type { PriceLookup } from './pricing.ts';
 export { mapSpecOutput, startSpecBatch } from './spec-batch.ts';
 export type { SpecBatchHandle, SpecBatchItem, SpecBatchParams } from './spec-batch.ts';
+export { MemoryResponseCache } from './cache/cache.ts';
+export type { CachedAnswer, FromCache, ResponseCache } from './cache/cache.ts';
+export { cacheKey, cacheKeyOfBody, canonicalJson } from './cache/key.ts';

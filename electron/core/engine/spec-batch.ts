@@ -5,6 +5,7 @@ import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../s
 import { ChatAgent } from './agent.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
@@ -36,6 +37,8 @@ export interface SpecBatchParams {
   onEvent: (event: BatchEvent) => void;
   /** See EngineOptions.startOnNextTurn. */
   startOnNextTurn?: boolean;
+  /** Answers requests already answered; absent: every call is sent (see BatchOptions.cache). */
+  cache?: ResponseCache;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -127,6 +130,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
           costUsd: e.costUsd,
           latencyMs: e.latencyMs,
           status: e.status,
+          ...(e.fromCache ? { fromCache: true, savedTokens: e.savedTokens, savedUsd: e.savedUsd } : {}),
         };
       case 'item-done':
         return { ...e, index: rowOf(e.index) };
@@ -160,6 +164,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     maxTokens: options.maxTokens,
     rpm: options.rpm,
     tpm: options.tpm,
+    cache: params.cache,
     control,
     onEvent: (e) => {
       const event = translate(e);

@@ -12,6 +12,8 @@ export function runTotals(run: RunRecord): RunTotals {
     promptTokens: run.promptTokens,
     completionTokens: run.completionTokens,
     costUsd: run.costUsd,
+    cachedCalls: run.cachedCalls,
+    savedUsd: run.savedUsd,
   };
 }
 

@@ -29,7 +29,7 @@ interface ItemSqlRow {
 /** The columns an item's record and its export have in common. */
 type ResultRow = Omit<ItemSqlRow, 'prompt' | 'skip_reason' | 'attempts' | 'output'>;
 
-function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
+function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output' | 'cached'> {
   return {
     index: r.row_index,
     input: parseJson<string[]>(r.vals, []),
@@ -242,22 +242,27 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */
-export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attempts' | 'output'> & { output: OutputValues };
+export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attempts' | 'output'> & {
+  output: OutputValues;
+  /** It has calls, and every one was answered from the response cache. */
+  cached: boolean;
+};
 
 /**
  * Every item of a run with its input row, in row order, a page at a time (for export). Only what an
  * export writes is read (not the prompts, often as long as the answers).
  */
 export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResultRecord> {
-  const q = stmt<[number, number, number], ResultRow & { output: string | null }>(
+  const q = stmt<[number, number, number], ResultRow & { output: string | null; cached: number | null }>(
     db,
-    `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms
+    `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms,
+       (SELECT COUNT(*) > 0 AND MIN(c.from_cache) = 1 FROM calls c WHERE c.run_id = i.run_id AND c.row_index = i.row_index) AS cached
      FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
   );
   let at = 0;
   for (;;) {
     const rows = q.all(runId, at, page);
-    for (const r of rows) yield { ...resultOf(r), output: parseJson<OutputValues>(r.output, {}) };
+    for (const r of rows) yield { ...resultOf(r), output: parseJson<OutputValues>(r.output, {}), cached: r.cached === 1 };
     if (rows.length < page) return;
     at = rows[rows.length - 1].row_index + 1;
   }

@@ -20,6 +20,9 @@ export interface RunRecord {
   completionTokens: number;
   costUsd: number;
   callCount: number;
+  /** Calls answered from the response cache (counted in callCount too), and what they would have cost. */
+  cachedCalls: number;
+  savedUsd: number;
   activeMs: number;
   createdAt: number;
   startedAt: number | null;
@@ -44,6 +47,8 @@ interface RunRow {
   completion_tokens: number;
   cost_usd: number;
   call_count: number;
+  cached_calls: number;
+  saved_usd: number;
   active_ms: number;
   created_at: number;
   started_at: number | null;
@@ -74,6 +79,8 @@ function toRecord(r: RunRow): RunRecord {
     completionTokens: r.completion_tokens,
     costUsd: r.cost_usd,
     callCount: r.call_count,
+    cachedCalls: r.cached_calls,
+    savedUsd: r.saved_usd,
     activeMs: r.active_ms,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -114,7 +121,7 @@ export function runTotalsOf(db: Db, id: number): RunTotals {
   const t = stmt<[number], RunTotals>(
     db,
     `SELECT r.item_count AS items, c.pending, c.running, c.done, c.failed, c.skipped, r.prompt_tokens AS promptTokens,
-       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd
+       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd, r.cached_calls AS cachedCalls, r.saved_usd AS savedUsd
      FROM runs r JOIN run_counts c ON c.run_id = r.id WHERE r.id = ?`,
   ).get(id);
   if (!t) throw new Error(`run ${id} does not exist`);

@@ -36,8 +36,9 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
   );
   const call = stmt(
     db,
-    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at)
-     SELECT run_id, row_index, attempts, ?, ?, ?, ?, ?, ? FROM items WHERE run_id = ? AND row_index = ?`,
+    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at,
+       from_cache, saved_tokens, saved_usd)
+     SELECT run_id, row_index, attempts, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM items WHERE run_id = ? AND row_index = ?`,
   );
   const itemSums = stmt(
     db,
@@ -47,7 +48,7 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
   const runSums = stmt(
     db,
     `UPDATE runs SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-       cost_usd = cost_usd + ?, call_count = call_count + ? WHERE id = ?`,
+       cost_usd = cost_usd + ?, call_count = call_count + ?, cached_calls = cached_calls + ?, saved_usd = saved_usd + ? WHERE id = ?`,
   );
   const done = stmt(
     db,
@@ -90,11 +91,14 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
   const endFailed = q(`UPDATE items SET ${sums}, ${failedSet} ${whereRunning}`);
   const callRow = stmt(
     db,
-    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at,
+       from_cache, saved_tokens, saved_usd)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
   type Call = Extract<BatchEvent, { type: 'llm-call' }>;
+  /** A call's cache columns: from_cache, saved_tokens, saved_usd. */
+  const cacheCols = (e: Call): [number, number, number] => (e.fromCache ? [1, e.savedTokens ?? 0, e.savedUsd ?? 0] : [0, 0, 0]);
   /** An item's events in this batch, when they have one of the shapes written in one statement. */
   interface Group {
     index: number;
@@ -134,6 +138,13 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
     let c = 0;
     let cost = 0;
     let calls = 0;
+    let cachedCalls = 0;
+    let saved = 0;
+    const countCached = (e: Call): void => {
+      if (!e.fromCache) return;
+      cachedCalls++;
+      saved += e.savedUsd ?? 0;
+    };
     const plainChanged = new Map<BatchEvent, boolean>();
     for (const g of groups.values()) {
       if (!g.plain && (g.started || g.end)) {
@@ -156,7 +167,8 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
         }
         if (row) {
           for (const e of g.calls) {
-            callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now);
+            callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, ...cacheCols(e));
+            countCached(e);
           }
           if (end) transcript.run(runId, g.index, transcriptText(end));
           p += gp;
@@ -174,8 +186,9 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
             started.run(runId, e.index);
             break;
           case 'llm-call': {
-            const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, runId, e.index);
+            const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, ...cacheCols(e), runId, e.index);
             if (inserted.changes === 0) break; // not an item of this run: nothing to count it against
+            countCached(e);
             itemSums.run(e.promptTokens, e.completionTokens, e.costUsd, runId, e.index);
             p += e.promptTokens;
             c += e.completionTokens;
@@ -203,7 +216,7 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
         }
       }
     }
-    if (calls > 0) runSums.run(p, c, cost, calls, runId);
+    if (calls > 0) runSums.run(p, c, cost, calls, cachedCalls, saved, runId);
 
     // Changed rows in event order: every start, and each result or skip that took.
     const changed: number[] = [];

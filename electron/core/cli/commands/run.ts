@@ -16,12 +16,14 @@ import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
+import { runFromCommand } from './run-from.ts';
 
-const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' } };
+const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, from: { type: 'string' } };
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
   if (v.help) return help(io);
+  if (v.from !== undefined) return runFromCommand(v, positionals, io);
   const started = Date.now();
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `run: one ITEMS.csv expected, got ${positionals.join(' ')}` : 'run: which CSV? rowrunner run ITEMS.csv --agent AGENT.json');
   const csv = positionals[0];

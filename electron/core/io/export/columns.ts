@@ -1,7 +1,10 @@
 import type { ExportRow } from './types.ts';
 
-/** Columns after the input and output columns, in this order. */
-export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms'] as const;
+/**
+ * Columns after the input and output columns, in this order. `_cached`: true when no call of the row
+ * reached the endpoint (every answer came from the response cache).
+ */
+export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms', '_cached'] as const;
 
 /**
  * The export's header: the input columns in their order, one column per output field, then the
@@ -43,5 +46,6 @@ export function rowValues(row: ExportRow, inputCount: number, outputColumns: str
   values[k++] = row.completionTokens;
   values[k++] = row.costUsd;
   values[k++] = row.latencyMs;
+  values[k++] = row.cached === true;
   return values;
 }

@@ -79,6 +79,7 @@ describe('columns', () => {
       '_completion_tokens',
       '_cost_usd',
       '_latency_ms',
+      '_cached',
     ]);
   });
 
@@ -236,7 +237,7 @@ describe('csv', () => {
     const text = bytes.subarray(3).toString('utf8');
     expect(text.startsWith(COLUMNS.join(',') + '\r\n')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
-    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,500\r\n');
+    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,500,false\r\n');
     const records = parseCsv(bytes, { bom: true, relax_column_count: false }) as string[][];
     expect(records[0]).toEqual(COLUMNS);
     expect(records).toHaveLength(rows.length + 1);

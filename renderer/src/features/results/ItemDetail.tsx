@@ -4,6 +4,7 @@ import type { TranscriptMessage } from '../../../../shared/domain.ts';
 import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
+import { EarlierAttempts } from './EarlierAttempts.tsx';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
   const index = useResults((s) => s.detailIndex)!;
@@ -106,6 +107,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
               <Message key={i} m={m} />
             ))}
           </div>
+          <EarlierAttempts detail={detail} />
         </div>
       )}
     </aside>
@@ -120,7 +122,7 @@ function prettyJson(text: string): { text: string; valid: boolean } {
   }
 }
 
-function Message({ m }: { m: TranscriptMessage }) {
+export function Message({ m }: { m: TranscriptMessage }) {
   return (
     <div className={`msg role-${m.role}`} data-testid={`transcript-${m.role}`}>
       <div className="msg-role">

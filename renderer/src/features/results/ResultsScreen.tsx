@@ -10,6 +10,7 @@ import { ACTIVE, useRun } from '../../store/run.ts';
 import type { PageCache } from './pageCache.ts';
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
+import { IterateActions } from './IterateActions.tsx';
 
 const ROW_HEIGHT = 32;
 const STATUSES: ItemStatus[] = ['done', 'failed', 'pending', 'running', 'skipped'];
@@ -89,6 +90,7 @@ export function ResultsScreen() {
         <RunStatusPill status={run.status} totals={run.totals} testId="results-run-status" />
       </div>
       <Toolbar key={run.runId} run={run} />
+      <IterateActions run={run} />
       <div className="results-body">
         <ResultsTable run={run} />
         {detailIndex !== null && <ItemDetailPanel run={run} />}

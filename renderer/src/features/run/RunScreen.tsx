@@ -8,6 +8,7 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -117,6 +118,10 @@ function SetupPanel() {
         <label className="check">
           <input type="checkbox" checked={options.sequential} onChange={(e) => setOptions({ sequential: e.target.checked })} data-testid="sequential" />
           Sequential (one row at a time, in order)
+        </label>
+        <label className="check" title="A request already answered, in any run over this data folder, is answered again from the cache: not sent, not paid.">
+          <input type="checkbox" checked={options.cache !== false} onChange={(e) => setOptions({ cache: e.target.checked })} data-testid="use-cache" />
+          Reuse answers from the cache
         </label>
       </div>
       <div className="row-fields">
@@ -266,6 +271,8 @@ function ProgressPanel() {
         <Stat label="Skipped" value={fmtInt(t.skipped)} testId="count-skipped" />
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
+        <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
+        <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
@@ -323,6 +330,7 @@ function ProgressPanel() {
             Retry {fmtInt(t.failed)} failed
           </button>
         )}
+        {!active && t.failed > 0 && run && <RetryByKind run={run} />}
       </div>
     </div>
   );

@@ -7,6 +7,8 @@ import { useApp } from '../../store/app.ts';
 import { ACTIVE, CONTINUABLE, runEndpoint, useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
 import { specToDraft } from '../agent/spec.ts';
+import { CachePanel } from '../cache/CachePanel.tsx';
+import { NewRunFrom } from './NewRunFrom.tsx';
 import { RunStatusPill } from './RunStatusPill.tsx';
 import { CompareBar, ComparePick } from './CompareBar.tsx';
 import { RunName } from './RunName.tsx';
@@ -68,6 +70,7 @@ export function RunsScreen() {
           </table>
         </div>
       )}
+      <CachePanel />
     </section>
   );
 }
@@ -111,7 +114,14 @@ function RunRow({ run }: { run: RunSummary }) {
         <td className="num">{fmtInt(t.done)}</td>
         <td className={`num ${t.failed ? 'bad' : ''}`}>{fmtInt(t.failed)}</td>
         <td className="num">{fmtInt(t.items)}</td>
-        <td className="num">{fmtCost(t.costUsd)}</td>
+        <td className="num">
+          {fmtCost(t.costUsd)}
+          {!!t.cachedCalls && (
+            <div className="muted small" data-testid={`run-cached-${run.runId}`} title="Calls answered from the response cache, and what they would have cost">
+              {fmtInt(t.cachedCalls)} cached · {fmtCost(t.savedUsd ?? 0)} saved
+            </div>
+          )}
+        </td>
         <td>
           {run.agent.model} <EndpointBadge kind={runEndpoint(run)} />
         </td>
@@ -135,6 +145,7 @@ function RunRow({ run }: { run: RunSummary }) {
           >
             Agent
           </button>
+          <NewRunFrom run={run} />
           {!confirming ? (
             <button
               type="button"
