@@ -10,6 +10,7 @@ import {
   RunStatusSchema,
   TranscriptMessageSchema,
 } from './domain.ts';
+import { CompareRequestSchema, ComparePageRequestSchema, ComparePageSchema, ComparisonSchema } from './compare.ts';
 import { EarlierAttemptSchema, FailureCountsSchema, MAX_ROWS_SPEC, RetryKindSchema } from './attempts.ts';
 
 const Id = z.string().min(1).max(200);
@@ -372,6 +373,15 @@ export const calls = {
     res: z.object({ indexes: z.array(z.number().int()) }),
   },
   'items:distributions': { req: RunRef, res: ItemDistributionsSchema },
+  /** Runs side by side over the same rows (see shared/compare.ts). */
+  'run:rename': { req: z.strictObject({ runId: RunId, name: z.string().max(500) }), res: RunSummarySchema },
+  'compare:summary': { req: CompareRequestSchema, res: ComparisonSchema },
+  'compare:page': { req: ComparePageRequestSchema, res: ComparePageSchema },
+  /** Like run:export: Electron saves to `path`, the served bridge answers a download URL. */
+  'compare:export': {
+    req: CompareRequestSchema.extend({ format: ExportFormatSchema, path: FilePath.optional() }),
+    res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
 
   'cache:size': { req: z.strictObject({}), res: CacheSizeSchema },
   'cache:entries': {

@@ -25,7 +25,7 @@ const KEYS = ['runId', 'datasetId', 'offset', 'limit', 'agent', 'options', 'endp
 let root: string;
 let cwd: string;
 const cores: Record<'electron' | 'served', Core> = {} as never;
-const ids: Record<'electron' | 'served', { datasetId: string; runId: string; spareRunId: string; slowRunId: string; slowDatasetId: string; uploadId: string; sampleId: string }> = {} as never;
+const ids: Record<'electron' | 'served', { datasetId: string; runId: string; twinRunId: string; spareRunId: string; slowRunId: string; slowDatasetId: string; uploadId: string; sampleId: string }> = {} as never;
 let csv: string;
 let fifo: string | null = null;
 
@@ -50,12 +50,15 @@ beforeAll(async () => {
     const start = { datasetId: ds.id, agent: { name: 'f', model: 'gpt-4o-mini', prompt: '{{q}}' }, options: {}, endpoint: { kind: 'simulated' } };
     const run = (await core.dispatch('run:start', start)) as { runId: string };
     await core.runs.finished(run.runId);
+    // A second run over the same rows, for the comparison calls.
+    const twin = (await core.dispatch('run:start', start)) as { runId: string };
+    await core.runs.finished(twin.runId);
     const samples = (await core.dispatch('dataset:samples', {})) as { id: string }[];
     const slow = path.join(root, 'slow.csv');
     fs.writeFileSync(slow, 'q\nslow [[sleep:60000]]\n');
     const slowSource = front === 'served' ? { kind: 'upload', uploadId: core.files.addUpload(slow, 'slow.csv') } : { kind: 'path', path: slow };
     const slowDs = (await core.dispatch('dataset:import', { source: slowSource })) as { id: string };
-    ids[front] = { datasetId: ds.id, runId: run.runId, spareRunId: '', slowRunId: '', slowDatasetId: slowDs.id, uploadId, sampleId: samples[0]?.id ?? 'none' };
+    ids[front] = { datasetId: ds.id, runId: run.runId, twinRunId: twin.runId, spareRunId: '', slowRunId: '', slowDatasetId: slowDs.id, uploadId, sampleId: samples[0]?.id ?? 'none' };
   }
 });
 
@@ -79,7 +82,7 @@ afterAll(async () => {
 
 /** One valid request per call (a call added to the contract is a compile error here until listed). */
 function validRequests(front: 'electron' | 'served'): Record<CallName, Record<string, unknown>> {
-  const { datasetId, runId, spareRunId, slowRunId, uploadId, sampleId } = ids[front];
+  const { datasetId, runId, twinRunId, spareRunId, slowRunId, uploadId, sampleId } = ids[front];
   const agent = {
     name: 'fuzz',
     model: 'gpt-4o-mini',
@@ -118,6 +121,10 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'item:mark': { runId, index: 0, rating: 'up', note: 'checked' },
     'items:indexes': { runId, status: 'done', filters: [{ kind: 'text', column: { source: 'input', name: 'q' }, contains: 'first' }] },
     'items:distributions': { runId },
+    'run:rename': { runId, name: 'renamed' },
+    'compare:summary': { runIds: [runId, twinRunId] },
+    'compare:page': { runIds: [runId, twinRunId], offset: 0, limit: 10, onlyDiffering: true },
+    'compare:export': front === 'served' ? { runIds: [runId, twinRunId], format: 'jsonl' } : { runIds: [runId, twinRunId], format: 'jsonl', path: 'compare.jsonl' },
     'cache:size': {},
     'cache:entries': { offset: 0, limit: 10 },
     'cache:clear': { olderThanDays: 30 },
@@ -289,7 +296,7 @@ describe('the IPC binding', () => {
     for (const name of CALLS) {
       await cores.electron.runs.finished(ids.electron.runId);
       const valid = validRequests('electron')[name];
-      if (name === 'run:export') delete valid.path; // the binding asks for it
+      if (name === 'run:export' || name === 'compare:export') delete valid.path; // the binding asks for it
       for (const req of requestsFor(name, valid, rand, atoms, 8)) {
         const outcome = await invoke(name, req);
         check(name, req, outcome);

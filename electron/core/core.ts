@@ -28,6 +28,7 @@ import { createRunService, type RunInfo, type RunService, type StartOptions } fr
 import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+import { compareHandlers } from './compare/handlers.ts';
 import { cacheHandlers } from './cache-calls.ts';
 
 /** A call's request after parsing (defaults applied). */
@@ -185,6 +186,20 @@ export function createCore(options: CoreOptions): Core {
     }
   }
 
+  // Runs side by side and renaming a run: their handlers live in compare/handlers.ts.
+  const compare = compareHandlers({
+    runs,
+    front,
+    async forDownload(name, write) {
+      const file = path.join(tempDir, 'exports', newId(), name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const written = await write(file);
+      const id = newId();
+      downloads.set(id, { path: file, name });
+      return { rows: written.rows, downloadUrl: `/download/${id}` };
+    },
+  });
+
   const handlers: Handlers = {
     'app:info': () => ({ version: pkg.version, front, dataDir, keys: keys.status() }),
 
@@ -338,6 +353,7 @@ export function createCore(options: CoreOptions): Core {
     'items:indexes': (query) => ({ indexes: runs.itemIndexes(query) }),
     'items:distributions': ({ runId }) => runs.itemDistributions(runId),
 
+    ...compare,
     ...cacheHandlers(() => runs),
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),

@@ -161,6 +161,8 @@ describe('IPC binding', () => {
     for (const p of [victim, '', 42]) {
       const chosen = await ipc.invoke(pageUrl, 'run:export', { runId: started.res.runId, format: 'csv', path: p });
       expect(chosen, String(p)).toMatchObject({ ok: false, error: { code: 'bad-request', fields: ['path'] } });
+      const compared = await ipc.invoke(pageUrl, 'compare:export', { runIds: [started.res.runId, started.res.runId], format: 'csv', path: p });
+      expect(compared, String(p)).toMatchObject({ ok: false, error: { code: 'bad-request', fields: ['path'] } });
     }
     expect(readFileSync(victim, 'utf8')).toBe('untouched');
     expect(asked).toHaveLength(2);

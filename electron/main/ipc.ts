@@ -78,11 +78,13 @@ export function bindIpc(options: IpcOptions): () => void {
           throw new CallError('unauthorized', 'Rowrunner imports only a file you chose: drop it on the window, or pick it with Open.', ['source.path']);
         }
       }
-      if (name === 'run:export' && options.askExportPath && isPlainObject(req)) {
+      if ((name === 'run:export' || name === 'compare:export') && options.askExportPath && isPlainObject(req)) {
         // The desktop app asks where to save, always: a page that chose the path could overwrite any
         // file the user may write. The request is still parsed by the core afterwards.
         if (req.path !== undefined) throw new CallError('bad-request', 'Where an export is saved is chosen in the save dialog, not by the page.', ['path']);
-        const runId = typeof req.runId === 'string' ? req.runId : '';
+        // A comparison is named for its first run.
+        const ids = Array.isArray(req.runIds) ? req.runIds : [req.runId];
+        const runId = typeof ids[0] === 'string' ? ids[0] : '';
         const format = typeof req.format === 'string' ? req.format : 'xlsx';
         const chosen = await options.askExportPath(runId, format);
         if (chosen === null) return { ok: true, res: { rows: 0 } };

@@ -297,6 +297,21 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
   'item:mark': () => ({ ok: true as const }),
   'items:indexes': () => ({ indexes: [] }),
   'items:distributions': () => ({ status: { done: 0, failed: 0, pending: 0, running: 0, skipped: 0 }, fields: [] }),
+  'run:rename': (req) => {
+    const r = runs.get(req.runId);
+    if (!r) throw err('not-found', 'no such run');
+    r.summary.name = req.name.trim();
+    return r.summary;
+  },
+  'compare:summary': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
+  'compare:page': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
+  'compare:export': () => {
+    throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
+  },
   'cache:size': () => ({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null }),
   'cache:entries': () => [],
   'cache:clear': () => ({ cleared: 0 }),

@@ -6,6 +6,7 @@ import { ResultsScreen } from './features/results/ResultsScreen.tsx';
 import { RunScreen } from './features/run/RunScreen.tsx';
 import { InterruptedOffer } from './features/runs/InterruptedOffer.tsx';
 import { RunsScreen } from './features/runs/RunsScreen.tsx';
+import { CompareScreen } from './features/compare/CompareScreen.tsx';
 import { useShortcuts } from './shortcuts.ts';
 import { useAgent } from './store/agent.ts';
 import { SCREENS, useApp, type Screen } from './store/app.ts';
@@ -13,7 +14,7 @@ import { useDataset } from './store/dataset.ts';
 import { useResults } from './store/results.ts';
 import { ACTIVE, useRun } from './store/run.ts';
 
-const LABEL: Record<Screen, string> = { import: 'Import', agent: 'Agent', run: 'Run', results: 'Results', runs: 'Runs' };
+const LABEL: Record<Screen, string> = { import: 'Import', agent: 'Agent', run: 'Run', results: 'Results', runs: 'Runs', compare: 'Compare' };
 
 export const FILE_INPUT_ID = 'csv-file-input';
 
@@ -94,6 +95,7 @@ export function App() {
           {screen === 'run' && <RunScreen />}
           {screen === 'results' && <ResultsScreen />}
           {screen === 'runs' && <RunsScreen />}
+          {screen === 'compare' && <CompareScreen />}
         </main>
       </div>
 

@@ -18,8 +18,11 @@ function pageToken(): string | null {
   }
 }
 
+/** Read once: the token leaves the address bar once the cookie is set (routes/token.ts). */
+const PAGE_TOKEN = typeof window !== 'undefined' ? pageToken() : null;
+
 function withToken(path: string): string {
-  const token = pageToken();
+  const token = PAGE_TOKEN;
   return token ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}` : path;
 }
 

@@ -11,6 +11,7 @@ import { rmCommand } from './commands/rm.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { compareCommand } from './commands/compare.ts';
 import { cacheCommand } from './commands/cache.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { CliFailure } from './failures.ts';
@@ -42,12 +43,14 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
       return rmCommand(rest, io);
     case 'simulate':
       return simulateCommand(rest, io);
+    case 'compare':
+      return compareCommand(rest, io);
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
     case 'cache':
       return cacheCommand(rest, io);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, rerun, export, runs, datasets, rm, simulate, serve, cache; see rowrunner --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, rerun, export, compare, runs, datasets, rm, simulate, serve, cache; see rowrunner --help)`);
   }
 }
 

@@ -15,6 +15,7 @@ Usage:
   rowrunner run --from RUN_ID --agent AGENT.json [the options of run]
   rowrunner rerun RUN_ID --rows 3,7-9 [--no-cache] [same options as resume]
   rowrunner export RUN_ID --out FILE [--db FILE]
+  rowrunner compare RUN_A RUN_B [RUN_C...] --out FILE [--db FILE]
   rowrunner runs [--db FILE] [--json]
   rowrunner datasets [--db FILE] [--json]
   rowrunner rm RUN_ID|dDATASET_ID... [--db FILE]
@@ -38,6 +39,9 @@ Commands:
                 _error, _turns, _prompt_tokens, _completion_tokens, _cached_tokens, _cost_usd, _latency_ms, _cached
                 (true when every call of the row was answered from the response cache), _rating, _note
                 (a reviewer's mark and note from the Results screen).
+  compare       Put runs over the same rows side by side (the same dataset, or one with the same
+                columns and row count, matched by position): the CSV's columns, each run's output
+                columns named COLUMN@RUN_ID, then _differs (true where the outputs are not all equal).
   runs          List the runs in the database, oldest first.
   datasets      List the imported CSVs (IDs such as d3) and the runs that use each.
   rm            Remove runs (a run's dataset goes too once no run uses it) and unused datasets (dID).
@@ -103,6 +107,6 @@ Exit codes:
 
 Ctrl-C or SIGTERM cancels cleanly: items in flight go back to pending and \`rowrunner resume RUN_ID\`
 continues. A second Ctrl-C quits at once; the run is left interrupted, and resume continues it too.
-runs, datasets and export open the database read-only, so they work on a full disk too.
+runs, datasets, export and compare open the database read-only, so they work on a full disk too.
 "skipped" counts the items that did not run (left pending or skipped by a stop); they stay resumable.
 `;

@@ -16,11 +16,12 @@
 import path from 'node:path';
 import type { DatasetSummary, Endpoint, ExportFormat, RaggedPolicy, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
-import { CallError, conflict, notFound } from '../errors.ts';
+import { createComparisons, type Comparisons } from '../compare/index.ts';
+import { badInput, CallError, conflict, notFound } from '../errors.ts';
 import { cacheSize, clearCache, listCachedAnswers, type CacheEntrySummary, type CacheSize } from '../store/cache.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
 import { getItem, itemCalls, itemsPage, runRows, type ItemCallRecord } from '../store/items.ts';
-import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
+import { deleteRunChunk, getRun, listRuns, renameRun, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
 import type { FailureCounts, RetryKind } from '../../../shared/attempts.ts';
 import { earlierAttempts, failureCounts } from '../store/attempts.ts';
 import { createRun } from './create-run.ts';
@@ -153,6 +154,10 @@ export interface RunService extends GridQueries {
   exportRun(runId: string, file: string, format?: ExportFormat): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
+  /** A new name for a run (trimmed; not empty). */
+  renameRun(runId: string, name: string): RunInfo;
+  /** Runs side by side over the same rows: summary, pages, export. */
+  readonly compare: Comparisons;
 
   /** The response cache of this database: its size, a page of its entries newest first, clearing it. */
   cacheSize(): CacheSize;
@@ -357,6 +362,16 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     recoverInterrupted: recover,
+
+    renameRun(runId, name) {
+      const r = runRecord(runId);
+      const trimmed = name.trim();
+      if (!trimmed) throw badInput(`A run's name cannot be empty (run ${runId}).`);
+      writing(dbPath, `rename run ${runId}`, () => renameRun(db, r.id, trimmed));
+      return infoOf(runRecord(runId));
+    },
+
+    compare: createComparisons(db, (id) => datasets.datasetOf(id)),
 
     cacheSize: () => cacheSize(db),
     cacheEntries: (page) => listCachedAnswers(db, page),

@@ -156,6 +156,10 @@ export function setRunEndpoint(db: Db, id: number, endpoint: Endpoint): void {
   stmt(db, `UPDATE runs SET endpoint = ? WHERE id = ?`).run(JSON.stringify(endpointToKeep(endpoint)), id);
 }
 
+export function renameRun(db: Db, id: number, name: string): void {
+  stmt(db, `UPDATE runs SET name = ? WHERE id = ?`).run(name, id);
+}
+
 export function setRunOptions(db: Db, id: number, options: RunOptions): void {
   stmt(db, `UPDATE runs SET options = ? WHERE id = ?`).run(JSON.stringify(options), id);
 }

@@ -6,7 +6,8 @@ import type { ConnectionState } from '../bridge.ts';
 import { errorText } from '../bridge.ts';
 
 export const SCREENS = ['import', 'agent', 'run', 'results', 'runs'] as const;
-export type Screen = (typeof SCREENS)[number];
+/** The sidebar's screens, and Compare (reached from the Runs screen). */
+export type Screen = (typeof SCREENS)[number] | 'compare';
 
 export type AppInfo = CallResponse<'app:info'>;
 

@@ -1,6 +1,5 @@
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { rowValues } from './columns.ts';
-import type { ExportSource } from './types.ts';
+import type { TableSource } from './types.ts';
 
 /**
  * Runs `write` against `path + '.partial'` and renames the result to `path` only when it succeeds,
@@ -26,13 +25,12 @@ export async function writeAtomically<T>(path: string, write: (partialPath: stri
  * returns the row count. On an error the file is closed unflushed and the error rethrown.
  */
 export async function writeTextRows(
-  source: ExportSource,
+  source: TableSource,
   path: string,
   first: string,
   lineOf: (values: unknown[]) => string,
 ): Promise<number> {
   const out = await TextFile.create(path);
-  const inputCount = source.inputColumns.length;
   let rows = 0;
   try {
     if (first) out.add(first);
@@ -40,12 +38,12 @@ export async function writeTextRows(
     // awaited only when a megabyte is buffered.
     if (Symbol.iterator in source.rows) {
       for (const row of source.rows) {
-        if (out.add(lineOf(rowValues(row, inputCount, source.outputColumns)))) await out.flush();
+        if (out.add(lineOf(row))) await out.flush();
         rows++;
       }
     } else {
       for await (const row of source.rows) {
-        if (out.add(lineOf(rowValues(row, inputCount, source.outputColumns)))) await out.flush();
+        if (out.add(lineOf(row))) await out.flush();
         rows++;
       }
     }

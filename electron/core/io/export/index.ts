@@ -2,9 +2,10 @@ import { extname } from 'node:path';
 import { writeAtomically } from './atomic.ts';
 import { writeCsv } from './write-csv.ts';
 import { writeJsonl } from './write-jsonl.ts';
-import type { ExportFormat, ExportSource } from './types.ts';
+import { exportColumns, rowValues } from './columns.ts';
+import type { ExportFormat, ExportRow, ExportSource, TableSource } from './types.ts';
 
-export type { ExportFormat, ExportRow, ExportSource } from './types.ts';
+export type { ExportFormat, ExportRow, ExportSource, TableSource } from './types.ts';
 export { exportColumns, META_COLUMNS } from './columns.ts';
 
 const FORMATS: Record<string, ExportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.jsonl': 'jsonl' };
@@ -24,11 +25,33 @@ export function formatFromPath(path: string): ExportFormat {
  * any error (the rows' iterator throwing included) the partial file is removed.
  */
 export async function exportRun(source: ExportSource, path: string, format?: ExportFormat): Promise<{ rows: number; path: string }> {
+  return exportTable(tableOf(source), path, format);
+}
+
+/** Writes any table (a header and rows of values) the way exportRun writes a run: atomic, formula-safe. */
+export async function exportTable(table: TableSource, path: string, format?: ExportFormat): Promise<{ rows: number; path: string }> {
   const chosen = format ?? formatFromPath(path);
   // The spreadsheet writer (exceljs) is loaded only for xlsx: loading it costs more CPU than writing
   // 20,000 rows of JSON lines.
-  const write = { xlsx: async (s: ExportSource, p: string) => (await import('./write-xlsx.ts')).writeXlsx(s, p), csv: writeCsv, jsonl: writeJsonl }[chosen];
+  const write = { xlsx: async (s: TableSource, p: string) => (await import('./write-xlsx.ts')).writeXlsx(s, p), csv: writeCsv, jsonl: writeJsonl }[chosen];
   if (!write) throw new Error(`Unknown export format ${JSON.stringify(chosen)}: use xlsx, csv or jsonl.`);
-  const rows = await writeAtomically(path, (partial) => write(source, partial));
+  const rows = await writeAtomically(path, (partial) => write(table, partial));
   return { rows, path };
+}
+
+/** A run's results as a table: exportColumns() for the header, rowValues() for each row. */
+function tableOf(source: ExportSource): TableSource {
+  const inputCount = source.inputColumns.length;
+  const values = (row: ExportRow) => rowValues(row, inputCount, source.outputColumns);
+  // A synchronous source (a database read) stays synchronous, so no row costs a promise.
+  const rows = Symbol.iterator in source.rows ? mapSync(source.rows, values) : mapAsync(source.rows, values);
+  return { columns: exportColumns(source.inputColumns, source.outputColumns), rows, settings: source.settings };
+}
+
+function* mapSync<T, U>(rows: Iterable<T>, f: (row: T) => U): Generator<U> {
+  for (const row of rows) yield f(row);
+}
+
+async function* mapAsync<T, U>(rows: AsyncIterable<T>, f: (row: T) => U): AsyncGenerator<U> {
+  for await (const row of rows) yield f(row);
 }

@@ -21,3 +21,13 @@ export interface ExportSource {
   /** The run's settings and totals, for the xlsx second sheet. */
   settings: Array<[string, string | number | boolean | null]>;
 }
+
+/**
+ * What the writers take: a header and rows of values aligned to it (not yet made safe). A run's
+ * results become one through tableOf(); a comparison of runs builds its own.
+ */
+export interface TableSource {
+  columns: string[];
+  rows: Iterable<unknown[]> | AsyncIterable<unknown[]>;
+  settings: Array<[string, string | number | boolean | null]>;
+}

@@ -1,8 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { exportColumns, rowValues } from './columns.ts';
 import { XLSX_MAX_CELL_CHARS, xlsxCell } from './safe-cell.ts';
-import type { ExportRow, ExportSource } from './types.ts';
+import type { TableSource } from './types.ts';
 
 /** Column widths come from the header and this many first rows. */
 const WIDTH_SAMPLE_ROWS = 200;
@@ -25,10 +24,9 @@ export const XLSX_MAX_DATA_ROWS = 1_048_575;
  * holds in Excel go on to "Results 2", "Results 3"…, each with the header again. Rows are committed one
  * by one, so the workbook is never held in memory.
  */
-export async function writeXlsx(source: ExportSource, path: string, options: { rowsPerSheet?: number } = {}): Promise<number> {
+export async function writeXlsx(source: TableSource, path: string, options: { rowsPerSheet?: number } = {}): Promise<number> {
   const rowsPerSheet = options.rowsPerSheet ?? XLSX_MAX_DATA_ROWS;
-  const columns = exportColumns(source.inputColumns, source.outputColumns);
-  const inputCount = source.inputColumns.length;
+  const columns = source.columns;
   const file = createWriteStream(path);
   // A write error (a full disk, say) can come at any time; `failed` settles with the first one, so
   // that no wait on the zip stream can outlive it.
@@ -48,8 +46,8 @@ export async function writeXlsx(source: ExportSource, path: string, options: { r
   zip.on('error', onError);
   const rows = asyncIterator(source.rows);
   let truncated = 0;
-  const cells = (row: ExportRow) =>
-    rowValues(row, inputCount, source.outputColumns).map((v) => {
+  const cells = (row: unknown[]) =>
+    row.map((v) => {
       const cell = xlsxCell(v);
       if (cell.truncated) truncated++;
       return cell.value;

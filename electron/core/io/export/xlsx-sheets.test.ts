@@ -5,16 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, expect, it } from 'vitest';
-import type { ExportRow } from './types.ts';
 import { writeXlsx, XLSX_MAX_DATA_ROWS } from './write-xlsx.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rr-sheets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function* rows(n: number): Generator<ExportRow> {
-  for (let i = 0; i < n; i++) {
-    yield { input: [`q${i}`], output: { answer: `a${i}` }, status: 'done', error: null, turns: 1, promptTokens: 1, completionTokens: 1, costUsd: 0, latencyMs: 1 };
-  }
+function* rows(n: number): Generator<unknown[]> {
+  for (let i = 0; i < n; i++) yield [`q${i}`, `a${i}`];
 }
 
 it("Excel's limit is 1,048,576 rows a sheet, the header included", () => {
@@ -23,7 +20,7 @@ it("Excel's limit is 1,048,576 rows a sheet, the header included", () => {
 
 it('writes the rows past a full sheet on the next ones, each with its header and autofilter', async () => {
   const path = join(dir, 'split.xlsx');
-  const written = await writeXlsx({ inputColumns: ['q'], outputColumns: ['answer'], rows: rows(25), settings: [['Items', 25]] }, path, { rowsPerSheet: 10 });
+  const written = await writeXlsx({ columns: ['q', 'answer'], rows: rows(25), settings: [['Items', 25]] }, path, { rowsPerSheet: 10 });
   expect(written).toBe(25);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(path);
@@ -40,7 +37,7 @@ it('writes the rows past a full sheet on the next ones, each with its header and
 
 it('a run that fills a sheet exactly has no empty next sheet', async () => {
   const path = join(dir, 'exact.xlsx');
-  await writeXlsx({ inputColumns: ['q'], outputColumns: ['answer'], rows: rows(10), settings: [] }, path, { rowsPerSheet: 10 });
+  await writeXlsx({ columns: ['q', 'answer'], rows: rows(10), settings: [] }, path, { rowsPerSheet: 10 });
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(path);
   expect(wb.worksheets.map((s) => s.name)).toEqual(['Results', 'Run']);

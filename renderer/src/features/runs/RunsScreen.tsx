@@ -10,6 +10,8 @@ import { specToDraft } from '../agent/spec.ts';
 import { CachePanel } from '../cache/CachePanel.tsx';
 import { NewRunFrom } from './NewRunFrom.tsx';
 import { RunStatusPill } from './RunStatusPill.tsx';
+import { CompareBar, ComparePick } from './CompareBar.tsx';
+import { RunName } from './RunName.tsx';
 
 export function RunsScreen() {
   const runs = useRuns((s) => s.runs);
@@ -42,11 +44,13 @@ export function RunsScreen() {
           <p className="muted">Import a CSV, shape the agent, then start a run; it will be listed here.</p>
         </Empty>
       )}
+      <CompareBar />
       {runs && runs.length > 0 && (
         <div className="table-scroll">
           <table className="grid runs" data-testid="runs-list">
             <thead>
               <tr>
+                <th className="pick" aria-label="Pick to compare" />
                 <th>Run</th>
                 <th>Status</th>
                 <th className="num">Done</th>
@@ -98,11 +102,11 @@ function RunRow({ run }: { run: RunSummary }) {
   return (
     <>
       <tr className={current ? 'selected' : ''} data-testid={`run-row-${run.runId}`} data-status={run.status}>
-        <td>
-          <button type="button" className="link" onClick={() => void open()} data-testid={`run-open-${run.runId}`} title={run.runId}>
-            {run.name || run.agent.name}
-          </button>
-          {!(run.name || run.agent.name).includes(run.datasetName) && <div className="muted small">{run.datasetName}</div>}
+        <td className="pick">
+          <ComparePick runId={run.runId} />
+        </td>
+        <td className="run-name">
+          <RunName run={run} onOpen={() => void open()} />
         </td>
         <td>
           <RunStatusPill status={run.status} totals={t} />
@@ -168,7 +172,7 @@ function RunRow({ run }: { run: RunSummary }) {
       </tr>
       {deleteError && (
         <tr>
-          <td colSpan={9}>
+          <td colSpan={10}>
             <ErrorBox testId={`run-delete-error-${run.runId}`}>{deleteError}</ErrorBox>
           </td>
         </tr>
