@@ -32,6 +32,9 @@ export const DatasetSummarySchema = z.object({
   encoding: z.string(),
   notes: z.array(z.string()),
   createdAt: z.string(),
+  /** A workbook's import answers the sheet it read and every sheet it has, in tab order. */
+  sheet: z.string().optional(),
+  sheets: z.array(z.string()).optional(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
@@ -185,6 +188,8 @@ export const calls = {
       source: CsvSourceSchema,
       name: z.string().max(500).optional(),
       ragged: RaggedPolicySchema.optional(),
+      /** A workbook's sheet by name; default its first. */
+      sheet: z.string().min(1).max(500).optional(),
     }),
     res: DatasetSummarySchema,
   },

@@ -204,7 +204,7 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'dataset:import': async ({ source, name, ragged }) => {
+    'dataset:import': async ({ source, name, ragged, sheet }) => {
       let file: string;
       let fallbackName: string;
       if (source.kind === 'upload') {
@@ -218,7 +218,7 @@ export function createCore(options: CoreOptions): Core {
         file = source.path;
         fallbackName = path.basename(source.path);
       }
-      return runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}) });
+      return runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}), ...(sheet ? { sheet } : {}) });
     },
 
     'dataset:rows': ({ datasetId, offset, limit }) => ({ rows: runs.datasetRows(datasetId, offset, limit) }),

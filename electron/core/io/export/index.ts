@@ -3,9 +3,12 @@ import { writeAtomically } from './atomic.ts';
 import { writeCsv } from './write-csv.ts';
 import { writeJsonl } from './write-jsonl.ts';
 import type { ExportFormat, ExportSource } from './types.ts';
+import type { IntoWorkbookSource } from './write-into-workbook.ts';
 
 export type { ExportFormat, ExportRow, ExportSource } from './types.ts';
 export { exportColumns, META_COLUMNS } from './columns.ts';
+export { IntoWorkbookError } from './into-error.ts';
+export type { IntoWorkbookSource } from './write-into-workbook.ts';
 
 const FORMATS: Record<string, ExportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.jsonl': 'jsonl' };
 
@@ -31,4 +34,9 @@ export async function exportRun(source: ExportSource, path: string, format?: Exp
   if (!write) throw new Error(`Unknown export format ${JSON.stringify(chosen)}: use xlsx, csv or jsonl.`);
   const rows = await writeAtomically(path, (partial) => write(source, partial));
   return { rows, path };
+}
+
+/** Appends a run's output columns to the data sheet of the workbook it read, saved as `path` (see write-into-workbook.ts); exceljs is loaded only here too. */
+export async function exportIntoWorkbook(source: IntoWorkbookSource, path: string): Promise<{ rows: number; path: string }> {
+  return (await import('./write-into-workbook.ts')).writeIntoWorkbook(source, path);
 }
