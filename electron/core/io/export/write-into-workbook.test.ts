@@ -16,8 +16,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function row(output: Record<string, unknown> | null): ExportRow {
-  return { input: [], output, status: output ? 'done' : 'failed', error: null, turns: 1, promptTokens: 1, completionTokens: 1, costUsd: 0, latencyMs: 1 };
+function row(output: ExportRow['output']): ExportRow {
+  return { input: [], output, status: Object.keys(output).length ? 'done' : 'failed', error: null, turns: 1, promptTokens: 1, completionTokens: 1, costUsd: 0, latencyMs: 1 };
 }
 
 /** A workbook as a user keeps it: a cover sheet first, then the data with a styled header and set widths. */
@@ -43,7 +43,7 @@ describe('adding answers to a workbook', () => {
   it('appends the output columns to the data sheet and keeps the rest', async () => {
     const source = await userBook('in.xlsx', 3);
     const out = join(dir, 'out.xlsx');
-    const rows = [row({ sentiment: 'good', review: 'dup name' }), row(null), row({ sentiment: '=1+1', review: 3 })];
+    const rows = [row({ sentiment: 'good', review: 'dup name' }), row({}), row({ sentiment: '=1+1', review: 3 })];
     expect(await exportIntoWorkbook({ workbook: source, outputColumns: ['sentiment', 'review'], rows }, out)).toEqual({ rows: 3, path: out });
 
     const wb = new ExcelJS.Workbook();
