@@ -218,7 +218,13 @@ export function createCore(options: CoreOptions): Core {
         file = source.path;
         fallbackName = path.basename(source.path);
       }
-      return runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}), ...(sheet ? { sheet } : {}) });
+      const dataset = await runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}), ...(sheet ? { sheet } : {}) });
+      // A header without rows is nothing to run: one message, and the dataset is not kept.
+      if (dataset.rowCount === 0) {
+        runs.deleteDataset(dataset.id);
+        throw badInput(`${dataset.name} has a header but no rows, so there is nothing to run: add rows and import it again.`);
+      }
+      return dataset;
     },
 
     'dataset:rows': ({ datasetId, offset, limit }) => ({ rows: runs.datasetRows(datasetId, offset, limit) }),

@@ -12,6 +12,7 @@ import { SCREENS, useApp, type Screen } from './store/app.ts';
 import { useDataset } from './store/dataset.ts';
 import { useResults } from './store/results.ts';
 import { ACTIVE, useRun } from './store/run.ts';
+import { count } from '../../shared/plural.ts';
 
 const LABEL: Record<Screen, string> = { import: 'Import', agent: 'Agent', run: 'Run', results: 'Results', runs: 'Runs' };
 
@@ -47,7 +48,7 @@ export function App() {
       <header className="topbar">
         <span className="brand">Rowrunner</span>
         <span className="topbar-context" data-testid="header-dataset">
-          {dataset ? `${dataset.name} · ${dataset.rowCount.toLocaleString('en-US')} rows` : 'No CSV yet'}
+          {dataset ? `${dataset.name} · ${count(dataset.rowCount, 'row')}` : 'No CSV yet'}
         </span>
         <EndpointBadge kind={endpoint} testId="endpoint-badge" />
         <span className="spacer" />

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { CsvImportError } from '../io/csv/index.ts';
 import { readTable } from '../io/read-table.ts';
 import { UsageError } from './errors.ts';
+import { count } from '../../../shared/plural.ts';
 
 export function checkInto(into: string | undefined, out: string | undefined): string | undefined {
   if (into === undefined) return undefined;
@@ -33,11 +34,7 @@ export async function checkIntoRows(into: string, items: string, sheet: string |
   }
   if (rows !== rowCount) {
     throw new UsageError(
-      `--into ${into}: sheet "${sheetName}" has ${plural(rows)} but the items have ${plural(rowCount)}; answers are matched to rows by position, so give the workbook the items came from`,
+      `--into ${into}: sheet "${sheetName}" has ${count(rows, 'row')} but the items have ${count(rowCount, 'row')}; answers are matched to rows by position, so give the workbook the items came from`,
     );
   }
-}
-
-function plural(n: number): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'}`;
 }

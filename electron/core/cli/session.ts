@@ -6,6 +6,7 @@ import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
 import type { Stops } from './stops.ts';
+import { count } from '../../../shared/plural.ts';
 
 export interface Outcome {
   info: RunInfo;
@@ -102,12 +103,12 @@ export function report(o: Outcome, io: CliIo, json: boolean): void {
 
 export async function exportTo(svc: RunService, runId: string, out: string, io: CliIo): Promise<void> {
   const res = await svc.exportRun(runId, out);
-  io.stderr.write(`Exported ${res.rows.toLocaleString('en-US')} rows to ${res.path}\n`);
+  io.stderr.write(`Exported ${count(res.rows, 'row')} to ${res.path}\n`);
 }
 
 export async function exportIntoTo(svc: RunService, runId: string, out: string, into: { workbook: string; sheet?: string }, io: CliIo): Promise<void> {
   const res = await svc.exportRunInto(runId, out, into);
-  io.stderr.write(`Added the answers of ${res.rows.toLocaleString('en-US')} ${res.rows === 1 ? 'row' : 'rows'} to a copy of ${into.workbook}: ${res.path}\n`);
+  io.stderr.write(`Added the answers of ${count(res.rows, 'row')} to a copy of ${into.workbook}: ${res.path}\n`);
 }
 
 /** Follows a started run, exports it if asked, reports it; resolves to the exit code. */

@@ -18,6 +18,7 @@ import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
+import { count } from '../../../../shared/plural.ts';
 
 const RUN_OPTIONS: Options = {
   ...COMMON,
@@ -96,7 +97,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         if (v.json === true) io.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.stopped })}\n`);
         return EXIT.stopped;
       }
-      io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
+      io.stderr.write(`Run ${run.runId}: ${count(run.totals.items, 'item')} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
       if (connection.note) io.stderr.write(`${connection.note}\n`);
       svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint, baseURL: baseURLOf(connection.endpoint) });
       return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops, ...(into ? { into: { workbook: into, ...(sheet !== undefined ? { sheet } : {}) } } : {}) });

@@ -3,6 +3,7 @@ import type { DatasetSummary } from '../../../../shared/contract.ts';
 import { Empty, ErrorBox, Spinner } from '../../components/ui.tsx';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
+import { count } from '../../../../shared/plural.ts';
 
 const FILE_INPUT_ID = 'csv-file-input';
 
@@ -194,7 +195,7 @@ function DatasetPreview({ dataset }: { dataset: DatasetSummary }) {
           </table>
           {dataset.rowCount > preview.length && (
             <p className="muted small">
-              The first {preview.length} of {dataset.rowCount.toLocaleString('en-US')} rows.
+              The first {preview.length} of {count(dataset.rowCount, 'row')}.
             </p>
           )}
         </div>

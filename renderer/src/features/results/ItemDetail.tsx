@@ -4,6 +4,7 @@ import type { TranscriptMessage } from '../../../../shared/domain.ts';
 import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
   const index = useResults((s) => s.detailIndex)!;
@@ -79,7 +80,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
           )}
 
           <details>
-            <summary>Input ({run.inputColumns.length} columns)</summary>
+            <summary>Input ({count(run.inputColumns.length, 'column')})</summary>
             <table className="kv">
               <tbody>
                 {run.inputColumns.map((c, i) => (

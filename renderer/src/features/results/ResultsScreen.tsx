@@ -10,6 +10,7 @@ import { ACTIVE, useRun } from '../../store/run.ts';
 import type { PageCache } from './pageCache.ts';
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
+import { count } from '../../../../shared/plural.ts';
 
 const ROW_HEIGHT = 32;
 const STATUSES: ItemStatus[] = ['done', 'failed', 'pending', 'running', 'skipped'];
@@ -120,7 +121,7 @@ function Toolbar({ run }: { run: RunSummary }) {
   const retry = async () => {
     if (await useRun.getState().retryFailed()) {
       useResults.getState().refreshAll();
-      useApp.getState().notify(`Retrying ${fmtInt(t.failed)} failed rows.`);
+      useApp.getState().notify(`Retrying ${count(t.failed, 'failed row')}.`);
     }
   };
   const exp = (f: ExportFormat) => void useResults.getState().exportAs(f);
