@@ -246,6 +246,19 @@ export const calls = {
     req: z.strictObject({ runId: RunId, format: ExportFormatSchema, path: FilePath.optional() }),
     res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
   },
+  /**
+   * "Add answers to my spreadsheet": the run's output columns appended to the data sheet of the user's
+   * workbook (rows matched by position), saved as a new file: beside it in Electron, a download when served.
+   */
+  'run:exportInto': {
+    req: z.strictObject({ runId: RunId, source: CsvSourceSchema, sheet: z.string().min(1).max(500).optional() }),
+    res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
+  /** Whether an endpoint answers with the key stored for it (its model list), said in a sentence. */
+  'endpoint:test': {
+    req: z.strictObject({ endpoint: EndpointSchema }),
+    res: z.object({ ok: z.boolean(), message: z.string() }),
+  },
 } as const;
 
 export type CallName = keyof typeof calls;

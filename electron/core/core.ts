@@ -23,6 +23,8 @@ import { promptColumnsMessage } from '../../shared/validation.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
 import { CsvImportError } from './io/csv/index.ts';
+import { IntoWorkbookError } from './io/export/into-error.ts';
+import { answeredName, freePath } from './io/export/answered-name.ts';
 import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
 import { listSamples } from './samples.ts';
@@ -335,6 +337,31 @@ export function createCore(options: CoreOptions): Core {
       const written = await runs.exportRun(runId, target, format);
       return { rows: written.rows, path: written.path };
     },
+
+    'run:exportInto': async ({ runId, source, sheet }) => {
+      const workbook = source.kind === 'upload' ? uploads.get(source.uploadId) : { path: source.path, name: path.basename(source.path) };
+      if (!workbook) throw notFound('That upload is gone (the server may have restarted); choose the workbook again.');
+      if (front === 'served' && source.kind !== 'upload') throw new CallError('bad-request', 'The served app reads uploaded files only.', ['source.kind']);
+      const into = { workbook: workbook.path, ...(sheet ? { sheet } : {}) };
+      const name = answeredName(workbook.name);
+      if (front === 'served') {
+        const dir = path.join(tempDir, 'exports', newId());
+        mkdirSync(dir, { recursive: true });
+        const written = await runs.exportRunInto(runId, path.join(dir, name), into);
+        const id = newId();
+        downloads.set(id, { path: written.path, name });
+        return { rows: written.rows, downloadUrl: `/download/${id}` };
+      }
+      const written = await runs.exportRunInto(runId, freePath(path.join(path.dirname(workbook.path), name)), into);
+      return { rows: written.rows, path: written.path };
+    },
+
+    'endpoint:test': async ({ endpoint }) => {
+      const { testEndpoint } = await import('./endpoint-test.ts');
+      if (endpoint.kind === 'openai' && !keys.get(endpoint)) return { ok: false, message: 'No OpenAI API key is set: add one first.' };
+      const conn = await connection(endpoint, { baseURL: endpoint.baseURL } as AgentSpec);
+      return testEndpoint(conn.baseURL ?? '', conn.apiKey ?? '');
+    },
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {
@@ -394,6 +421,7 @@ export function createCore(options: CoreOptions): Core {
 /** What a handler threw, as a CallError: known failures keep their message, the rest become 'internal'. */
 export function classify(call: string, e: unknown, log: (line: string) => void = () => {}): CallError {
   if (e instanceof CallError) return e;
+  if (e instanceof IntoWorkbookError) return new CallError('bad-input', e.message);
   if (e instanceof CsvImportError) {
     const where = e.line !== undefined && !/\bline\b/i.test(e.message) ? ` (line ${e.line})` : '';
     return new CallError('bad-input', `${e.message}${where}`, undefined, e.code === 'ragged' ? 'ragged-rows' : undefined);

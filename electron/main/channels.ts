@@ -30,6 +30,8 @@ export const CALL_NAMES = [
   'items:page',
   'item:detail',
   'run:export',
+  'run:exportInto',
+  'endpoint:test',
 ] as const satisfies readonly CallName[];
 
 export const EVENT_NAMES = ['run:progress', 'run:items', 'run:finished', 'app:menu'] as const satisfies readonly EventName[];

@@ -293,6 +293,8 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
     };
   },
   'run:export': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  'run:exportInto': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  'endpoint:test': () => ({ ok: true, message: 'Connected: it answers with 3 models.' }),
 };
 
 const api: RowrunnerApi = {

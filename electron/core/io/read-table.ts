@@ -1,5 +1,6 @@
 // One entry for every file a dataset comes from: a CSV (or TSV) or an .xlsx workbook, told apart by
 // their first bytes (an upload keeps no name to go by). An old .xls is refused with what to do instead.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { previewCsv, readCsv, type CsvHeaderInfo } from './csv/index.ts';
 import { oldExcel, readXlsx, type SheetHeaderInfo } from './xlsx/index.ts';
@@ -22,11 +23,13 @@ const OLE = [0xd0, 0xcf, 0x11, 0xe0];
 export async function tableKind(path: string): Promise<TableKind> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    // Non-blocking, as the CSV reader opens: a named pipe must not wait here for a writer.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch {
     return 'csv'; // the CSV reader reports a missing or unreadable file in its words
   }
   try {
+    if (!(await handle.stat()).isFile()) return 'csv';
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
     const starts = (magic: number[]) => bytesRead === 4 && magic.every((b, i) => head[i] === b);

@@ -23,7 +23,6 @@ export function cellOutsideHeader(sheet: string, row: number, column: number, wi
   return new CsvImportError(
     'outside-header',
     `Sheet "${sheet}", row ${row}, column ${columnLetter(column)}: the cell holds a value but the header names only ${width} ${width === 1 ? 'column' : 'columns'}. Give that column a name in the header row and import it again.`,
-    { line: row, column },
   );
 }
 
