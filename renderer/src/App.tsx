@@ -104,7 +104,7 @@ export function App() {
         id={FILE_INPUT_ID}
         className="visually-hidden"
         type="file"
-        accept=".csv,.tsv,.txt"
+        accept=".csv,.tsv,.txt,.xlsx,.xls"
         data-testid="file-input"
         aria-label="Choose a CSV file"
         onChange={(e) => {

@@ -11,6 +11,7 @@ import type { PageCache } from './pageCache.ts';
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
 import { count } from '../../../../shared/plural.ts';
+import { AddAnswers } from '../add-answers/AddAnswers.tsx';
 
 const ROW_HEIGHT = 32;
 const STATUSES: ItemStatus[] = ['done', 'failed', 'pending', 'running', 'skipped'];
@@ -169,6 +170,7 @@ function Toolbar({ run }: { run: RunSummary }) {
             </button>
           ))}
         </div>
+        <AddAnswers run={run} />
       </div>
       {actionError && <ErrorBox testId="action-error">{actionError}</ErrorBox>}
       {exportError && (

@@ -9,6 +9,7 @@ import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 import { count } from '../../../../shared/plural.ts';
+import { KeyNotice } from './KeyNotice.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -76,6 +77,7 @@ function SetupPanel() {
           </dd>
         </div>
       </dl>
+      <KeyNotice />
       {blocked && (
         <div className="blockers" data-testid="run-blockers">
           <strong>Before it can start:</strong>
