@@ -4,6 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startSimulator } from '../electron/core/simulator/index.ts';
 import { shot } from './flow.ts';
 import { serve, tempDir, type Served } from './serve.ts';
 
@@ -100,4 +101,29 @@ test('a bad CSV says all its problems at once; a header-only file says one thing
   // The CSV in use is still the good one.
   await expect(page.getByTestId('dataset-name')).toHaveText('good.csv');
   await expect(page.getByTestId('dataset-rows')).toHaveText('1');
+});
+
+test('the Run screen says when OpenAI has no key; a custom endpoint can be tested', async ({ page }) => {
+  const sim = await startSimulator({ latencyMs: 0 });
+  try {
+    await page.goto(served!.url);
+    await chooseText(page, 'one.csv', 'id,review\n1,fine\n');
+    await page.getByTestId('nav-agent').click();
+    await page.getByTestId('endpoint-select').selectOption('openai');
+    await page.getByTestId('nav-run').click();
+    await expect(page.getByTestId('run-key-notice')).toContainText('No OpenAI API key is saved.');
+
+    await page.getByTestId('nav-agent').click();
+    await page.getByTestId('endpoint-select').selectOption('custom');
+    await page.getByTestId('base-url-input').fill(sim.url);
+    await page.getByTestId('test-connection').click();
+    await expect(page.getByTestId('test-connection-result')).toContainText(`Connected to ${sim.url}`);
+    await page.getByTestId('base-url-input').fill(sim.url.replace(/\/v1\/?$/, '/nope'));
+    await page.getByTestId('test-connection').click();
+    await expect(page.getByTestId('test-connection-result')).toContainText('check the base URL');
+    await page.getByTestId('nav-run').click();
+    await expect(page.getByTestId('run-key-notice')).toHaveCount(0);
+  } finally {
+    await sim.close();
+  }
 });
