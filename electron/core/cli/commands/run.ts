@@ -53,7 +53,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (fs.statSync(csv).isDirectory()) throw new UsageError(`${shownCsv}: is a folder, not a CSV file`);
   let header: string[];
   try {
-    header = (await readTableHeader(csv, sheet !== undefined ? { sheet } : {})).columns;
+    const info = await readTableHeader(csv, sheet !== undefined ? { sheet } : {});
+    if (sheet !== undefined && !('sheet' in info)) throw new UsageError(`--sheet ${sheet}: ${shownCsv} is a CSV, not an .xlsx workbook; it has no sheets`);
+    header = info.columns;
   } catch (err) {
     throw csvError(shownCsv, err);
   }
