@@ -341,7 +341,9 @@ export function createCore(options: CoreOptions): Core {
     'run:exportInto': async ({ runId, source, sheet }) => {
       const workbook = source.kind === 'upload' ? uploads.get(source.uploadId) : { path: source.path, name: path.basename(source.path) };
       if (!workbook) throw notFound('That upload is gone (the server may have restarted); choose the workbook again.');
-      if (front === 'served' && source.kind !== 'upload') throw new CallError('bad-request', 'The served app reads uploaded files only.', ['source.kind']);
+      if ((front === 'served') !== (source.kind === 'upload')) {
+        throw new CallError('bad-request', front === 'served' ? 'The served app reads uploaded files only.' : 'Uploads are only used by the served app; pass a path.', ['source.kind']);
+      }
       const into = { workbook: workbook.path, ...(sheet ? { sheet } : {}) };
       const name = answeredName(workbook.name);
       if (front === 'served') {
