@@ -10,6 +10,7 @@ import {
   RunStatusSchema,
   TranscriptMessageSchema,
 } from './domain.ts';
+import { EarlierAttemptSchema, FailureCountsSchema, MAX_ROWS_SPEC, RetryKindSchema } from './attempts.ts';
 
 const Id = z.string().min(1).max(200);
 /** A file path: no file system takes a NUL in a name. */
@@ -48,6 +49,14 @@ export const RunTotalsSchema = z.object({
   promptTokens: z.number().int(),
   completionTokens: z.number().int(),
   costUsd: z.number(),
+  /** Of the prompt tokens, those the provider had cached (billed at its cached-input rate). */
+  cachedTokens: z.number().int().optional(),
+  /** What the cached tokens saved against the uncached input price, USD (absent: the model has no price). */
+  cachedSavingUsd: z.number().optional(),
+  /** Calls answered from the response cache: nothing sent, nothing paid (absent: none). */
+  cachedCalls: z.number().int().optional(),
+  /** What those calls' answers cost when they were paid for (absent: nothing). */
+  savedUsd: z.number().optional(),
 });
 export type RunTotals = z.infer<typeof RunTotalsSchema>;
 
@@ -82,6 +91,8 @@ export const ItemRowSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number(),
   latencyMs: z.number().nullable(),
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens: z.number().int().optional(),
 });
 export type ItemRow = z.infer<typeof ItemRowSchema>;
 
@@ -89,6 +100,8 @@ export const ItemDetailSchema = ItemRowSchema.extend({
   prompt: z.string(),
   attempts: z.number().int(),
   transcript: z.array(TranscriptMessageSchema),
+  /** Attempts set aside when the row was run again or retried, oldest first. */
+  earlierAttempts: z.array(EarlierAttemptSchema).optional(),
 });
 export type ItemDetail = z.infer<typeof ItemDetailSchema>;
 
@@ -129,6 +142,22 @@ export const EstimateSchema = z.object({
   completionTokens: z.number().int(),
   costUsd: z.number().nullable(), // null when the model's price is unknown
   tokenizer: z.string(),
+  /** Of the prompt tokens, those expected cached: the static prefix of every row after the first, when long enough. */
+  cachedTokens: z.number().int().optional(),
+  /** Some prompts were too long to count whole and were counted from samples. */
+  sampled: z.boolean().optional(),
+  /** Rows whose prompt and output cap exceed the model's context window: the run fails them unsent. */
+  tooLong: z
+    .object({
+      count: z.number().int(),
+      /** The first of them, as 1-based row numbers. */
+      rows: z.array(z.number().int()),
+      contextWindow: z.number().int(),
+      /** The longest prompt among them, tokens. */
+      longest: z.number().int(),
+    })
+    .nullable()
+    .optional(),
 });
 export type Estimate = z.infer<typeof EstimateSchema>;
 
@@ -165,6 +194,31 @@ const StartRunRequest = z.strictObject({
 
 const Ok = z.object({ ok: z.literal(true) });
 const RunRef = z.strictObject({ runId: RunId });
+
+/** The response cache of the database: answers kept under their request's key, reused by any run. */
+export const CacheSizeSchema = z.object({
+  entries: z.number().int(),
+  /** Bytes of the kept answers. */
+  bytes: z.number().int(),
+  /** What the kept answers cost when they were paid for. */
+  costUsd: z.number(),
+  oldestAt: z.string().nullable(),
+  newestAt: z.string().nullable(),
+});
+export type CacheSize = z.infer<typeof CacheSizeSchema>;
+
+export const CacheEntrySchema = z.object({
+  key: z.string(),
+  model: z.string(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  costUsd: z.number(),
+  source: z.enum(['live', 'batch']),
+  runId: z.string().nullable(),
+  bytes: z.number().int(),
+  createdAt: z.string(),
+});
+export type CacheEntry = z.infer<typeof CacheEntrySchema>;
 
 /** Every call: its request and its response. */
 export const calls = {
@@ -227,7 +281,8 @@ export const calls = {
     res: Ok,
   },
   'run:retryFailed': {
-    req: z.strictObject({ runId: RunId, endpoint: EndpointSchema.optional() }),
+    /** only: retry the failures of one kind (infrastructure, or answers that failed validation); absent: all. */
+    req: z.strictObject({ runId: RunId, endpoint: EndpointSchema.optional(), only: RetryKindSchema.optional() }),
     res: Ok,
   },
   'run:delete': { req: RunRef, res: Ok },
@@ -259,6 +314,39 @@ export const calls = {
     req: z.strictObject({ endpoint: EndpointSchema }),
     res: z.object({ ok: z.boolean(), message: z.string() }),
   },
+  'cache:size': { req: z.strictObject({}), res: CacheSizeSchema },
+  'cache:entries': {
+    req: z.strictObject({ offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(500) }),
+    res: z.array(CacheEntrySchema),
+  },
+  /** Forgets every kept answer, or only those older than olderThanDays. */
+  'cache:clear': {
+    req: z.strictObject({ olderThanDays: z.number().positive().optional() }),
+    res: z.object({ cleared: z.number().int() }),
+  },
+
+  // Runs that build on each other: a new run from an earlier one's rows, rows run again, failures by kind.
+  /** A dataset's summary, for a new run over an earlier run's rows. */
+  'dataset:get': { req: z.strictObject({ datasetId: Id }), res: DatasetSummarySchema },
+  /**
+   * Runs rows again in the same run, each earlier attempt kept: `rows` (item indexes, from 0) or the rows
+   * a results filter shows (`filter`, as items:page takes it). Unfinished items of the run go too.
+   */
+  'run:rerunRows': {
+    req: z
+      .strictObject({
+        runId: RunId,
+        rows: z.array(z.number().int().nonnegative()).min(1).max(MAX_ROWS_SPEC).optional(),
+        filter: ItemsQuerySchema.omit({ runId: true, offset: true, limit: true, sort: true }).optional(),
+        endpoint: EndpointSchema.optional(),
+        /** Send the rows' requests even where the response cache holds an answer. */
+        noCache: z.boolean().optional(),
+      })
+      .refine((r) => (r.rows === undefined) !== (r.filter === undefined), { message: 'give rows or filter, not both', path: ['rows'] }),
+    res: Ok,
+  },
+  /** How many of a run's failed items failed of each kind. */
+  'run:failureCounts': { req: RunRef, res: FailureCountsSchema },
 } as const;
 
 export type CallName = keyof typeof calls;

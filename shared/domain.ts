@@ -55,6 +55,8 @@ export const PricingSchema = z.strictObject({
   inputPerMTok: z.number().nonnegative(),
   /** USD per million completion tokens. */
   outputPerMTok: z.number().nonnegative(),
+  /** USD per million prompt tokens the provider had cached; absent: inputPerMTok (no discount). */
+  cachedInputPerMTok: z.number().nonnegative().optional(),
 });
 export type Pricing = z.infer<typeof PricingSchema>;
 
@@ -78,6 +80,8 @@ export const AgentSpecSchema = z
     /** The output cap of every call; absent: the model's largest answer from the price table, else 4,096. */
     maxTokensPerCall: z.number().int().positive().optional(),
     pricing: PricingSchema.optional(),
+    /** The model's context window (prompt and answer, tokens), for models not in the built-in table. */
+    contextWindow: z.number().int().positive().optional(),
     /** How long one LLM call may take before it times out (it is retried once), ms. Absent: 60 s. */
     timeoutMs: z.number().int().positive().max(3_600_000).optional(),
   })
@@ -129,6 +133,8 @@ export const RunOptionsSchema = z.strictObject({
   tpm: z.number().positive().optional(),
   /** How long one LLM call may take before it times out (it is retried once), ms. Absent: the agent's, else 60 s. */
   timeoutMs: z.number().int().positive().max(3_600_000).optional(),
+  /** Answer requests already answered in this database from its response cache. Absent: on. */
+  cache: z.boolean().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 export type RunOptionsInput = z.input<typeof RunOptionsSchema>;
@@ -164,12 +170,16 @@ export const TranscriptMessageSchema = z.object({
   content: z.string().nullable(),
   toolCalls: z.array(ToolCallSchema).optional(),
   toolCallId: z.string().optional(),
+  /** An assistant message answered from the response cache, not by the endpoint. */
+  fromCache: z.boolean().optional(),
 });
 export type TranscriptMessage = z.infer<typeof TranscriptMessageSchema>;
 
 export interface Usage {
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached (billed at cachedInputPerMTok). */
+  cachedTokens?: number;
 }
 
 /** How one attempt at an item went: what every item-done and item-failed event carries. */
@@ -177,6 +187,8 @@ export interface ItemMetrics {
   turns: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   latencyMs: number;
   transcript: TranscriptMessage[];
@@ -194,6 +206,8 @@ export interface BatchProgress {
   running: number;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   costUsd: number;
   /** The window's current size, which shrinks on 429s and grows back. */
   concurrency: number;
@@ -214,9 +228,16 @@ export type BatchEvent =
       index: number;
       promptTokens: number;
       completionTokens: number;
+      /** Of the prompt tokens, those the provider had cached. */
+      cachedTokens?: number;
       costUsd: number;
       latencyMs: number;
       status: number; // HTTP status, 0 for a dropped connection or timeout
+      /** Answered from the response cache: nothing was sent; tokens and cost are 0. */
+      fromCache?: boolean;
+      /** For a call answered from the cache: the tokens its answer carried and what it cost when paid for. */
+      savedTokens?: number;
+      savedUsd?: number;
     }
   | ({ type: 'item-done'; index: number; output: OutputValues } & ItemMetrics)
   | ({ type: 'item-failed'; index: number; error: string } & ItemMetrics)

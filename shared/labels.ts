@@ -18,6 +18,8 @@ export const AGENT_LABELS: Readonly<Record<string, string>> = {
   pricing: 'Pricing',
   'pricing.inputPerMTok': 'Price in',
   'pricing.outputPerMTok': 'Price out',
+  'pricing.cachedInputPerMTok': 'Price cached in',
+  contextWindow: 'Context window',
   // The structured answer the Agent screen edits: one entry per output column.
   fields: 'Answer fields',
 };
@@ -32,6 +34,7 @@ export const RUN_OPTION_LABELS: Readonly<Record<string, string>> = {
   rpm: 'Requests per minute',
   tpm: 'Tokens per minute',
   timeoutMs: 'Timeout',
+  cache: 'Response cache',
 };
 
 const LIST_ITEM: Readonly<Record<string, string>> = { tools: 'Tool', fields: 'Answer field' };

@@ -124,6 +124,12 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'run:export': front === 'served' ? { runId, format: 'csv' } : { runId, format: 'csv', path: 'export.csv' },
     'run:exportInto': { runId, source: front === 'served' ? { kind: 'upload', uploadId: ids[front].bookUploadId } : { kind: 'path', path: book }, sheet: 'Q' },
     'endpoint:test': { endpoint: { kind: 'simulated' } },
+    'cache:size': {},
+    'cache:entries': { offset: 0, limit: 10 },
+    'cache:clear': { olderThanDays: 30 },
+    'dataset:get': { datasetId },
+    'run:rerunRows': { runId, rows: [0], endpoint: { kind: 'simulated' } },
+    'run:failureCounts': { runId },
   };
 }
 

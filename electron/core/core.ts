@@ -24,12 +24,13 @@ import pkg from '../../package.json' with { type: 'json' };
 import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
 import { CsvImportError } from './io/csv/index.ts';
 import { IntoWorkbookError } from './io/export/into-error.ts';
-import { answeredName, freePath } from './io/export/answered-name.ts';
 import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
 import { listSamples } from './samples.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
+import { cacheHandlers } from './cache-calls.ts';
+import { exportIntoHandler } from './export-into-call.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -299,10 +300,10 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'run:retryFailed': async ({ runId, endpoint }) => {
+    'run:retryFailed': async ({ runId, endpoint, only }) => {
       const run = runs.getRun(runId);
       const chosen = endpointFor(run, endpoint);
-      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}) });
+      runs.retryFailed(runId, { ...(await connection(chosen, run.agent)), ...(endpoint ? { endpoint } : {}), ...(only ? { only } : {}) });
       return { ok: true };
     },
 
@@ -338,25 +339,7 @@ export function createCore(options: CoreOptions): Core {
       return { rows: written.rows, path: written.path };
     },
 
-    'run:exportInto': async ({ runId, source, sheet }) => {
-      const workbook = source.kind === 'upload' ? uploads.get(source.uploadId) : { path: source.path, name: path.basename(source.path) };
-      if (!workbook) throw notFound('That upload is gone (the server may have restarted); choose the workbook again.');
-      if ((front === 'served') !== (source.kind === 'upload')) {
-        throw new CallError('bad-request', front === 'served' ? 'The served app reads uploaded files only.' : 'Uploads are only used by the served app; pass a path.', ['source.kind']);
-      }
-      const into = { workbook: workbook.path, ...(sheet ? { sheet } : {}) };
-      const name = answeredName(workbook.name);
-      if (front === 'served') {
-        const dir = path.join(tempDir, 'exports', newId());
-        mkdirSync(dir, { recursive: true });
-        const written = await runs.exportRunInto(runId, path.join(dir, name), into);
-        const id = newId();
-        downloads.set(id, { path: written.path, name });
-        return { rows: written.rows, downloadUrl: `/download/${id}` };
-      }
-      const written = await runs.exportRunInto(runId, freePath(path.join(path.dirname(workbook.path), name)), into);
-      return { rows: written.rows, path: written.path };
-    },
+    ...exportIntoHandler({ front, runs, tempDir, uploads, downloads, newId }),
 
     'endpoint:test': async ({ endpoint }) => {
       const { testEndpoint } = await import('./endpoint-test.ts');
@@ -364,6 +347,18 @@ export function createCore(options: CoreOptions): Core {
       const conn = await connection(endpoint, { baseURL: endpoint.baseURL } as AgentSpec);
       return testEndpoint(conn.baseURL ?? '', conn.apiKey ?? '');
     },
+    ...cacheHandlers(() => runs),
+    // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
+    'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
+
+    'run:rerunRows': async ({ runId, rows, filter, endpoint, noCache }) => {
+      const run = runs.getRun(runId);
+      const conn = await connection(endpointFor(run, endpoint), run.agent);
+      runs.rerunRows(runId, rows ? { rows } : { filter: filter ?? {} }, { ...conn, ...(endpoint ? { endpoint } : {}), ...(noCache ? { noCache } : {}) });
+      return { ok: true };
+    },
+
+    'run:failureCounts': ({ runId }) => runs.failureCounts(runId),
   };
 
   async function dispatch(name: string, request: unknown): Promise<unknown> {

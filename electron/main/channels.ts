@@ -32,6 +32,12 @@ export const CALL_NAMES = [
   'run:export',
   'run:exportInto',
   'endpoint:test',
+  'cache:size',
+  'cache:entries',
+  'cache:clear',
+  'dataset:get',
+  'run:rerunRows',
+  'run:failureCounts',
 ] as const satisfies readonly CallName[];
 
 export const EVENT_NAMES = ['run:progress', 'run:items', 'run:finished', 'app:menu'] as const satisfies readonly EventName[];

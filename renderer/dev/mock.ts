@@ -295,6 +295,23 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
   'run:export': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
   'run:exportInto': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
   'endpoint:test': () => ({ ok: true, message: 'Connected: it answers with 3 models.' }),
+  'cache:size': () => ({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null }),
+  'cache:entries': () => [],
+  'cache:clear': () => ({ cleared: 0 }),
+  'dataset:get': (req) => {
+    const ds = datasets.get(req.datasetId);
+    if (!ds) throw err('not-found', 'no such dataset');
+    return ds;
+  },
+  'run:rerunRows': (req) => {
+    const r = runs.get(req.runId)!;
+    const chosen = new Set(req.rows ?? r.status.map((_, i) => i));
+    r.status = r.status.map((s, i) => (chosen.has(i) ? 'pending' : s));
+    refresh(r);
+    drive(r);
+    return { ok: true as const };
+  },
+  'run:failureCounts': (req) => ({ infra: runs.get(req.runId)!.status.filter((s) => s === 'failed').length, invalid: 0, refused: 0 }),
 };
 
 const api: RowrunnerApi = {

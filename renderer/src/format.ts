@@ -1,4 +1,5 @@
 // Numbers as people read them.
+import { roundUsd } from '../../shared/money.ts';
 
 const int = new Intl.NumberFormat('en-US');
 
@@ -6,8 +7,10 @@ export function fmtInt(n: number | null | undefined): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '—' : int.format(Math.round(n));
 }
 
-export function fmtCost(usd: number | null | undefined): string {
-  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '—';
+/** Dollars, rounded to whole micro-dollars first (see shared/money.ts), then to what is worth reading. */
+export function fmtCost(amount: number | null | undefined): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return '—';
+  const usd = roundUsd(amount);
   if (usd === 0) return '$0.00';
   if (usd < 0.0001) return `$${usd.toPrecision(2)}`;
   if (usd < 0.01) return `$${usd.toFixed(4)}`;

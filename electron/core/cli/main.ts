@@ -1,4 +1,4 @@
-// The rowrunner command: run, resume, retry-failed, export, runs, datasets, rm, simulate (and serve, the web UI). It drives the same runs
+// The rowrunner command: run, resume, retry-failed, rerun, export, runs, datasets, rm, simulate (and serve, the web UI). It drives the same runs
 // service as the desktop app, on the same database by default. Each command is in commands/; usage.ts is the contract.
 import path from 'node:path';
 import { CallError } from '../errors.ts';
@@ -6,10 +6,12 @@ import { continueCommand } from './commands/continue.ts';
 import { datasetsCommand } from './commands/datasets.ts';
 import { exportCommand } from './commands/export.ts';
 import { help } from './commands/help.ts';
+import { rerunCommand } from './commands/rerun.ts';
 import { rmCommand } from './commands/rm.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand } from './commands/runs.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { cacheCommand } from './commands/cache.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { CliFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
@@ -28,6 +30,8 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
     case 'resume':
     case 'retry-failed':
       return continueCommand(command, rest, io);
+    case 'rerun':
+      return rerunCommand(rest, io);
     case 'export':
       return exportCommand(rest, io);
     case 'runs':
@@ -40,8 +44,10 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
       return simulateCommand(rest, io);
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
+    case 'cache':
+      return cacheCommand(rest, io);
     default:
-      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, export, runs, datasets, rm, simulate, serve; see rowrunner --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, rerun, export, runs, datasets, rm, simulate, serve, cache; see rowrunner --help)`);
   }
 }
 

@@ -19,8 +19,12 @@ export const RUN_FLAGS = {
   rpm: 'rpm',
   tpm: 'tpm',
   timeout: 'timeoutMs',
+  'no-cache': 'cache',
 } as const satisfies Record<string, Key>;
 type Flag = keyof typeof RUN_FLAGS;
+
+/** Flags that take no value: present sets their option (--no-cache turns the cache off). */
+const SWITCHES: Partial<Record<Flag, boolean>> = { sequential: true, 'no-cache': false };
 
 /** Flags given in seconds for an option kept in milliseconds: a person thinks of a timeout in seconds. */
 const IN_SECONDS: ReadonlySet<Flag> = new Set(['timeout']);
@@ -29,7 +33,7 @@ const IN_SECONDS: ReadonlySet<Flag> = new Set(['timeout']);
 export const DEFAULT_RUN_OPTIONS = RunOptionsSchema.parse({});
 
 export const RUN_FLAG_OPTIONS: Options = Object.fromEntries(
-  (Object.keys(RUN_FLAGS) as Flag[]).map((flag) => [flag, { type: flag === 'sequential' ? 'boolean' : 'string' }]),
+  (Object.keys(RUN_FLAGS) as Flag[]).map((flag) => [flag, { type: flag in SWITCHES ? 'boolean' : 'string' }]),
 );
 
 interface JsonRule {
@@ -77,8 +81,9 @@ export function runOptionsFromFlags(v: Values, only: readonly Flag[] = Object.ke
   const raws = new Map<string, string>();
   for (const flag of only) {
     const key = RUN_FLAGS[flag];
-    if (flag === 'sequential') {
-      if (v.sequential === true) given.sequential = true;
+    const set = SWITCHES[flag];
+    if (set !== undefined) {
+      if (v[flag] === true) given[key] = set;
       continue;
     }
     const raw = str(v, flag);

@@ -2,6 +2,7 @@
 // closing report and the exit code.
 import type { RunProgress } from '../../../shared/contract.ts';
 import type { RunInfo, RunService } from '../runs/service.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { EXIT } from './errors.ts';
 import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
@@ -21,7 +22,7 @@ export function exitCodeOf(info: RunInfo): number {
   return EXIT.stopped;
 }
 
-function jsonOf(o: Outcome): Record<string, unknown> {
+export function jsonOf(o: Outcome): Record<string, unknown> {
   const t = o.info.totals;
   return {
     runId: o.info.runId,
@@ -33,7 +34,12 @@ function jsonOf(o: Outcome): Record<string, unknown> {
     skipped: t.items - t.done - t.failed,
     promptTokens: t.promptTokens,
     completionTokens: t.completionTokens,
-    costUsd: t.costUsd,
+    cachedTokens: t.cachedTokens ?? 0,
+    // Whole micro-dollars: no float noise in what a script reads.
+    costUsd: roundUsd(t.costUsd),
+    ...(t.cachedSavingUsd !== undefined ? { cachedSavingUsd: roundUsd(t.cachedSavingUsd) } : {}),
+    cachedCalls: t.cachedCalls ?? 0,
+    savedUsd: roundUsd(t.savedUsd ?? 0),
     wallMs: o.wallMs,
     error: o.info.error,
     ...(o.out ? { out: o.out } : {}),
@@ -90,6 +96,7 @@ export function report(o: Outcome, io: CliIo, json: boolean): void {
     `Run ${o.info.runId} ${o.info.status}: ${t.done} done, ${t.failed} failed, ${notRun} not run, of ${t.items}` +
       ` · ${(t.promptTokens + t.completionTokens).toLocaleString('en-US')} tokens · ${money(t.costUsd)} · ${duration(o.wallMs)}`,
   ];
+  if (t.cachedCalls) lines.push(`  ${t.cachedCalls.toLocaleString('en-US')} call${t.cachedCalls === 1 ? '' : 's'} answered from the cache, ${money(t.savedUsd ?? 0)} saved`);
   if (o.info.error) lines.push(`  ${o.info.error}`);
   if (o.info.status === 'completed' && t.done === 0 && t.items > 0) lines.push('  No row was done: every one failed (see the first errors above).');
   if (o.out) lines.push(`  Results: ${o.out}`);

@@ -8,7 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Pricing, ToolSpec, TranscriptMessage } from '../../../shared/domain.ts';
 import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type ChatReply } from './llm.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { costOf, lookupPrice, type PriceLookup } from './pricing.ts';
+import type { CachedAnswer, FromCache, ResponseCache } from './cache/cache.ts';
+import { cacheKey } from './cache/key.ts';
 import { deepFreeze, type Done, type Tool } from './tools.ts';
 
 export interface ChatAgentConfig {
@@ -24,6 +27,8 @@ export interface ChatAgentConfig {
   maxTokensPerCall?: number;
   /** Overrides the built-in price table. */
   pricing?: Pricing;
+  /** The model's context window (tokens); absent: the built-in table's, else not checked. */
+  contextWindow?: number;
   /** Per LLM attempt, ms. */
   timeoutMs?: number;
   /** Retries of one LLM call after its first attempt (429, 5xx, timeouts, dropped connections). */
@@ -49,16 +54,25 @@ export interface AgentCallReport extends CallReport {
   model: string;
   /** False when the model has no known price: its cost counts as 0. */
   priced: boolean;
+  /** Set when the answer came from the response cache: nothing was sent, tokens and cost are 0. */
+  fromCache?: FromCache;
 }
 
 export interface AgentCallContext {
   signal?: AbortSignal;
   beforeAttempt?: CallHooks['beforeAttempt'];
   afterAttempt?: (report: AgentCallReport) => void;
+  /**
+   * Answers a request already answered before, without sending it. A hit passes no gate (it costs
+   * nothing and reserves nothing) and is reported through afterAttempt with `fromCache`.
+   */
+  cache?: ResponseCache;
 }
 
 export interface AgentReply extends ChatReply {
   costUsd: number;
+  /** Set when the answer came from the cache. */
+  fromCache?: FromCache;
 }
 
 export interface ChatAgentOptions {
@@ -159,6 +173,7 @@ export class ChatAgent {
   initState(): void {
     this.history = [];
     this.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
+    this.unkept = undefined;
   }
 
   /**
@@ -219,6 +234,7 @@ export class ChatAgent {
       const t: TranscriptMessage = { role: m.role, content: m.content };
       if (m.toolCalls?.length) t.toolCalls = m.toolCalls.map((c) => ({ ...c }));
       if (m.toolCallId !== undefined) t.toolCallId = m.toolCallId;
+      if (m.fromCache) t.fromCache = true;
       out.push(t);
     }
     return out;
@@ -231,11 +247,26 @@ export class ChatAgent {
 
   private priceCache?: { model: string; pricing: Pricing | undefined; lookup: PriceLookup };
 
+  /** The last answer fetched live, not kept in the cache until its turn accepts it (keepLastAnswer). */
+  private unkept?: { cache: ResponseCache; key: string; answer: CachedAnswer };
+
+  /**
+   * Keeps the last answer fetched live in the cache it was looked up in: called once the answer is
+   * accepted (its tool calls were valid and answered, or its item's output was taken from it). An
+   * answer never accepted (invalid tool arguments, an output that failed) is never kept.
+   */
+  keepLastAnswer(): void {
+    const u = this.unkept;
+    this.unkept = undefined;
+    if (u) u.cache.put(u.key, u.answer);
+  }
+
   /** The prices of the configured model (looked up once per model and override). */
   price(): PriceLookup {
     const { model, pricing } = this.config;
     const cached = this.priceCache;
-    if (cached && cached.model === model && cached.pricing?.inputPerMTok === pricing?.inputPerMTok && cached.pricing?.outputPerMTok === pricing?.outputPerMTok) {
+    const same = cached?.pricing?.inputPerMTok === pricing?.inputPerMTok && cached?.pricing?.outputPerMTok === pricing?.outputPerMTok && cached?.pricing?.cachedInputPerMTok === pricing?.cachedInputPerMTok;
+    if (cached && cached.model === model && same) {
       return cached.lookup;
     }
     const lookup = lookupPrice(model, pricing);
@@ -249,34 +280,48 @@ export class ChatAgent {
     const { pricing, known } = this.price();
     const messages: ChatMessageParam[] = [];
     if (this.config.systemMessage) messages.push({ role: 'system', content: this.config.systemMessage });
+    // The cache mark is the transcript's, never the wire's (toBody reads only the chat fields).
     messages.push(...this.history);
-    const reply = await this.llm.complete(
-      {
-        model: this.config.model,
-        messages,
-        tools: this.tools,
-        temperature: this.config.temperature,
-        maxTokens: this.config.maxTokensPerCall,
-      },
-      {
-        signal: context.signal,
-        timeoutMs: this.config.timeoutMs,
-        maxRetries: this.config.maxRetries,
-        hooks: {
-          beforeAttempt: context.beforeAttempt,
-          afterAttempt: (report) => {
-            const costUsd = costOf(report, pricing);
-            this.spent.promptTokens += report.promptTokens;
-            this.spent.completionTokens += report.completionTokens;
-            this.spent.costUsd += costUsd;
-            this.spent.calls += 1;
-            context.afterAttempt?.({ ...report, costUsd, model: this.config.model, priced: known });
-          },
+    const request = {
+      model: this.config.model,
+      messages,
+      tools: this.tools,
+      temperature: this.config.temperature,
+      maxTokens: this.config.maxTokensPerCall,
+    };
+    this.unkept = undefined;
+    const cache = context.cache;
+    const key = cache ? cacheKey(this.llm.baseURL, request) : '';
+    const found = cache?.get(key);
+    const hit = found instanceof Promise ? await found : found;
+    if (hit) {
+      const fromCache: FromCache = { promptTokens: hit.reply.promptTokens, completionTokens: hit.reply.completionTokens, savedUsd: hit.costUsd };
+      this.spent.calls += 1;
+      context.afterAttempt?.({ attempt: 1, status: 200, ok: true, promptTokens: 0, completionTokens: 0, latencyMs: 0, costUsd: 0, model: this.config.model, priced: known, fromCache });
+      const reply = hit.reply;
+      this.history.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls.map((c) => ({ ...c })) } : {}), fromCache: true });
+      return { ...reply, toolCalls: reply.toolCalls.map((c) => ({ ...c })), promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0, fromCache };
+    }
+    const reply = await this.llm.complete(request, {
+      signal: context.signal,
+      timeoutMs: this.config.timeoutMs,
+      maxRetries: this.config.maxRetries,
+      hooks: {
+        beforeAttempt: context.beforeAttempt,
+        afterAttempt: (report) => {
+          const costUsd = costOf(report, pricing);
+          this.spent.promptTokens += report.promptTokens;
+          this.spent.completionTokens += report.completionTokens;
+          this.spent.costUsd = addUsd(this.spent.costUsd, costUsd);
+          this.spent.calls += 1;
+          context.afterAttempt?.({ ...report, costUsd, model: this.config.model, priced: known });
         },
       },
-    );
+    });
     this.history.push({ role: 'assistant', content: reply.content, ...(reply.toolCalls.length ? { toolCalls: reply.toolCalls } : {}) });
-    return { ...reply, costUsd: costOf(reply, pricing) };
+    const costUsd = costOf(reply, pricing);
+    if (cache) this.unkept = { cache, key, answer: { reply, costUsd } };
+    return { ...reply, costUsd };
   }
 
   /** Closes the shared client's sockets (for the agent and all its clones). */

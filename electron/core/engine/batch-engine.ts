@@ -3,6 +3,7 @@
 // every item's end as a slot and an event. What a caller gets back is batch.ts's.
 import { setMaxListeners } from 'node:events';
 import type { ItemSkipReason } from '../../../shared/domain.ts';
+import { addUsd } from '../../../shared/money.ts';
 import { AgentClosedError, type AgentCallReport } from './agent.ts';
 import { validateBatchOptions } from './batch-options.ts';
 import {
@@ -17,6 +18,8 @@ import {
   type TaskGen,
 } from './batch-types.ts';
 import { Budget, budgetGate } from './budget.ts';
+import type { FromCache } from './cache/cache.ts';
+import { contextProblem, contextWindowOf, PromptTooLongError } from './context-window.ts';
 import { EndpointHealth, isEndpointFailure, isTimeout, outageNotice } from './endpoint-health.ts';
 import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
@@ -37,6 +40,26 @@ async function taskOf<R>(genTask: TaskGen<R>, index: number): Promise<Task<R>> {
   const task: unknown = made instanceof Promise ? await made : made;
   if (!(task instanceof Task)) throw new TypeError(`the task generator returned ${describe(task)} for item ${index}, not a Task`);
   return task as Task<R>;
+}
+
+/** The llm-call event of a call answered from the cache. */
+function cachedCallEvent<O>(index: number, report: AgentCallReport, fromCache: FromCache): EngineEvent<O> {
+  return {
+    type: 'llm-call',
+    index,
+    attempt: report.attempt,
+    status: report.status,
+    ok: true,
+    promptTokens: 0,
+    completionTokens: 0,
+    costUsd: 0,
+    latencyMs: 0,
+    model: report.model,
+    priced: report.priced,
+    fromCache: true,
+    savedTokens: fromCache.promptTokens + fromCache.completionTokens,
+    savedUsd: fromCache.savedUsd,
+  };
 }
 
 export function asError(e: unknown): Error {
@@ -100,7 +123,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   });
   const progressEvery = options.progressIntervalMs ?? 100;
   const slots: Slot<O>[] = new Array(n);
-  const spent = { promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  const spent = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
   const counts = { done: 0, failed: 0, skipped: 0 };
   let next = 0;
   let inFlight = 0;
@@ -109,6 +132,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   let finished = false;
   let lastProgress = -Infinity;
   let progressTimer: NodeJS.Timeout | null = null;
+  // The first item alone until its first call is answered (see EngineOptions.warmFirst).
+  let warming = options.warmFirst === true && maxWindow > 1 && n > 1;
+  const openWindow = () => {
+    if (!warming) return;
+    warming = false;
+    pumpSoon();
+  };
   let resolveOutcome!: (o: BatchOutcome<O>) => void;
   const outcome = new Promise<BatchOutcome<O>>((resolve) => (resolveOutcome = resolve));
 
@@ -213,7 +243,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < window.items && (health.queued > 0 || next < n)) {
+        while (!stop && !gate.paused && inFlight < (warming ? 1 : window.items) && (health.queued > 0 || next < n)) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -250,7 +280,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     emit({ type: 'item-started', index });
     emitProgress(false);
     const started = performance.now();
-    const item = { turns: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+    const item = { turns: 0, promptTokens: 0, completionTokens: 0, cachedTokens: 0, costUsd: 0 };
     let task: Task<R> | undefined;
     let ticket: Ticket | undefined;
     let calls: ReturnType<typeof budgetGate> | undefined;
@@ -261,11 +291,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       task.agent.llm.ensureConnections(Math.min(maxWindow, 1024));
       const agent = task.agent;
       calls = budgetGate(budget, () => agent.price());
+      const contextWindow = contextWindowOf(agent.config.model, agent.config.contextWindow);
       const prompt: unknown = inputMap(items[index], index);
       if (typeof prompt !== 'string') throw new TypeError(`inputMap returned ${describe(prompt)} for item ${index}, not a string`);
       const full: TaskResult = await task.runFull(prompt, {
         signal,
         turns: options.turns,
+        cache: options.cache,
         beforeTurn: (turn) => {
           const why = budgetReached();
           if (why) {
@@ -276,6 +308,9 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           item.turns = turn;
         },
         beforeAttempt: (estimate, callSignal, request) => {
+          // A prompt the model cannot take fails its row unsent, saying so.
+          const tooLong = contextProblem(request, contextWindow);
+          if (tooLong) throw new PromptTooLongError(tooLong);
           // No call starts unless its worst case fits the budget: it may wait for calls in flight to settle.
           const held = calls?.before(request, callSignal);
           // Not paused, a call slot free and nothing to throttle (the usual case): no wait, not even a turn of the loop.
@@ -299,6 +334,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           })();
         },
         afterAttempt: (report: AgentCallReport) => {
+          // Answered from the cache: it took no gate, so it gives none back, and it cost nothing.
+          if (report.fromCache) return emit(cachedCallEvent<O>(index, report, report.fromCache));
           sending.release();
           if (ticket) rate.report(ticket, report);
           if (ticket) {
@@ -309,10 +346,13 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           calls?.after(report);
           item.promptTokens += report.promptTokens;
           item.completionTokens += report.completionTokens;
-          item.costUsd += report.costUsd;
+          const cachedTokens = report.cachedTokens ?? 0;
+          item.cachedTokens += cachedTokens;
+          item.costUsd = addUsd(item.costUsd, report.costUsd);
           spent.promptTokens += report.promptTokens;
           spent.completionTokens += report.completionTokens;
-          spent.costUsd += report.costUsd;
+          spent.cachedTokens += cachedTokens;
+          spent.costUsd = addUsd(spent.costUsd, report.costUsd);
           const event: EngineEvent<O> = {
             type: 'llm-call',
             index,
@@ -321,6 +361,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
             ok: report.ok,
             promptTokens: report.promptTokens,
             completionTokens: report.completionTokens,
+            cachedTokens,
             costUsd: report.costUsd,
             latencyMs: report.latencyMs,
             model: report.model,
@@ -332,10 +373,14 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
           emitProgress(false);
           // A grown window, or a slot lent while this item waits out a 429, lets a waiting item start now.
           if (report.ok || report.status === 429) pumpSoon();
+          // The prefix is in the provider's cache once a call is answered: the others may start.
+          if (report.ok) openWindow();
         },
       });
       const selected = task.select(full);
       const output = await outputMap(selected, index);
+      // The item took its output from the last answer: that answer is kept (a turn-limit one is not an answer).
+      if (full.endedBy !== 'turn-limit') task.agent.keepLastAnswer();
       result = { ok: true, output, full, hasResult: selected !== null && selected !== undefined && full.endedBy !== 'turn-limit' };
     } catch (e) {
       const error = signal.aborted && !(e instanceof BudgetExceededError) ? asError(signal.reason ?? e) : asError(e);
@@ -343,9 +388,11 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     }
     calls?.end();
     inFlight -= 1;
+    warming = false;
     const totals = {
       promptTokens: item.promptTokens,
       completionTokens: item.completionTokens,
+      cachedTokens: item.cachedTokens,
       costUsd: item.costUsd,
       latencyMs: performance.now() - started,
     };

@@ -47,5 +47,9 @@ export function validateBatchOptions(options: object): void {
   for (const name of ['sequential', 'stopOnFirstResult', 'stopOnError', 'keepOutputs']) optionalType(o, name, 'boolean');
   for (const name of ['inputMap', 'outputMap', 'onEvent']) optionalType(o, name, 'function');
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw new TypeError(`signal must be an AbortSignal, got ${show(o.signal)}`);
+  const cache = o.cache as { get?: unknown; put?: unknown } | undefined;
+  if (cache !== undefined && (typeof cache !== 'object' || cache === null || typeof cache.get !== 'function' || typeof cache.put !== 'function')) {
+    throw new TypeError(`cache must be an object with get and put (a MemoryResponseCache, say), got ${show(o.cache)}`);
+  }
   if (o.control !== undefined && !(o.control instanceof BatchController)) throw new TypeError(`control must be a BatchController, got ${show(o.control)}`);
 }

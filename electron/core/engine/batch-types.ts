@@ -1,5 +1,6 @@
 // The types of a batch: its options, its events, what it returns, and the errors of a stopped item.
 import type { BatchEvent, FinishStatus, ItemMetrics, ItemSkipReason } from '../../../shared/domain.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import type { BatchController } from './scheduler.ts';
 import type { Task } from './task.ts';
 
@@ -70,6 +71,11 @@ export interface BatchOptions<T, R, O = R | null, H extends HandleExceptions = H
   pauseOnOutage?: boolean;
   /** Least time between two progress events, ms (default 100); one comes at the end regardless. */
   progressIntervalMs?: number;
+  /**
+   * Answers requests already answered (the same endpoint, model, messages and parameters) without
+   * sending them, and keeps each accepted answer. Absent: every call is sent. A run passes its store's.
+   */
+  cache?: ResponseCache;
 }
 
 /** Why a batch ended before every item ran: items without a result got outputMap(null). */
@@ -135,6 +141,7 @@ export interface BatchOutcome<O> {
   slots: Slot<O>[];
   promptTokens: number;
   completionTokens: number;
+  cachedTokens: number;
   costUsd: number;
 }
 
@@ -155,4 +162,10 @@ export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'han
    * any new request goes out: a crash costs at most the calls in flight, for one commit a turn.
    */
   startOnNextTurn?: boolean;
+  /**
+   * Run the first item alone until its first call is answered, then open the window: every request
+   * shares a static prefix (system message, tools) long enough for the provider to cache, and the
+   * calls sent after that answer find it cached instead of all paying for it at once.
+   */
+  warmFirst?: boolean;
 }

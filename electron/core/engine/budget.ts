@@ -6,7 +6,8 @@
 // micro-dollars, so sums carry no float noise.
 import type { Pricing, Usage } from '../../../shared/domain.ts';
 import type { ChatRequest } from './llm.ts';
-import { lookupPrice, outputCap, type PriceLookup } from './pricing.ts';
+import { exactMicros, lookupPrice, outputCap, type PriceLookup } from './pricing.ts';
+import { formatUsd, usdToMicros } from '../../../shared/money.ts';
 import { abortError } from './signals.ts';
 import { requestTokens } from './tokens.ts';
 
@@ -31,22 +32,12 @@ export interface Amount {
   tokens: number;
 }
 
-export function usdToMicros(usd: number): number {
-  return Math.round(usd * 1_000_000);
-}
+export { formatUsd, usdToMicros } from '../../../shared/money.ts';
 
-/** "$0.00905", "$2", "$0.000001": no float noise, no trailing zeros. */
-export function formatUsd(micros: number): string {
-  const whole = Math.trunc(micros / 1_000_000);
-  const frac = String(Math.abs(micros) % 1_000_000).padStart(6, '0').replace(/0+$/, '');
-  return `$${micros < 0 && whole === 0 ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
-}
-
-/** The cost of a usage at these prices, in micro-dollars, rounded up (never under-counted). */
+/** The cost of a usage at these prices (cached prompt tokens at their own), in micro-dollars, rounded up (never under-counted). */
 export function costMicros(usage: Usage, pricing: Pricing): number {
-  const exact = usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok;
   // 100 × 0.15 is 15.000000000000002 in floats: that is 15, not 16.
-  return Math.max(0, Math.ceil(exact - 1e-6));
+  return Math.max(0, Math.ceil(exactMicros(usage, pricing) - 1e-6));
 }
 
 /** Why a cost budget cannot be kept with this agent (its model has no price), or null. The fronts call it before a run. */

@@ -10,7 +10,7 @@ import { Agent as UndiciAgent, fetch as undiciFetch } from 'undici';
 import type { ToolCall as ChatToolCall, ToolSpec, TranscriptMessage as ChatMessageParam } from '../../../shared/domain.ts';
 import { makeFetch } from './http.ts';
 import { parseRateLimitHeaders, parseRetryAfter, type HeaderSource, type RateLimitInfo } from './headers.ts';
-import { toBody, type Completion } from './wire.ts';
+import { cachedTokensOf, toBody, type Completion } from './wire.ts';
 import { abortError, sleep } from './signals.ts';
 
 export { sleep };
@@ -51,6 +51,8 @@ export interface ChatReply {
   finishReason: string | null;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached (usage.prompt_tokens_details.cached_tokens). */
+  cachedTokens?: number;
   model: string;
 }
 
@@ -64,6 +66,8 @@ export interface CallReport {
   ok: boolean;
   promptTokens: number;
   completionTokens: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens?: number;
   latencyMs: number;
   /** What the server asked us to wait (retry-after / retry-after-ms), uncapped. */
   retryAfterMs?: number;
@@ -320,12 +324,14 @@ export class LlmClient {
         const choice = data.choices?.[0];
         const promptTokens = data.usage?.prompt_tokens ?? 0;
         const completionTokens = data.usage?.completion_tokens ?? 0;
+        const cachedTokens = Math.min(promptTokens, cachedTokensOf(data.usage));
         hooks?.afterAttempt?.({
           attempt,
           status,
           ok: true,
           promptTokens,
           completionTokens,
+          cachedTokens,
           latencyMs,
           rateLimit: parseRateLimitHeaders(headers),
         });
@@ -343,6 +349,7 @@ export class LlmClient {
           finishReason: choice.finish_reason ?? null,
           promptTokens,
           completionTokens,
+          cachedTokens,
           model: data.model ?? request.model,
         };
       } catch (error) {
@@ -365,6 +372,7 @@ export class LlmClient {
           ok: false,
           promptTokens: usage.promptTokens,
           completionTokens: usage.completionTokens,
+          cachedTokens: 0,
           latencyMs,
           retryAfterMs,
           rateLimit: parseRateLimitHeaders(failure.headers),

@@ -1,6 +1,8 @@
 // Per-model prices, used to turn reported token usage into dollars for the batch budget and the
-// per-item cost. Prices are USD per million tokens, standard (non-batch, uncached) tier.
+// per-item cost. Prices are USD per million tokens, standard (non-batch) tier; cached input is the
+// price of prompt tokens the provider had cached (a prefix it saw in an earlier request).
 import type { Pricing, Usage } from '../../../shared/domain.ts';
+import { roundUsd } from '../../../shared/money.ts';
 
 /**
  * Built-in prices for current OpenAI models. A model id matches the longest entry that is the whole id
@@ -8,18 +10,18 @@ import type { Pricing, Usage } from '../../../shared/domain.ts';
  * prefix such as "openai/" (OpenRouter) is ignored.
  */
 export const BUILT_IN_PRICES: Readonly<Record<string, Readonly<Pricing>>> = Object.freeze({
-  'gpt-4o': { inputPerMTok: 2.5, outputPerMTok: 10 },
-  'gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 },
-  'gpt-4.1': { inputPerMTok: 2, outputPerMTok: 8 },
-  'gpt-4.1-mini': { inputPerMTok: 0.4, outputPerMTok: 1.6 },
-  'gpt-4.1-nano': { inputPerMTok: 0.1, outputPerMTok: 0.4 },
-  o3: { inputPerMTok: 2, outputPerMTok: 8 },
+  'gpt-4o': { inputPerMTok: 2.5, cachedInputPerMTok: 1.25, outputPerMTok: 10 },
+  'gpt-4o-mini': { inputPerMTok: 0.15, cachedInputPerMTok: 0.075, outputPerMTok: 0.6 },
+  'gpt-4.1': { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 },
+  'gpt-4.1-mini': { inputPerMTok: 0.4, cachedInputPerMTok: 0.1, outputPerMTok: 1.6 },
+  'gpt-4.1-nano': { inputPerMTok: 0.1, cachedInputPerMTok: 0.025, outputPerMTok: 0.4 },
+  o3: { inputPerMTok: 2, cachedInputPerMTok: 0.5, outputPerMTok: 8 },
   // Listed so that the o3 prefix does not price it: it is a different, cheaper model.
-  'o3-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
-  'o4-mini': { inputPerMTok: 1.1, outputPerMTok: 4.4 },
-  'gpt-5': { inputPerMTok: 1.25, outputPerMTok: 10 },
-  'gpt-5-mini': { inputPerMTok: 0.25, outputPerMTok: 2 },
-  'gpt-5-nano': { inputPerMTok: 0.05, outputPerMTok: 0.4 },
+  'o3-mini': { inputPerMTok: 1.1, cachedInputPerMTok: 0.55, outputPerMTok: 4.4 },
+  'o4-mini': { inputPerMTok: 1.1, cachedInputPerMTok: 0.275, outputPerMTok: 4.4 },
+  'gpt-5': { inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 },
+  'gpt-5-mini': { inputPerMTok: 0.25, cachedInputPerMTok: 0.025, outputPerMTok: 2 },
+  'gpt-5-nano': { inputPerMTok: 0.05, cachedInputPerMTok: 0.005, outputPerMTok: 0.4 },
 });
 
 /** Output tokens a call may produce when the agent sets no maxTokensPerCall and the model is in no table below. */
@@ -81,7 +83,26 @@ export function lookupPrice(model: string, override?: Pricing, table: Readonly<R
   return best === null ? { pricing: ZERO, known: false, source: null } : { pricing: table[best], known: true, source: best };
 }
 
-/** Dollars for one usage at the given prices. */
+/** Micro-dollars for one usage at the given prices, exact (a fraction of a micro-dollar kept). */
+export function exactMicros(usage: Usage, pricing: Pricing): number {
+  const cached = Math.min(usage.promptTokens, usage.cachedTokens ?? 0);
+  return (usage.promptTokens - cached) * pricing.inputPerMTok + cached * (pricing.cachedInputPerMTok ?? pricing.inputPerMTok) + usage.completionTokens * pricing.outputPerMTok;
+}
+
+/** Dollars for one usage at the given prices, cached prompt tokens at their own rate: whole micro-dollars, rounded up. */
 export function costOf(usage: Usage, pricing: Pricing): number {
-  return (usage.promptTokens * pricing.inputPerMTok + usage.completionTokens * pricing.outputPerMTok) / 1_000_000;
+  // 100 × 0.15 is 15.000000000000002 in floats: that is 15, not 16.
+  return Math.max(0, Math.ceil(exactMicros(usage, pricing) - 1e-6)) / 1_000_000;
+}
+
+/** What `cachedTokens` prompt tokens saved an agent against its model's uncached input price, USD; undefined for a model with no price. */
+export function cachedSaving(agent: { model: string; pricing?: Pricing }, cachedTokens: number): number | undefined {
+  const price = lookupPrice(agent.model, agent.pricing);
+  return price.known ? cachedSavingOf({ promptTokens: cachedTokens, completionTokens: 0, cachedTokens }, price.pricing) : undefined;
+}
+
+/** What the cached prompt tokens of a usage saved against the uncached input price, in dollars. */
+export function cachedSavingOf(usage: Usage, pricing: Pricing): number {
+  const cached = Math.min(usage.promptTokens, usage.cachedTokens ?? 0);
+  return roundUsd((cached * (pricing.inputPerMTok - (pricing.cachedInputPerMTok ?? pricing.inputPerMTok))) / 1_000_000);
 }

@@ -72,7 +72,7 @@ describe('startSpecBatch', () => {
       expect(kinds).toEqual(['item-started', 'llm-call', 'item-done']);
     }
     const call = events.find((e) => e.type === 'llm-call') as Extract<BatchEvent, { type: 'llm-call' }>;
-    expect(Object.keys(call).filter((k) => k !== 'at').sort()).toEqual(['completionTokens', 'costUsd', 'index', 'latencyMs', 'promptTokens', 'status', 'type']);
+    expect(Object.keys(call).filter((k) => k !== 'at').sort()).toEqual(['cachedTokens', 'completionTokens', 'costUsd', 'index', 'latencyMs', 'promptTokens', 'status', 'type']);
     const progress = events.filter((e) => e.type === 'progress') as Array<Extract<BatchEvent, { type: 'progress' }>>;
     expect(progress.at(-1)).toMatchObject({ total: 3, done: 3, failed: 0, skipped: 0, running: 0, concurrency: 2 });
     expect(events.at(-2)?.type).toBe('progress');

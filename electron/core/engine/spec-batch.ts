@@ -5,6 +5,8 @@ import type { AgentSpec, BatchEvent, OutputValues, RunOptions } from '../../../s
 import { ChatAgent } from './agent.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
+import { cacheablePrefix } from './prompt-prefix.ts';
+import type { ResponseCache } from './cache/cache.ts';
 import { BatchController } from './scheduler.ts';
 import { Task, TurnLimitError, type TaskResult } from './task.ts';
 
@@ -36,6 +38,10 @@ export interface SpecBatchParams {
   onEvent: (event: BatchEvent) => void;
   /** See EngineOptions.startOnNextTurn. */
   startOnNextTurn?: boolean;
+  /** See EngineOptions.warmFirst; absent: when the agent's static prefix is long enough to be cached. */
+  warmFirst?: boolean;
+  /** Answers requests already answered; absent: every call is sent (see BatchOptions.cache). */
+  cache?: ResponseCache;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -93,6 +99,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       temperature: spec.temperature,
       maxTokensPerCall: spec.maxTokensPerCall,
       pricing: spec.pricing,
+      contextWindow: spec.contextWindow,
       timeoutMs: options.timeoutMs ?? spec.timeoutMs,
     });
     // A cost budget that cannot be kept is refused before anything is sent.
@@ -124,9 +131,11 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
           index: rowOf(e.index),
           promptTokens: e.promptTokens,
           completionTokens: e.completionTokens,
+          cachedTokens: e.cachedTokens ?? 0,
           costUsd: e.costUsd,
           latencyMs: e.latencyMs,
           status: e.status,
+          ...(e.fromCache ? { fromCache: true, savedTokens: e.savedTokens, savedUsd: e.savedUsd } : {}),
         };
       case 'item-done':
         return { ...e, index: rowOf(e.index) };
@@ -156,10 +165,13 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     // The outputs go out in the item-done events; holding them all to the end would grow with the run.
     keepOutputs: false,
     startOnNextTurn: params.startOnNextTurn,
+    // A prefix long enough to be cached is warmed by the first call before the others are sent.
+    warmFirst: params.warmFirst ?? cacheablePrefix(spec),
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,
     tpm: options.tpm,
+    cache: params.cache,
     control,
     onEvent: (e) => {
       const event = translate(e);

@@ -189,6 +189,8 @@ export class Task<R = TaskResult> {
         }
         agent.history.push({ role: 'tool', toolCallId: call.id, content: typeof out === 'string' ? out : String(out) });
       }
+      // Every call was valid and answered: the conversation goes on from this answer, so it is kept.
+      if (invalid.length === 0) agent.keepLastAnswer();
       // The tool results above answer the calls; this asks for the retry, as a user would.
       if (invalid.length > 0) {
         agent.history.push({ role: 'user', content: `Your call to ${[...new Set(invalid)].join(', ')} was not valid (see the error). Call the tool again with valid arguments.` });

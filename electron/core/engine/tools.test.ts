@@ -81,7 +81,7 @@ describe('pricing', () => {
     expect(lookupPrice('o3-mini').source).toBe('o3-mini');
     expect(lookupPrice('o3-2025-04-16').source).toBe('o3');
     expect(lookupPrice('openai/gpt-5-mini').source).toBe('gpt-5-mini');
-    expect(lookupPrice('gpt-5').pricing).toEqual({ inputPerMTok: 1.25, outputPerMTok: 10 });
+    expect(lookupPrice('gpt-5').pricing).toEqual({ inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 });
   });
   it('flags an unknown model and prices it at 0; an override wins', () => {
     const unknown = lookupPrice('llama3.1:8b');

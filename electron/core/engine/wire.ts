@@ -34,26 +34,35 @@ function toOpenAiMessages(messages: readonly ChatMessageParam[]): OpenAI.Chat.Co
 export interface Completion {
   model?: string;
   choices?: { message: { content?: string | null; tool_calls?: { id: string; type: string; function?: { name: string; arguments?: string } }[] }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
+  usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } | null };
 }
 
-/** The request as the SDK sends it. */
+/** The prompt tokens an answer says the provider had cached (0 when it does not say). */
+export function cachedTokensOf(usage: unknown): number {
+  const v = (usage as { prompt_tokens_details?: { cached_tokens?: unknown } | null } | undefined)?.prompt_tokens_details?.cached_tokens;
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
+}
+
+/**
+ * The request as the SDK sends it. Everything the same for every row comes first, in a fixed order
+ * (model, tools, tool choice, temperature, cap), and the messages last, the row's prompt after the
+ * system message: every request of a run then shares one byte-identical prefix, which providers bill
+ * at their cached-input rate once it is long enough (OpenAI: from 1,024 tokens).
+ */
 export function toBody(request: ChatRequest): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
-  const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
-    model: request.model,
-    messages: toOpenAiMessages(request.messages),
-  };
+  const head: Record<string, unknown> = { model: request.model };
   if (request.tools?.length) {
-    body.tools = request.tools.map((t) => ({
+    head.tools = request.tools.map((t) => ({
       type: 'function' as const,
       function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
     }));
-    if (request.toolChoice) body.tool_choice = { type: 'function', function: { name: request.toolChoice } };
+    if (request.toolChoice) head.tool_choice = { type: 'function', function: { name: request.toolChoice } };
   }
-  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.temperature !== undefined) head.temperature = request.temperature;
   // Every request carries its cap: an answer without one could run to the model's limit, past any budget.
   const cap = outputCap(request.model, request.maxTokens);
-  if (usesCompletionTokens(request.model)) body.max_completion_tokens = cap;
-  else body.max_tokens = cap;
-  return body;
+  if (usesCompletionTokens(request.model)) head.max_completion_tokens = cap;
+  else head.max_tokens = cap;
+  head.messages = toOpenAiMessages(request.messages);
+  return head as unknown as OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 }

@@ -3,10 +3,16 @@
 // schemas, in the chat format's framing. Completion tokens cannot be known; they are estimated per call
 // from the shape of the answer (the structured fields' types, or a plain-text allowance), capped by the
 // agent's maxTokensPerCall. One call per item is assumed: tool loops make real runs cost more.
+// A static prefix long enough to be cached is priced at the cached-input rate for every row after the
+// first (the run warms it with the first row). A huge cell is counted from samples, so that one 5 MB
+// cell does not hold the estimate (and the process serving it) for seconds; a row whose prompt does
+// not fit the model's context window is named.
 import type { Estimate } from '../../../shared/contract.ts';
 import type { AgentSpec } from '../../../shared/domain.ts';
-import { compileTemplate } from '../../../shared/template.ts';
-import { costOf, lookupPrice } from '../engine/pricing.ts';
+import { compileTemplate, parseTemplate } from '../../../shared/template.ts';
+import { contextWindowOf, textTokens } from '../engine/context-window.ts';
+import { costOf, lookupPrice, outputCap } from '../engine/pricing.ts';
+import { CACHE_STEP_TOKENS, cacheablePrefix, CACHEABLE_PREFIX_TOKENS } from '../engine/prompt-prefix.ts';
 import { countTokens, PER_MESSAGE, REPLY_PRIMING, TOKENIZER } from '../engine/tokens.ts';
 
 export { countTokens, TOKENIZER };
@@ -70,20 +76,51 @@ export interface EstimateInput {
   onRow?: (promptTokens: number) => void;
 }
 
+/** Rows named in a too-long warning, at most. */
+export const TOO_LONG_ROWS_SHOWN = 20;
+
+/** The cached tokens a row after the first can expect: the static prefix, in the provider's steps. */
+function cachedPerRow(agent: AgentSpec, fixed: number): number {
+  if (!cacheablePrefix(agent)) return 0;
+  let head = '';
+  try {
+    const first = parseTemplate(agent.prompt)[0];
+    if (first && 'text' in first) head = first.text;
+  } catch {
+    head = '';
+  }
+  const prefix = fixed + countTokens(head);
+  return prefix < CACHEABLE_PREFIX_TOKENS ? 0 : Math.floor(prefix / CACHE_STEP_TOKENS) * CACHE_STEP_TOKENS;
+}
+
 /** Counts every rendered prompt; yields to the event loop between pages so other calls are not held up. */
 export async function estimateRun(input: EstimateInput): Promise<Estimate> {
   const { agent, columns } = input;
   const render = compileTemplate(agent.prompt);
   const fixed = fixedPromptTokens(agent);
   const perCall = completionTokensPerCall(agent);
+  const contextWindow = contextWindowOf(agent.model, agent.contextWindow);
+  const room = contextWindow === null ? Infinity : contextWindow - outputCap(agent.model, agent.maxTokensPerCall);
+  const cachedEach = cachedPerRow(agent, fixed);
   let items = 0;
   let promptTokens = 0;
+  let cachedTokens = 0;
+  let sampled = false;
+  const tooLong = { count: 0, rows: [] as number[], longest: 0 };
   for await (const page of input.pages) {
     for (const row of page) {
       const record: Record<string, string> = {};
       for (let c = 0; c < columns.length; c++) record[columns[c]] = row[c] ?? '';
-      const rowTokens = fixed + countTokens(render(record));
+      const counted = textTokens(render(record));
+      sampled ||= !counted.exact;
+      const rowTokens = fixed + counted.tokens;
       promptTokens += rowTokens;
+      if (items > 0) cachedTokens += Math.min(cachedEach, rowTokens);
+      if (rowTokens > room) {
+        tooLong.count++;
+        if (tooLong.rows.length < TOO_LONG_ROWS_SHOWN) tooLong.rows.push(items + 1);
+        tooLong.longest = Math.max(tooLong.longest, rowTokens);
+      }
       input.onRow?.(rowTokens);
       items++;
     }
@@ -95,7 +132,10 @@ export async function estimateRun(input: EstimateInput): Promise<Estimate> {
     items,
     promptTokens,
     completionTokens,
-    costUsd: price.known ? costOf({ promptTokens, completionTokens }, price.pricing) : null,
+    cachedTokens,
+    costUsd: price.known ? costOf({ promptTokens, completionTokens, cachedTokens }, price.pricing) : null,
     tokenizer: TOKENIZER,
+    sampled,
+    tooLong: tooLong.count > 0 && contextWindow !== null ? { ...tooLong, contextWindow } : null,
   };
 }

@@ -1,5 +1,6 @@
 // The settings sheet of an export: what the run was (agent, options, dataset), how far it got and
 // what it cost, one labelled value a row.
+import { roundUsd } from '../../../shared/money.ts';
 import type { DatasetRecord } from '../store/datasets.ts';
 import type { RunRecord } from '../store/runs.ts';
 import type { RunInfo } from './service.ts';
@@ -27,7 +28,7 @@ export function exportSettings(r: RunRecord, d: DatasetRecord, info: RunInfo, no
     ['Sequential', r.options.sequential],
     ['Turns', r.options.turns ?? r.agent.turns ?? null],
     ['On error', r.options.onError],
-    ['Max cost USD', r.options.maxCost ?? null],
+    ['Max cost USD', r.options.maxCost === undefined ? null : roundUsd(r.options.maxCost)],
     ['Max tokens', r.options.maxTokens ?? null],
     ['Requests per minute', r.options.rpm ?? null],
     ['Tokens per minute', r.options.tpm ?? null],
@@ -38,8 +39,13 @@ export function exportSettings(r: RunRecord, d: DatasetRecord, info: RunInfo, no
     ['Pending', t.pending + t.running],
     ['Prompt tokens', t.promptTokens],
     ['Completion tokens', t.completionTokens],
-    ['Cost USD', t.costUsd],
+    ['Cached prompt tokens', t.cachedTokens ?? 0],
+    ['Cost USD', roundUsd(t.costUsd)],
+    ['Saved by cached input USD', t.cachedSavingUsd === undefined ? null : roundUsd(t.cachedSavingUsd)],
     ['LLM calls', r.callCount],
+    ['Response cache', r.options.cache !== false],
+    ['Calls answered from the cache', r.cachedCalls],
+    ['Saved USD', r.savedUsd],
     ['Created', info.createdAt],
     ['Started', info.startedAt],
     ['Finished', info.finishedAt],

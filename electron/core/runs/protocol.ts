@@ -9,6 +9,8 @@ export interface WorkerInit {
   apiKey?: string;
   /** Overrides the agent's baseURL for this session (e.g. the built-in simulator). */
   baseURL?: string;
+  /** This session answers nothing from the response cache (a rerun's --no-cache). */
+  noCache?: boolean;
   /**
    * Commit buffered events on a timer of this many ms instead of as items finish (the older way,
    * for comparison: answers waiting for it are lost to a crash) …

@@ -29,7 +29,8 @@ import { keyRedactor } from '../store/redact.ts';
 import { createEventWriter } from '../store/writer.ts';
 import { workerFault } from './fault-injection.ts';
 import type { ParentMessage, WarmStart, WorkerInit, WorkerMessage } from './protocol.ts';
-import { remainingBudget } from './totals.ts';
+import { sessionCache } from './store-cache.ts';
+import { cachedPart, remainingBudget } from './totals.ts';
 
 const HEARTBEAT_MS = 2000;
 const CHECKPOINT_MS = 10_000;
@@ -100,7 +101,10 @@ async function main(init: WorkerInit): Promise<void> {
     activeSince = now;
     return d;
   };
-  const totalsNow = () => runTotalsOf(conn, runId);
+  const totalsNow = () => {
+    const t = runTotalsOf(conn, runId);
+    return { ...t, ...cachedPart(run.agent, t.cachedTokens ?? 0) };
+  };
   // Why the items the batch never started were not started: they are marked in one statement as the
   // session ends (see skipPending), not one event and one UPDATE each.
   let unstarted: ItemSkipReason | undefined;
@@ -140,6 +144,8 @@ async function main(init: WorkerInit): Promise<void> {
   }
 
   const writer = createEventWriter(conn, runId, { apiKey: init.apiKey });
+  // On unless the run says otherwise (a run made before the option has none: on).
+  const cache = run.options.cache === false || init.noCache ? undefined : sessionCache(conn, runId);
   // flushMs: the older way, kept for comparison (bench/durability.ts): everything waits for a timer.
   const flushMs = init.flushMs;
   const flushEvents = init.flushEvents ?? 500;
@@ -162,7 +168,7 @@ async function main(init: WorkerInit): Promise<void> {
       clearImmediate(soon);
       soon = undefined;
     }
-    if (buffer.length === 0 || failure) return;
+    if ((buffer.length === 0 && !cache?.pending) || failure) return;
     const events = buffer;
     buffer = [];
     let changed: number[];
@@ -172,6 +178,7 @@ async function main(init: WorkerInit): Promise<void> {
     try {
       changed = conn.transaction(() => {
         const c = writer.apply(events);
+        cache?.writePending();
         for (const e of events) {
           if (e.type === 'paused') [status, notice] = ['paused', e.message ?? null];
           else if (e.type === 'resumed') [status, notice] = ['running', null];
@@ -291,7 +298,7 @@ async function main(init: WorkerInit): Promise<void> {
   try {
     const spec = init.baseURL ? { ...run.agent, baseURL: init.baseURL } : run.agent;
     const options = { ...run.options, ...budget };
-    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined });
+    handle = startSpecBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined, cache });
     if (cancelRequested) handle.cancel();
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;

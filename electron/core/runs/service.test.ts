@@ -70,7 +70,7 @@ function expectConsistent(runId: string): void {
     expect(items.promptTokens).toBe(ledger.promptTokens);
     expect(items.costUsd).toBeCloseTo(ledger.costUsd, 9);
     const counts = statusCounts(db, id);
-    const { items: total, promptTokens: _p, completionTokens: _c, costUsd: _u, ...byStatus } = run.totals;
+    const { items: total, promptTokens: _p, completionTokens: _c, costUsd: _u, cachedTokens: _k, cachedSavingUsd: _s, cachedCalls: _n, savedUsd: _v, ...byStatus } = run.totals;
     expect(byStatus).toEqual(counts);
     expect(total).toBe(Object.values(counts).reduce((a, b) => a + b, 0));
   } finally {
@@ -379,7 +379,7 @@ describe('running', () => {
     await book.xlsx.readFile(file);
     const sheet = book.worksheets[0];
     expect((sheet.getRow(1).values as unknown[]).slice(1)).toEqual([
-      'question', 'n', 'answer', 'confidence', '_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms',
+      'question', 'n', 'answer', 'confidence', '_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached',
     ]);
     expect(sheet.rowCount).toBe(31);
     for (let i = 0; i < 30; i++) expect(sheet.getRow(i + 2).getCell(2).value).toBe(String(i));

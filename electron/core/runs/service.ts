@@ -17,10 +17,15 @@ import path from 'node:path';
 import type { DatasetSummary, Endpoint, ExportFormat, RaggedPolicy, EventName, EventPayload, ItemDetail, ItemRow, ItemsQuery, RunSummary } from '../../../shared/contract.ts';
 import { RunOptionsSchema, type AgentSpecInput, type BatchEvent, type RunOptions, type RunOptionsInput, type RunStatus } from '../../../shared/domain.ts';
 import { CallError, conflict, notFound } from '../errors.ts';
+import { cacheSize, clearCache, listCachedAnswers, type CacheEntrySummary, type CacheSize } from '../store/cache.ts';
 import { checkpoint, openDatabase, type Db } from '../store/db.ts';
-import { getItem, itemCalls, itemsPage, resetFailed, runRows, type ItemCallRecord } from '../store/items.ts';
+import { getItem, itemCalls, itemsPage, runRows, type ItemCallRecord } from '../store/items.ts';
 import { deleteRunChunk, getRun, listRuns, setRunEndpoint, setRunOptions, type RunRecord } from '../store/runs.ts';
+import type { FailureCounts, RetryKind } from '../../../shared/attempts.ts';
+import { earlierAttempts, failureCounts } from '../store/attempts.ts';
 import { createRun } from './create-run.ts';
+import { fromRunParams, type FromRunParams } from './from-run.ts';
+import { indexesMatching, resetFailedOf, resetRows, type RowChoice } from './rerun.ts';
 import { createDatasets } from './datasets.ts';
 import { createRunEvents } from './events.ts';
 import { exportSettings } from './export-settings.ts';
@@ -58,6 +63,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Records the endpoint this session talks to (kind and base URL), so a later resume can find it. */
   endpoint?: Endpoint;
+  /** This session sends every request, answering none from the response cache (the run's own setting stays). */
+  noCache?: boolean;
 }
 
 export interface CreateRunParams {
@@ -121,8 +128,14 @@ export interface RunService {
   start(runId: string, options?: StartOptions): RunInfo;
   /** The same as start; reads better for a run that ran before. */
   resume(runId: string, options?: StartOptions): RunInfo;
-  /** Makes failed items pending again and continues the run. */
-  retryFailed(runId: string, options?: StartOptions): RunInfo;
+  /** Makes failed items (all, or those of `only`'s kind) pending again, their attempt kept, and continues the run. */
+  retryFailed(runId: string, options?: StartOptions & { only?: RetryKind }): RunInfo;
+  /** How many of the run's failed items failed of each kind. */
+  failureCounts(runId: string): FailureCounts;
+  /** Runs chosen rows again in the same run (their earlier attempts kept), and any unfinished ones. */
+  rerunRows(runId: string, choice: RowChoice, options?: StartOptions): RunInfo;
+  /** A new run over the same rows as an earlier one, with this agent (not started). */
+  createRunFrom(params: FromRunParams): RunInfo;
   pause(runId: string): void;
   /** Lets a paused run go on (resume is for a run that stopped). */
   unpause(runId: string): void;
@@ -143,6 +156,12 @@ export interface RunService {
   exportRunInto(runId: string, file: string, into: { workbook: string; sheet?: string }): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
+
+  /** The response cache of this database: its size, a page of its entries newest first, clearing it. */
+  cacheSize(): CacheSize;
+  cacheEntries(page: { limit: number; offset?: number }): CacheEntrySummary[];
+  /** Deletes every answer, or those kept before `before` (ms since epoch); returns how many. */
+  clearCache(options?: { before?: number }): number;
 
   /**
    * Every event of every run this process runs, as it is committed; with `types`, only those (the
@@ -251,9 +270,20 @@ export function createRunService(options: RunServiceOptions): RunService {
 
     retryFailed(runId, o = {}) {
       const r = startable(runId);
-      writing(dbPath, `retry the failed items of run ${runId}`, () => resetFailed(db, r.id));
+      writing(dbPath, `retry the failed items of run ${runId}`, () => resetFailedOf(db, r, o.only));
       return service.start(runId, o);
     },
+
+    failureCounts: (runId) => failureCounts(db, runRecord(runId).id),
+
+    rerunRows(runId, choice, o = {}) {
+      const r = startable(runId);
+      const rows = 'rows' in choice ? choice.rows : indexesMatching(service.itemsPage, { ...choice.filter, runId });
+      writing(dbPath, `reset the chosen rows of run ${runId}`, () => resetRows(db, r, rows));
+      return service.start(runId, o);
+    },
+
+    createRunFrom: (p) => service.createRun(fromRunParams(runRecord(p.fromRunId), p)),
 
     pause(runId) {
       void workers.post(parseId('run', runId), { type: 'pause' });
@@ -301,6 +331,7 @@ export function createRunService(options: RunServiceOptions): RunService {
         transcript: item.transcript,
         skipReason: item.skipReason,
         calls: itemCalls(db, r.id, index),
+        earlierAttempts: earlierAttempts(db, r.id, index),
       };
     },
 
@@ -333,6 +364,10 @@ export function createRunService(options: RunServiceOptions): RunService {
     },
 
     recoverInterrupted: recover,
+
+    cacheSize: () => cacheSize(db),
+    cacheEntries: (page) => listCachedAnswers(db, page),
+    clearCache: (o = {}) => writing(dbPath, 'clear the response cache', () => clearCache(db, o)),
 
     subscribe: (listener, o = {}) => events.subscribe(listener, o.types, workers.forward),
 

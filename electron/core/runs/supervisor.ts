@@ -125,6 +125,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       runId,
       apiKey: start.apiKey ?? o.apiKey?.() ?? process.env.OPENAI_API_KEY,
       baseURL: start.baseURL,
+      ...(start.noCache ? { noCache: true } : {}),
       ...o.worker,
       forward: events.forwardTypes(),
     };

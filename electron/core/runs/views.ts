@@ -48,5 +48,6 @@ export function itemRowOf(i: ItemRecord): ItemRow {
     completionTokens: i.completionTokens,
     costUsd: i.costUsd,
     latencyMs: i.latencyMs,
+    cachedTokens: i.cachedTokens ?? 0,
   };
 }

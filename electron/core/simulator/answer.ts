@@ -45,7 +45,8 @@ export interface Answer {
   content: string | null;
   toolCall: ToolCallAnswer | null;
   finishReason: 'stop' | 'tool_calls' | 'length';
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  /** prompt_tokens_details.cached_tokens: the prompt's prefix the server had cached (set by the server). */
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; prompt_tokens_details: { cached_tokens: number } };
 }
 
 /** A request the simulator refuses, as an HTTP status and OpenAI-style error. */
@@ -191,7 +192,7 @@ export function answer(
   }
   const completion = completionTokens(produced);
   const id = `chatcmpl-sim${hex(mixInts(seed, req.messages.length))}`;
-  return { id, content, toolCall, finishReason, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
+  return { id, content, toolCall, finishReason, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, prompt_tokens_details: { cached_tokens: 0 } } };
 }
 
 /** Truncated JSON: never parses. */

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { answer, completionBody, RequestError, streamBody, userTexts, validateRequest } from './answer.ts';
 import type { Answer, ChatRequest } from './answer.ts';
 import { parseDirectives } from './directives.ts';
+import { PromptCache } from './prompt-cache.ts';
 import { drawFault, PromptCounters, requestRandom } from './faults.ts';
 import { formatReset, SlidingWindow } from './rate-limit.ts';
 import type { Simulator, SimulatorOptions, SimulatorStats } from './types.ts';
@@ -30,6 +31,7 @@ function freshStats(inFlight = 0): SimulatorStats {
     completedByPrompt: new Map(),
     promptTokens: 0,
     completionTokens: 0,
+    cachedTokens: 0,
     firstRequestAt: null,
     lastAnswerAt: null,
   };
@@ -47,6 +49,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let requestNumber = 0;
   const counters = new PromptCounters();
   const window = new SlidingWindow();
+  const promptCache = new PromptCache();
   const timers = new Set<NodeJS.Timeout>();
 
   function count(status: number): void {
@@ -101,6 +104,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   /** `received` is when the request's body was complete: the latency counts from then, as a model
    *  can start no sooner, and the simulator's own parsing and answering fall inside it. */
   function chat(res: ServerResponse, raw: string, received: number, authorization: string | undefined): void {
+    opts.onChatBody?.(raw);
     let req: ChatRequest;
     try {
       req = validateRequest(JSON.parse(raw));
@@ -178,14 +182,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else sendError(res, 500, 'Simulator failure.', 'server_error');
       return;
     }
+    const cache = promptCache.lookup(req);
+    a.usage.prompt_tokens_details.cached_tokens = cache.cachedTokens;
     const stream = req.stream === true;
     const body = stream ? streamBody(req, a) : completionBody(req, a);
     const answered = a;
     later(delay, () => {
       if (res.destroyed || res.writableEnded) return;
+      cache.remember();
       stats.completedByPrompt.set(texts.first, (stats.completedByPrompt.get(texts.first) ?? 0) + 1);
       stats.promptTokens += answered.usage.prompt_tokens;
       stats.completionTokens += answered.usage.completion_tokens;
+      stats.cachedTokens += answered.usage.prompt_tokens_details.cached_tokens;
       send(res, 200, body, rateHeaders, stream ? 'text/event-stream; charset=utf-8' : JSON_TYPE);
     });
   }

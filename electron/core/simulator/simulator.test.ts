@@ -117,6 +117,7 @@ describe('answers', () => {
       prompt_tokens: Math.ceil(10 / 4) + 8,
       completion_tokens: Math.ceil(content.length / 4),
       total_tokens: Math.ceil(10 / 4) + 8 + Math.ceil(content.length / 4),
+      prompt_tokens_details: { cached_tokens: 0 },
     });
     const short = (await (await post(s, { model: 'm', messages, max_tokens: 2 })).json()) as any;
     expect(short.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: content.slice(0, 8) } });

@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   rateLimit?: { rpm: number; windowMs?: number };
   /** If set, requests without `Authorization: Bearer <key>` get 401. */
   apiKey?: string;
+  /** Told every chat request's body as it arrived, byte for byte (tests read what the client sent). */
+  onChatBody?: (raw: string) => void;
 }
 
 export interface SimulatorStats {
@@ -50,6 +52,8 @@ export interface SimulatorStats {
   /** Usage of the 200 answers sent. */
   promptTokens: number;
   completionTokens: number;
+  /** Of those prompt tokens, the ones reported as cached (a prefix an earlier answered request shared). */
+  cachedTokens: number;
   /** When (Date.now()) the first request arrived and the last answer went out; null before any. */
   firstRequestAt: number | null;
   lastAnswerAt: number | null;

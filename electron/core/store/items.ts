@@ -4,6 +4,7 @@
 import type { ItemRow } from '../../../shared/contract.ts';
 import type { ItemSkipReason, ItemStatus, OutputValues, TranscriptMessage } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { parseJson, stmt } from './sql.ts';
 
 /** An item as the store reads it: the contract's row, with what only the detail and the runs service use. */
@@ -22,6 +23,7 @@ interface ItemSqlRow {
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
+  cached_tokens: number;
   latency_ms: number | null;
   attempts: number;
 }
@@ -29,7 +31,7 @@ interface ItemSqlRow {
 /** The columns an item's record and its export have in common. */
 type ResultRow = Omit<ItemSqlRow, 'prompt' | 'skip_reason' | 'attempts' | 'output'>;
 
-function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
+function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output' | 'cached'> {
   return {
     index: r.row_index,
     input: parseJson<string[]>(r.vals, []),
@@ -38,7 +40,9 @@ function resultOf(r: ResultRow): Omit<ItemResultRecord, 'output'> {
     turns: r.turns,
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
-    costUsd: r.cost_usd,
+    cachedTokens: r.cached_tokens,
+    // Sums of float dollars drift (0.000022349999999999998): read as whole micro-dollars.
+    costUsd: roundUsd(r.cost_usd),
     latencyMs: r.latency_ms,
   };
 }
@@ -54,7 +58,7 @@ function toRecord(r: ItemSqlRow): ItemRecord {
 }
 
 const ITEM_COLUMNS = `i.row_index, d.vals, i.prompt, i.status, i.skip_reason, i.output, i.error, i.turns,
-  i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms, i.attempts`;
+  i.prompt_tokens, i.completion_tokens, i.cost_usd, i.cached_tokens, i.latency_ms, i.attempts`;
 const ITEM_FROM = `items i JOIN runs r ON r.id = i.run_id
   LEFT JOIN dataset_rows d ON d.dataset_id = r.dataset_id AND d.row_index = i.row_index`;
 
@@ -242,22 +246,27 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
 }
 
 /** An item as an export writes it: its input row and its results (an item without output has {}). */
-export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attempts' | 'output'> & { output: OutputValues };
+export type ItemResultRecord = Omit<ItemRecord, 'prompt' | 'skipReason' | 'attempts' | 'output'> & {
+  output: OutputValues;
+  /** It has calls, and every one was answered from the response cache. */
+  cached: boolean;
+};
 
 /**
  * Every item of a run with its input row, in row order, a page at a time (for export). Only what an
  * export writes is read (not the prompts, often as long as the answers).
  */
 export function* runRows(db: Db, runId: number, page = 500): Generator<ItemResultRecord> {
-  const q = stmt<[number, number, number], ResultRow & { output: string | null }>(
+  const q = stmt<[number, number, number], ResultRow & { output: string | null; cached: number | null }>(
     db,
-    `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.latency_ms
+    `SELECT i.row_index, d.vals, i.status, i.output, i.error, i.turns, i.prompt_tokens, i.completion_tokens, i.cost_usd, i.cached_tokens, i.latency_ms,
+       (SELECT COUNT(*) > 0 AND MIN(c.from_cache) = 1 FROM calls c WHERE c.run_id = i.run_id AND c.row_index = i.row_index) AS cached
      FROM ${ITEM_FROM} WHERE i.run_id = ? AND i.row_index >= ? ORDER BY i.row_index LIMIT ?`,
   );
   let at = 0;
   for (;;) {
     const rows = q.all(runId, at, page);
-    for (const r of rows) yield { ...resultOf(r), output: parseJson<OutputValues>(r.output, {}) };
+    for (const r of rows) yield { ...resultOf(r), output: parseJson<OutputValues>(r.output, {}), cached: r.cached === 1 };
     if (rows.length < page) return;
     at = rows[rows.length - 1].row_index + 1;
   }
@@ -269,5 +278,5 @@ export function itemTotals(db: Db, runId: number): { promptTokens: number; compl
     db,
     `SELECT SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c, SUM(cost_usd) AS cost FROM items WHERE run_id = ?`,
   ).get(runId)!;
-  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: r.cost ?? 0 };
+  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: roundUsd(r.cost ?? 0) };
 }

@@ -3,6 +3,7 @@
 import type { Endpoint, RunTotals } from '../../../shared/contract.ts';
 import type { AgentSpec, ItemStatus, RunOptions, RunStatus } from '../../../shared/domain.ts';
 import type { Db } from './db.ts';
+import { roundUsd } from '../../../shared/money.ts';
 import { stmt } from './sql.ts';
 
 export interface RunRecord {
@@ -19,7 +20,12 @@ export interface RunRecord {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
+  /** Of the prompt tokens, those the provider had cached. */
+  cachedTokens: number;
   callCount: number;
+  /** Calls answered from the response cache (counted in callCount too), and what they would have cost. */
+  cachedCalls: number;
+  savedUsd: number;
   activeMs: number;
   createdAt: number;
   startedAt: number | null;
@@ -43,7 +49,10 @@ interface RunRow {
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
+  cached_tokens: number;
   call_count: number;
+  cached_calls: number;
+  saved_usd: number;
   active_ms: number;
   created_at: number;
   started_at: number | null;
@@ -72,8 +81,12 @@ function toRecord(r: RunRow): RunRecord {
     itemCount: r.item_count,
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
-    costUsd: r.cost_usd,
+    // Sums of float dollars drift: read as whole micro-dollars.
+    costUsd: roundUsd(r.cost_usd),
+    cachedTokens: r.cached_tokens,
     callCount: r.call_count,
+    cachedCalls: r.cached_calls,
+    savedUsd: roundUsd(r.saved_usd),
     activeMs: r.active_ms,
     createdAt: r.created_at,
     startedAt: r.started_at,
@@ -114,10 +127,13 @@ export function runTotalsOf(db: Db, id: number): RunTotals {
   const t = stmt<[number], RunTotals>(
     db,
     `SELECT r.item_count AS items, c.pending, c.running, c.done, c.failed, c.skipped, r.prompt_tokens AS promptTokens,
-       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd
+       r.completion_tokens AS completionTokens, r.cost_usd AS costUsd, r.cached_tokens AS cachedTokens,
+       r.cached_calls AS cachedCalls, r.saved_usd AS savedUsd
      FROM runs r JOIN run_counts c ON c.run_id = r.id WHERE r.id = ?`,
   ).get(id);
   if (!t) throw new Error(`run ${id} does not exist`);
+  t.costUsd = roundUsd(t.costUsd);
+  t.savedUsd = roundUsd(t.savedUsd ?? 0);
   return t;
 }
 
@@ -228,5 +244,5 @@ export function ledgerTotals(db: Db, runId: number): { promptTokens: number; com
     `SELECT SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c, SUM(cost_usd) AS cost, COUNT(*) AS n
      FROM calls WHERE run_id = ?`,
   ).get(runId)!;
-  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: r.cost ?? 0, calls: r.n };
+  return { promptTokens: r.p ?? 0, completionTokens: r.c ?? 0, costUsd: roundUsd(r.cost ?? 0), calls: r.n };
 }

@@ -36,18 +36,20 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
   );
   const call = stmt(
     db,
-    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at)
-     SELECT run_id, row_index, attempts, ?, ?, ?, ?, ?, ? FROM items WHERE run_id = ? AND row_index = ?`,
+    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, cached_tokens, latency_ms, status, created_at,
+       from_cache, saved_tokens, saved_usd)
+     SELECT run_id, row_index, attempts, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM items WHERE run_id = ? AND row_index = ?`,
   );
   const itemSums = stmt(
     db,
     `UPDATE items SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-       cost_usd = cost_usd + ? WHERE run_id = ? AND row_index = ?`,
+       cost_usd = cost_usd + ?, cached_tokens = cached_tokens + ? WHERE run_id = ? AND row_index = ?`,
   );
   const runSums = stmt(
     db,
     `UPDATE runs SET prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-       cost_usd = cost_usd + ?, call_count = call_count + ? WHERE id = ?`,
+       cost_usd = cost_usd + ?, cached_tokens = cached_tokens + ?, call_count = call_count + ?,
+       cached_calls = cached_calls + ?, saved_usd = saved_usd + ? WHERE id = ?`,
   );
   const done = stmt(
     db,
@@ -75,7 +77,7 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
 
   // One UPDATE for an item's events of this batch: its start (attempts + 1), the sums of its calls,
   // and its result. RETURNING gives the attempt number its calls are filed under.
-  const sums = `prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cost_usd = cost_usd + ?`;
+  const sums = `prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?, cost_usd = cost_usd + ?, cached_tokens = cached_tokens + ?`;
   const startSet = `attempts = attempts + 1, skip_reason = NULL`;
   const doneSet = `status = 'done', output = ?, error = NULL, turns = ?, latency_ms = ?, finished_at = ?`;
   const failedSet = `status = 'failed', output = NULL, error = ?, turns = ?, latency_ms = ?, finished_at = ?`;
@@ -90,11 +92,14 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
   const endFailed = q(`UPDATE items SET ${sums}, ${failedSet} ${whereRunning}`);
   const callRow = stmt(
     db,
-    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, latency_ms, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO calls (run_id, row_index, attempt, prompt_tokens, completion_tokens, cost_usd, cached_tokens, latency_ms, status, created_at,
+       from_cache, saved_tokens, saved_usd)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 
   type Call = Extract<BatchEvent, { type: 'llm-call' }>;
+  /** A call's cache columns: from_cache, saved_tokens, saved_usd. */
+  const cacheCols = (e: Call): [number, number, number] => (e.fromCache ? [1, e.savedTokens ?? 0, e.savedUsd ?? 0] : [0, 0, 0]);
   /** An item's events in this batch, when they have one of the shapes written in one statement. */
   interface Group {
     index: number;
@@ -133,35 +138,47 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
     let p = 0;
     let c = 0;
     let cost = 0;
+    let k = 0;
     let calls = 0;
+    let cachedCalls = 0;
+    let saved = 0;
+    const countCached = (e: Call): void => {
+      if (!e.fromCache) return;
+      cachedCalls++;
+      saved += e.savedUsd ?? 0;
+    };
     const plainChanged = new Map<BatchEvent, boolean>();
     for (const g of groups.values()) {
       if (!g.plain && (g.started || g.end)) {
         let gp = 0;
         let gc = 0;
         let gcost = 0;
+        let gk = 0;
         for (const e of g.calls) {
           gp += e.promptTokens;
           gc += e.completionTokens;
           gcost += e.costUsd;
+          gk += e.cachedTokens ?? 0;
         }
         const end = g.end;
         let row: { attempts: number } | undefined;
-        if (end === null) row = startOnly.get(gp, gc, gcost, runId, g.index);
+        if (end === null) row = startOnly.get(gp, gc, gcost, gk, runId, g.index);
         else {
           const ended = end.type === 'item-done' ? outputText(end) : redact.text(end.error);
           const latency = Math.round(end.latencyMs);
           const update = end.type === 'item-done' ? (g.started ? startDone : endDone) : g.started ? startFailed : endFailed;
-          row = update.get(gp, gc, gcost, ended, end.turns, latency, now, runId, g.index);
+          row = update.get(gp, gc, gcost, gk, ended, end.turns, latency, now, runId, g.index);
         }
         if (row) {
           for (const e of g.calls) {
-            callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now);
+            callRow.run(runId, g.index, row.attempts, e.promptTokens, e.completionTokens, e.costUsd, e.cachedTokens ?? 0, Math.round(e.latencyMs), e.status, now, ...cacheCols(e));
+            countCached(e);
           }
           if (end) transcript.run(runId, g.index, transcriptText(end));
           p += gp;
           c += gc;
           cost += gcost;
+          k += gk;
           calls += g.calls.length;
           g.applied = true;
           continue;
@@ -174,12 +191,14 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
             started.run(runId, e.index);
             break;
           case 'llm-call': {
-            const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, Math.round(e.latencyMs), e.status, now, runId, e.index);
+            const inserted = call.run(e.promptTokens, e.completionTokens, e.costUsd, e.cachedTokens ?? 0, Math.round(e.latencyMs), e.status, now, ...cacheCols(e), runId, e.index);
             if (inserted.changes === 0) break; // not an item of this run: nothing to count it against
-            itemSums.run(e.promptTokens, e.completionTokens, e.costUsd, runId, e.index);
+            countCached(e);
+            itemSums.run(e.promptTokens, e.completionTokens, e.costUsd, e.cachedTokens ?? 0, runId, e.index);
             p += e.promptTokens;
             c += e.completionTokens;
             cost += e.costUsd;
+            k += e.cachedTokens ?? 0;
             calls++;
             break;
           }
@@ -203,7 +222,7 @@ export function createEventWriter(db: Db, runId: number, options: EventWriterOpt
         }
       }
     }
-    if (calls > 0) runSums.run(p, c, cost, calls, runId);
+    if (calls > 0) runSums.run(p, c, cost, k, calls, cachedCalls, saved, runId);
 
     // Changed rows in event order: every start, and each result or skip that took.
     const changed: number[] = [];

@@ -9,6 +9,7 @@ import { buildSpec, endpointOf, type AgentDraft, type EndpointKind } from '../fe
 import { buildOptions, defaultOptions, type OptionsDraft } from '../features/run/options.ts';
 import { useAgent } from './agent.ts';
 import { useDataset } from './dataset.ts';
+import { useIterate } from './iterate.ts';
 
 export interface ChartPoint {
   t: number;
@@ -102,7 +103,7 @@ export const useRun = create<RunState>()(
           agent: spec,
           options,
           endpoint: endpointOf(draft),
-          ...(limit ? { limit } : {}),
+          ...(limit ? { limit } : fromRunRows(dataset.id)),
         };
       },
 
@@ -138,6 +139,7 @@ export const useRun = create<RunState>()(
         try {
           const { runId } = await api.invoke('run:start', req);
           set({ starting: null });
+          if (!limit) useIterate.getState().started();
           await get().open(runId);
           return true;
         } catch (e) {
@@ -266,6 +268,12 @@ export function setupRequest(dataset: DatasetSummary | null, draft: AgentDraft, 
 export function budgetRequest(dataset: DatasetSummary | null, draft: AgentDraft, draftOptions: OptionsDraft): StartRequest | null {
   const req = setupRequest(dataset, draft, draftOptions);
   return req && (req.options.maxCost !== undefined || req.options.maxTokens !== undefined) ? req : null;
+}
+
+/** A run set up from an earlier one takes the same rows (a trial's first N). */
+function fromRunRows(datasetId: string): { limit?: number } {
+  const rows = useIterate.getState().rowsFor(datasetId);
+  return rows ? { limit: rows } : {};
 }
 
 /** Which setup an estimate is for: the request without the trial's limit. */

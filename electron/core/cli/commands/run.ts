@@ -19,6 +19,7 @@ import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
 import { count } from '../../../../shared/plural.ts';
+import { runFromCommand } from './run-from.ts';
 
 const RUN_OPTIONS: Options = {
   ...COMMON,
@@ -26,6 +27,7 @@ const RUN_OPTIONS: Options = {
   agent: { type: 'string' },
   out: { type: 'string' },
   'api-key': { type: 'string' },
+  from: { type: 'string' },
   sheet: { type: 'string' },
   into: { type: 'string' },
 };
@@ -33,6 +35,7 @@ const RUN_OPTIONS: Options = {
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
   if (v.help) return help(io);
+  if (v.from !== undefined) return runFromCommand(v, positionals, io);
   const started = Date.now();
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `run: one ITEMS.csv expected, got ${positionals.join(' ')}` : 'run: which CSV? rowrunner run ITEMS.csv --agent AGENT.json');
   const csv = positionals[0];

@@ -25,6 +25,8 @@ export async function runsCommand(args: string[], io: CliIo): Promise<number> {
         promptTokens: r.totals.promptTokens,
         completionTokens: r.totals.completionTokens,
         costUsd: r.totals.costUsd,
+        cachedCalls: r.totals.cachedCalls ?? 0,
+        savedUsd: r.totals.savedUsd ?? 0,
         agent: r.agent.name,
         model: r.agent.model,
         dataset: r.datasetName,

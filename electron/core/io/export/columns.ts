@@ -1,7 +1,12 @@
+import { roundUsd } from '../../../../shared/money.ts';
 import type { ExportRow } from './types.ts';
 
-/** Columns after the input and output columns, in this order. */
-export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cost_usd', '_latency_ms'] as const;
+/**
+ * Columns after the input and output columns, in this order. `_cached`: true when no call of the row
+ * reached the endpoint (every answer came from the response cache); `_cached_tokens`: prompt tokens the
+ * provider billed at its cached-input rate.
+ */
+export const META_COLUMNS = ['_status', '_error', '_turns', '_prompt_tokens', '_completion_tokens', '_cached_tokens', '_cost_usd', '_latency_ms', '_cached'] as const;
 
 /**
  * The export's header: the input columns in their order, one column per output field, then the
@@ -41,7 +46,10 @@ export function rowValues(row: ExportRow, inputCount: number, outputColumns: str
   values[k++] = row.turns;
   values[k++] = row.promptTokens;
   values[k++] = row.completionTokens;
-  values[k++] = row.costUsd;
+  values[k++] = row.cachedTokens ?? 0;
+  // Whole micro-dollars: a sum of float dollars would print as 0.000022349999999999998.
+  values[k++] = roundUsd(row.costUsd);
   values[k++] = row.latencyMs;
+  values[k++] = row.cached === true;
   return values;
 }

@@ -77,8 +77,10 @@ describe('columns', () => {
       '_turns',
       '_prompt_tokens',
       '_completion_tokens',
+      '_cached_tokens',
       '_cost_usd',
       '_latency_ms',
+      '_cached',
     ]);
   });
 
@@ -236,7 +238,7 @@ describe('csv', () => {
     const text = bytes.subarray(3).toString('utf8');
     expect(text.startsWith(COLUMNS.join(',') + '\r\n')).toBe(true);
     expect(text.endsWith('\r\n')).toBe(true);
-    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,500\r\n');
+    expect(text).toContain('"a, with comma","say ""hi""\nnext line",answer 0,0,done,,1,100,20,0,0,500,false\r\n');
     const records = parseCsv(bytes, { bom: true, relax_column_count: false }) as string[][];
     expect(records[0]).toEqual(COLUMNS);
     expect(records).toHaveLength(rows.length + 1);
@@ -283,6 +285,31 @@ describe('jsonl', () => {
     expect(objects[3 + INJECTIONS.length].answer).toEqual(['a', { b: 1 }]);
     expect(objects[rows.length - 2]).toMatchObject({ answer: null, _status: 'failed', _latency_ms: null });
     expect(Object.getOwnPropertyDescriptor(objects[0], '__proto__')?.value).toBeNull();
+  });
+});
+
+describe('money and cached tokens', () => {
+  // A sum of float dollars as SQLite returns it, and the cached prompt tokens of the row.
+  const noisy = row(1, { costUsd: 0.000022349999999999998, cachedTokens: 1152 });
+
+  it.each(['xlsx', 'csv', 'jsonl'] as const)('%s: the cost in whole micro-dollars, the cached tokens in _cached_tokens', async (format) => {
+    const path = join(dir, `money.${format}`);
+    await exportRun(source([noisy, row(2)]), path);
+    const cost = COLUMNS.indexOf('_cost_usd');
+    const cached = COLUMNS.indexOf('_cached_tokens');
+    if (format === 'xlsx') {
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.readFile(path);
+      const r = book.getWorksheet('Results')!.getRow(2);
+      expect([r.getCell(cost + 1).value, r.getCell(cached + 1).value]).toEqual([0.000022, 1152]);
+      expect(book.getWorksheet('Results')!.getRow(3).getCell(cached + 1).value).toBe(0);
+    } else if (format === 'csv') {
+      const records = parseCsv(await readFile(path), { bom: true }) as string[][];
+      expect([records[1][cost], records[1][cached]]).toEqual(['0.000022', '1152']);
+    } else {
+      const first = (await readFile(path, 'utf8')).split('\n')[0];
+      expect(first).toContain('"_cached_tokens":1152,"_cost_usd":0.000022,');
+    }
   });
 });
 

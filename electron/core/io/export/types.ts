@@ -7,7 +7,11 @@ export type { ExportFormat };
  * An item as an export writes it: the contract's row without its index, with its output values
  * (strings, numbers, booleans, null; objects are written as JSON text, kept as objects in JSONL).
  */
-export type ExportRow = Omit<ItemRow, 'index' | 'output'> & { output: OutputValues };
+export type ExportRow = Omit<ItemRow, 'index' | 'output'> & {
+  output: OutputValues;
+  /** Every call of the row was answered from the response cache (none reached the endpoint). */
+  cached?: boolean;
+};
 
 export interface ExportSource {
   inputColumns: string[];

@@ -109,6 +109,12 @@ export function AgentScreen() {
                 <Field label="Price out (USD / M tokens)" error={err('priceOut')}>
                   <input inputMode="decimal" value={draft.priceOut} onChange={(e) => patch({ priceOut: e.target.value })} data-testid="price-out-input" />
                 </Field>
+                <Field label="Price cached in (USD / M tokens)" error={err('priceCached')} hint="A repeated prompt prefix the provider caches.">
+                  <input inputMode="decimal" value={draft.priceCached} onChange={(e) => patch({ priceCached: e.target.value })} data-testid="price-cached-input" />
+                </Field>
+                <Field label="Context window (tokens)" error={err('contextWindow')} hint="For models Rowrunner has no table entry for.">
+                  <input inputMode="numeric" value={draft.contextWindow} onChange={(e) => patch({ contextWindow: e.target.value })} data-testid="context-window-input" placeholder="default" />
+                </Field>
               </div>
             </details>
           </div>

@@ -3,6 +3,7 @@ import { parseTemplate } from '../../../../shared/template.ts';
 import { ErrorBox } from '../../components/ui.tsx';
 import { useDataset } from '../../store/dataset.ts';
 import { OutputColumnsNote } from './OutputColumnsNote.tsx';
+import { previewText } from './preview-text.ts';
 import type { AgentDraft } from './spec.ts';
 
 export function PromptPreview({ draft }: { draft: AgentDraft }) {
@@ -49,7 +50,7 @@ export function PromptPreview({ draft }: { draft: AgentDraft }) {
         <span key={i}>{p.text}</span>
       ) : p.column in record ? (
         <mark key={i} className="value" title={`{{${p.column}}}`}>
-          {record[p.column]}
+          <Truncated text={record[p.column]} />
         </mark>
       ) : (
         <mark key={i} className="missing" title="No such column">
@@ -88,7 +89,9 @@ export function PromptPreview({ draft }: { draft: AgentDraft }) {
       {draft.systemMessage.trim() && (
         <>
           <div className="preview-label">System</div>
-          <pre className="prompt-preview system">{draft.systemMessage}</pre>
+          <pre className="prompt-preview system">
+            <Truncated text={draft.systemMessage} />
+          </pre>
         </>
       )}
       <div className="preview-label">User</div>
@@ -100,3 +103,17 @@ export function PromptPreview({ draft }: { draft: AgentDraft }) {
   );
 }
 
+
+/** A value's start, and how many characters more it has (the run sends it whole). */
+function Truncated({ text }: { text: string }) {
+  const { shown, more } = previewText(text);
+  if (more === 0) return <>{text}</>;
+  return (
+    <>
+      {shown}
+      <span className="muted" data-testid="preview-truncated">
+        {` … ${more.toLocaleString('en-US')} more characters`}
+      </span>
+    </>
+  );
+}

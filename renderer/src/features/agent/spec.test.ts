@@ -93,8 +93,11 @@ describe('buildSpec', () => {
       fields: [{ name: 'ok', type: 'boolean', description: 'is it' }],
       priceIn: '0.15',
       priceOut: '0.6',
+      priceCached: '0.075',
+      contextWindow: '32768',
     });
     const { spec } = buildSpec(d);
+    expect(spec).toMatchObject({ pricing: { cachedInputPerMTok: 0.075 }, contextWindow: 32768 });
     const loaded = parseAgentFile(specToJson(spec!));
     expect(loaded.errors).toEqual([]);
     expect(specToDraft(loaded.spec!)).toEqual(d);

@@ -44,6 +44,9 @@ export interface AgentDraft {
   maxTokensPerCall: string;
   priceIn: string;
   priceOut: string;
+  /** The cached-input price and the context window, for models Rowrunner has no table entry for. */
+  priceCached: string;
+  contextWindow: string;
 }
 
 export const ANSWER_TOOL = 'answer';
@@ -69,6 +72,8 @@ export function emptyDraft(): AgentDraft {
     maxTokensPerCall: '',
     priceIn: '',
     priceOut: '',
+    priceCached: '',
+    contextWindow: '',
   };
 }
 
@@ -108,6 +113,7 @@ const DRAFT_KEY: Record<string, string> = {
   pricing: 'priceIn',
   'pricing.inputPerMTok': 'priceIn',
   'pricing.outputPerMTok': 'priceOut',
+  'pricing.cachedInputPerMTok': 'priceCached',
 };
 
 export interface BuildResult {
@@ -137,7 +143,9 @@ export function buildSpec(draft: AgentDraft): BuildResult {
     temperature: numberText(draft.temperature),
     maxTokensPerCall: numberText(draft.maxTokensPerCall),
     pricing: draft.priceIn.trim() || draft.priceOut.trim() ? { inputPerMTok: numberText(draft.priceIn), outputPerMTok: numberText(draft.priceOut) } : undefined,
+    contextWindow: numberText(draft.contextWindow),
   };
+  if (input.pricing && draft.priceCached.trim()) (input.pricing as Record<string, unknown>).cachedInputPerMTok = numberText(draft.priceCached);
   if (draft.outputMode === 'structured') {
     const fields = validate(z.object({ fields: AnswerFieldsSchema }), { fields: draft.fields }, agentLabel);
     issues.push(...fields.issues);
@@ -222,7 +230,9 @@ export function specToDraft(spec: AgentSpec, endpoint?: EndpointKind): AgentDraf
   if (spec.pricing) {
     draft.priceIn = String(spec.pricing.inputPerMTok);
     draft.priceOut = String(spec.pricing.outputPerMTok);
+    if (spec.pricing.cachedInputPerMTok !== undefined) draft.priceCached = String(spec.pricing.cachedInputPerMTok);
   }
+  if (spec.contextWindow !== undefined) draft.contextWindow = String(spec.contextWindow);
   return draft;
 }
 

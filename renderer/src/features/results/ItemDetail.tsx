@@ -5,6 +5,7 @@ import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
 import { count } from '../../../../shared/plural.ts';
+import { EarlierAttempts } from './EarlierAttempts.tsx';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
   const index = useResults((s) => s.detailIndex)!;
@@ -107,6 +108,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
               <Message key={i} m={m} />
             ))}
           </div>
+          <EarlierAttempts detail={detail} />
         </div>
       )}
     </aside>
@@ -121,7 +123,7 @@ function prettyJson(text: string): { text: string; valid: boolean } {
   }
 }
 
-function Message({ m }: { m: TranscriptMessage }) {
+export function Message({ m }: { m: TranscriptMessage }) {
   return (
     <div className={`msg role-${m.role}`} data-testid={`transcript-${m.role}`}>
       <div className="msg-role">

@@ -12,6 +12,7 @@ import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { ItemDetailPanel } from './ItemDetail.tsx';
 import { count } from '../../../../shared/plural.ts';
 import { AddAnswers } from '../add-answers/AddAnswers.tsx';
+import { IterateActions } from './IterateActions.tsx';
 
 const ROW_HEIGHT = 32;
 const STATUSES: ItemStatus[] = ['done', 'failed', 'pending', 'running', 'skipped'];
@@ -91,6 +92,7 @@ export function ResultsScreen() {
         <RunStatusPill status={run.status} totals={run.totals} testId="results-run-status" />
       </div>
       <Toolbar key={run.runId} run={run} />
+      <IterateActions run={run} />
       <div className="results-body">
         <ResultsTable run={run} />
         {detailIndex !== null && <ItemDetailPanel run={run} />}

@@ -10,6 +10,8 @@ import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
 import { count } from '../../../../shared/plural.ts';
 import { KeyNotice } from './KeyNotice.tsx';
+import { EstimateNotes } from './EstimateNotes.tsx';
+import { RetryByKind } from '../results/RetryByKind.tsx';
 
 export function RunScreen() {
   const runId = useRun((s) => s.runId);
@@ -121,6 +123,10 @@ function SetupPanel() {
           <input type="checkbox" checked={options.sequential} onChange={(e) => setOptions({ sequential: e.target.checked })} data-testid="sequential" />
           Sequential (one row at a time, in order)
         </label>
+        <label className="check" title="A request already answered, in any run over this data folder, is answered again from the cache: not sent, not paid.">
+          <input type="checkbox" checked={options.cache !== false} onChange={(e) => setOptions({ cache: e.target.checked })} data-testid="use-cache" />
+          Reuse answers from the cache
+        </label>
       </div>
       <div className="row-fields">
         <Field label="Max cost (USD)" error={optionErrors.maxCost} hint="Stops before going over.">
@@ -161,6 +167,7 @@ function SetupPanel() {
               )}
             </span>
             <span className="muted small">prompt tokens counted with {estimate.tokenizer}; completion estimated</span>
+            <EstimateNotes estimate={estimate} />
           </div>
         )}
       </div>
@@ -269,6 +276,10 @@ function ProgressPanel() {
         <Stat label="Skipped" value={fmtInt(t.skipped)} testId="count-skipped" />
         <Stat label="Tokens" value={fmtTokens(t.promptTokens + t.completionTokens)} testId="tokens-total" title={`${fmtInt(t.promptTokens)} prompt + ${fmtInt(t.completionTokens)} completion`} />
         <Stat label="Cost" value={fmtCost(t.costUsd)} testId="cost-total" />
+        <Stat label="Cached input" value={fmtTokens(t.cachedTokens ?? 0)} testId="cached-tokens" title={cachedTitle(t)} />
+        {(t.cachedSavingUsd ?? 0) > 0 && <Stat label="Saved on cached input" value={fmtCost(t.cachedSavingUsd)} testId="cached-saving" />}
+        <Stat label="From cache" value={fmtInt(t.cachedCalls ?? 0)} testId="cached-calls" title={`Calls answered from the response cache: ${fmtCost(t.savedUsd ?? 0)} saved`} />
+        <Stat label="Saved" value={fmtCost(t.savedUsd ?? 0)} testId="saved-cost" />
         <Stat label="Items / min" value={active ? fmtRate(progress.itemsPerMinute) : '—'} testId="items-per-minute" />
         <Stat label="ETA" value={active ? fmtDuration(progress.etaMs) : '—'} testId="eta" />
         <Stat label="In flight" value={active ? fmtInt(progress.concurrency) : '—'} testId="concurrency" />
@@ -326,9 +337,16 @@ function ProgressPanel() {
             Retry {fmtInt(t.failed)} failed
           </button>
         )}
+        {!active && t.failed > 0 && run && <RetryByKind run={run} />}
       </div>
     </div>
   );
+}
+
+/** The cached prompt tokens' saving against the uncached input price. */
+function cachedTitle(t: { promptTokens: number; cachedTokens?: number; cachedSavingUsd?: number }): string {
+  const saving = t.cachedSavingUsd === undefined ? '' : `, saving ${fmtCost(t.cachedSavingUsd)}`;
+  return `${fmtInt(t.cachedTokens ?? 0)} of ${fmtInt(t.promptTokens)} prompt tokens billed as cached input${saving}`;
 }
 
 function Stat({ label, value, testId, tone, title }: { label: string; value: string; testId: string; tone?: 'ok' | 'bad' | undefined; title?: string }) {

@@ -20,6 +20,13 @@ describe('buildOptions', () => {
   });
 });
 
+describe('the response cache switch', () => {
+  it('writes only the cache turned off: a run without the option has it on', () => {
+    expect(buildOptions({ ...defaultOptions(), cache: true }).options).not.toHaveProperty('cache');
+    expect(buildOptions({ ...defaultOptions(), cache: false }).options).toMatchObject({ cache: false });
+  });
+});
+
 describe('buildOptions messages', () => {
   it('says what is wrong by the field\'s label, with the schema\'s bounds', () => {
     const { errors } = buildOptions({ ...defaultOptions(), batchSize: '5000', maxTokens: '1.5', rpm: 'x' });

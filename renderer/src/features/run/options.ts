@@ -12,6 +12,8 @@ export interface OptionsDraft {
   maxTokens: string;
   rpm: string;
   tpm: string;
+  /** Answer rows already answered (in any run over this database) from the response cache. Absent: on. */
+  cache?: boolean;
 }
 
 export function defaultOptions(): OptionsDraft {
@@ -28,6 +30,8 @@ export function buildOptions(d: OptionsDraft): { options: RunOptions | null; err
     maxTokens: numberText(d.maxTokens),
     rpm: numberText(d.rpm),
     tpm: numberText(d.tpm),
+    // Only the exception is written: a run without the option has the cache on.
+    cache: d.cache === false ? false : undefined,
   };
   const parsed = validate(RunOptionsSchema, Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)), runOptionLabel);
   if (parsed.data) return { options: parsed.data, errors: {} };

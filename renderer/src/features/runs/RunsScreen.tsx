@@ -7,6 +7,8 @@ import { useApp } from '../../store/app.ts';
 import { ACTIVE, CONTINUABLE, runEndpoint, useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
 import { specToDraft } from '../agent/spec.ts';
+import { CachePanel } from '../cache/CachePanel.tsx';
+import { NewRunFrom } from './NewRunFrom.tsx';
 import { RunStatusPill } from './RunStatusPill.tsx';
 
 export function RunsScreen() {
@@ -64,6 +66,7 @@ export function RunsScreen() {
           </table>
         </div>
       )}
+      <CachePanel />
     </section>
   );
 }
@@ -107,7 +110,14 @@ function RunRow({ run }: { run: RunSummary }) {
         <td className="num">{fmtInt(t.done)}</td>
         <td className={`num ${t.failed ? 'bad' : ''}`}>{fmtInt(t.failed)}</td>
         <td className="num">{fmtInt(t.items)}</td>
-        <td className="num">{fmtCost(t.costUsd)}</td>
+        <td className="num">
+          {fmtCost(t.costUsd)}
+          {!!t.cachedCalls && (
+            <div className="muted small" data-testid={`run-cached-${run.runId}`} title="Calls answered from the response cache, and what they would have cost">
+              {fmtInt(t.cachedCalls)} cached · {fmtCost(t.savedUsd ?? 0)} saved
+            </div>
+          )}
+        </td>
         <td>
           {run.agent.model} <EndpointBadge kind={runEndpoint(run)} />
         </td>
@@ -131,6 +141,7 @@ function RunRow({ run }: { run: RunSummary }) {
           >
             Agent
           </button>
+          <NewRunFrom run={run} />
           {!confirming ? (
             <button
               type="button"

@@ -1,0 +1,66 @@
+// What the response cache adds to a call: the key of a request (its canonical JSON and sha256) and a
+// lookup in a database that keeps N answers, a hit and a miss, on one connection as a run's worker
+// does. No network: a call to an endpoint takes milliseconds; these are microseconds.
+//   node bench/cache.ts [--n 100000] [--lookups 20000]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cacheKey } from '../electron/core/engine/cache/key.ts';
+import type { ChatRequest } from '../electron/core/engine/llm.ts';
+import { getCachedAnswer, putCachedAnswer } from '../electron/core/store/cache.ts';
+import { openDatabase } from '../electron/core/store/db.ts';
+import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, lookups: { type: 'string', default: '20000' } } });
+const n = Number(values.n);
+const lookups = Number(values.lookups);
+const URL = 'http://127.0.0.1:1/v1';
+const tools = Object.freeze([{ name: 'answer', description: 'Give the answer', parameters: ANSWER_PARAMETERS }]);
+const request = (i: number): ChatRequest => ({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: `What is the capital of country number ${i}? Answer with the city's name and how sure you are.` },
+  ],
+  tools,
+  toolChoice: 'answer',
+  temperature: 0,
+});
+
+const micros = (ms: number, count: number) => `${((ms * 1000) / count).toFixed(1)} µs`;
+
+let t = performance.now();
+const keys: string[] = [];
+for (let i = 0; i < n; i++) keys.push(cacheKey(URL, request(i)));
+console.log(`key of a request (tool call, ${JSON.stringify(request(0)).length} bytes as JSON): ${micros(performance.now() - t, n)} each over ${n.toLocaleString('en-US')}`);
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-bench-cache-'));
+try {
+  const db = openDatabase(path.join(dir, 'cache.db'));
+  t = performance.now();
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) {
+      putCachedAnswer(db, {
+        key: keys[i],
+        reply: { content: null, toolCalls: [{ id: `call_${i}`, name: 'answer', arguments: `{"answer":"City ${i}","confidence":0.9}` }], finishReason: 'tool_calls', model: 'gpt-4o-mini' },
+        promptTokens: 90,
+        completionTokens: 20,
+        costUsd: 0.0000255,
+        source: 'live',
+        runId: 1,
+      });
+    }
+  })();
+  console.log(`keep an answer (in one transaction): ${micros(performance.now() - t, n)} each; file ${(fs.statSync(db.name).size / 1e6).toFixed(1)} MB + WAL`);
+  t = performance.now();
+  let hits = 0;
+  for (let i = 0; i < lookups; i++) if (getCachedAnswer(db, keys[(i * 7919) % n])) hits++;
+  console.log(`lookup, a hit: ${micros(performance.now() - t, lookups)} each (${hits} of ${lookups} found, over ${n.toLocaleString('en-US')} answers)`);
+  t = performance.now();
+  for (let i = 0; i < lookups; i++) if (getCachedAnswer(db, cacheKey(URL, request(n + i)))) hits++;
+  console.log(`key + lookup, a miss: ${micros(performance.now() - t, lookups)} each`);
+  db.close();
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
