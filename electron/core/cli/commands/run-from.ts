@@ -13,6 +13,7 @@ import { runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { checkDbHoldsRuns, namedRun } from './rerun.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export async function runFromCommand(v: Values, positionals: string[], io: CliIo): Promise<number> {
   const started = Date.now();
@@ -43,7 +44,7 @@ export async function runFromCommand(v: Values, positionals: string[], io: CliIo
     try {
       const run = svc.createRunFrom({ fromRunId: from, agent, options, endpoint: connection.endpoint });
       io.stderr.write(
-        `Run ${run.runId}: the ${run.totals.items.toLocaleString('en-US')} rows of run ${from} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`,
+        `Run ${run.runId}: the ${count(run.totals.items, 'row')} of run ${from} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`,
       );
       if (connection.note) io.stderr.write(`${connection.note}\n`);
       svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint, baseURL: baseURLOf(connection.endpoint) });
