@@ -83,6 +83,12 @@ it('exits 2 when --sheet is given for a CSV', async () => {
   expect(res.stderr).toContain('is a CSV, not an .xlsx workbook');
 });
 
+it('exits 2 when --sheet or --into is given with --from, which reads no workbook', async () => {
+  const res = await runCli(['run', '--from', '1', '--sheet', 'Questions', '--agent', agent], env);
+  expect(res.code).toBe(2);
+  expect(res.stderr).toContain('run --from 1 takes no --sheet');
+});
+
 it('exits 2 for an old .xls, saying what to save it as', async () => {
   const xls = path.join(dir, 'old.xls');
   fs.writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]));

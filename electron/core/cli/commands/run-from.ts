@@ -20,6 +20,9 @@ export async function runFromCommand(v: Values, positionals: string[], io: CliIo
   const from = str(v, 'from')!;
   if (!/^\d+$/.test(from)) throw new UsageError(`--from needs a RUN_ID, a number (see \`rowrunner runs\`), got "${from}"`);
   if (positionals.length) throw new UsageError(`run --from ${from} takes no ITEMS.csv: the rows are run ${from}'s (got ${positionals.join(' ')})`);
+  for (const flag of ['sheet', 'into'] as const) {
+    if (str(v, flag) !== undefined) throw new UsageError(`run --from ${from} takes no --${flag}: the rows are run ${from}'s, not a workbook's`);
+  }
   const agentFile = str(v, 'agent');
   if (!agentFile) throw new UsageError(`run --from ${from}: --agent AGENT.json is required`);
   const options = runOptionsFromFlags(v);
