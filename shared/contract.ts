@@ -34,6 +34,9 @@ export const DatasetSummarySchema = z.object({
   encoding: z.string(),
   notes: z.array(z.string()),
   createdAt: z.string(),
+  /** A workbook's import answers the sheet it read and every sheet it has, in tab order. */
+  sheet: z.string().optional(),
+  sheets: z.array(z.string()).optional(),
 });
 export type DatasetSummary = z.infer<typeof DatasetSummarySchema>;
 
@@ -305,6 +308,8 @@ export const calls = {
       source: CsvSourceSchema,
       name: z.string().max(500).optional(),
       ragged: RaggedPolicySchema.optional(),
+      /** A workbook's sheet by name; default its first. */
+      sheet: z.string().min(1).max(500).optional(),
     }),
     res: DatasetSummarySchema,
   },
@@ -383,6 +388,19 @@ export const calls = {
     res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
   },
 
+  /**
+   * "Add answers to my spreadsheet": the run's output columns appended to the data sheet of the user's
+   * workbook (rows matched by position), saved as a new file: beside it in Electron, a download when served.
+   */
+  'run:exportInto': {
+    req: z.strictObject({ runId: RunId, source: CsvSourceSchema, sheet: z.string().min(1).max(500).optional() }),
+    res: z.object({ rows: z.number().int(), path: z.string().optional(), downloadUrl: z.string().optional() }),
+  },
+  /** Whether an endpoint answers with the key stored for it (its model list), said in a sentence. */
+  'endpoint:test': {
+    req: z.strictObject({ endpoint: EndpointSchema }),
+    res: z.object({ ok: z.boolean(), message: z.string() }),
+  },
   'cache:size': { req: z.strictObject({}), res: CacheSizeSchema },
   'cache:entries': {
     req: z.strictObject({ offset: z.number().int().nonnegative().default(0), limit: z.number().int().positive().max(500) }),

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, ContractErrorSchema, type CallName } from '../../shared/contract.ts';
 import { bindIpc, sameFileUrl, type InvokeEventLike, type IpcMainLike } from '../main/ipc.ts';
@@ -25,8 +26,9 @@ const KEYS = ['runId', 'datasetId', 'offset', 'limit', 'agent', 'options', 'endp
 let root: string;
 let cwd: string;
 const cores: Record<'electron' | 'served', Core> = {} as never;
-const ids: Record<'electron' | 'served', { datasetId: string; runId: string; twinRunId: string; spareRunId: string; slowRunId: string; slowDatasetId: string; uploadId: string; sampleId: string }> = {} as never;
+const ids: Record<'electron' | 'served', { datasetId: string; runId: string; twinRunId: string; spareRunId: string; slowRunId: string; slowDatasetId: string; uploadId: string; sampleId: string; bookUploadId: string }> = {} as never;
 let csv: string;
+let book: string;
 let fifo: string | null = null;
 
 beforeAll(async () => {
@@ -41,6 +43,11 @@ beforeAll(async () => {
     fifo = path.join(root, 'pipe.csv');
     execFileSync('mkfifo', [fifo]);
   }
+  // The workbook "Add answers to my spreadsheet" adds to: the rows of q.csv.
+  book = path.join(root, 'q.xlsx');
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('Q').addRows([['q', 'n'], ['first', 1], ['second', 2]]);
+  await wb.xlsx.writeFile(book);
   for (const front of ['electron', 'served'] as const) {
     const core = createCore({ dataDir: path.join(root, front), front, keyStore: createMemoryKeyStore({}), simulator: { latencyMs: 0, latencyJitterMs: 0 } });
     cores[front] = core;
@@ -58,7 +65,7 @@ beforeAll(async () => {
     fs.writeFileSync(slow, 'q\nslow [[sleep:60000]]\n');
     const slowSource = front === 'served' ? { kind: 'upload', uploadId: core.files.addUpload(slow, 'slow.csv') } : { kind: 'path', path: slow };
     const slowDs = (await core.dispatch('dataset:import', { source: slowSource })) as { id: string };
-    ids[front] = { datasetId: ds.id, runId: run.runId, twinRunId: twin.runId, spareRunId: '', slowRunId: '', slowDatasetId: slowDs.id, uploadId, sampleId: samples[0]?.id ?? 'none' };
+    ids[front] = { datasetId: ds.id, runId: run.runId, twinRunId: twin.runId, spareRunId: '', slowRunId: '', slowDatasetId: slowDs.id, uploadId, sampleId: samples[0]?.id ?? 'none', bookUploadId: core.files.addUpload(book, 'q.xlsx') };
   }
 });
 
@@ -125,6 +132,8 @@ function validRequests(front: 'electron' | 'served'): Record<CallName, Record<st
     'compare:summary': { runIds: [runId, twinRunId] },
     'compare:page': { runIds: [runId, twinRunId], offset: 0, limit: 10, onlyDiffering: true },
     'compare:export': front === 'served' ? { runIds: [runId, twinRunId], format: 'jsonl' } : { runIds: [runId, twinRunId], format: 'jsonl', path: 'compare.jsonl' },
+    'run:exportInto': { runId, source: front === 'served' ? { kind: 'upload', uploadId: ids[front].bookUploadId } : { kind: 'path', path: book }, sheet: 'Q' },
+    'endpoint:test': { endpoint: { kind: 'simulated' } },
     'cache:size': {},
     'cache:entries': { offset: 0, limit: 10 },
     'cache:clear': { olderThanDays: 30 },
@@ -291,6 +300,7 @@ describe('the IPC binding', () => {
     // The user chose the dataset's file (the preload reports it), and the preload sends junk too, so
     // that hostile names reach the core as well as being refused for not being chosen.
     ipc.chosen!({ senderFrame: { url: pageUrl, parent: null } }, csv);
+    ipc.chosen!({ senderFrame: { url: pageUrl, parent: null } }, book);
     for (const junk of atoms) ipc.chosen!({ senderFrame: { url: pageUrl, parent: null } }, junk);
     const okCalls = new Set<string>();
     for (const name of CALLS) {

@@ -23,6 +23,7 @@ import { promptColumnsMessage } from '../../shared/validation.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { badInput, badRequest, CallError, notFound, toContractError } from './errors.ts';
 import { CsvImportError } from './io/csv/index.ts';
+import { IntoWorkbookError } from './io/export/into-error.ts';
 import { KeyError, normaliseBaseURL, type KeyStore } from './keys/index.ts';
 import { createRunService, type RunInfo, type RunService, type StartOptions } from './runs/service.ts';
 import { listSamples } from './samples.ts';
@@ -30,6 +31,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './simulat
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
 import { compareHandlers } from './compare/handlers.ts';
 import { cacheHandlers } from './cache-calls.ts';
+import { exportIntoHandler } from './export-into-call.ts';
 
 /** A call's request after parsing (defaults applied). */
 export type ParsedRequest<K extends CallName> = z.output<(typeof calls)[K]['req']>;
@@ -220,7 +222,7 @@ export function createCore(options: CoreOptions): Core {
       return { ok: true };
     },
 
-    'dataset:import': async ({ source, name, ragged }) => {
+    'dataset:import': async ({ source, name, ragged, sheet }) => {
       let file: string;
       let fallbackName: string;
       if (source.kind === 'upload') {
@@ -234,7 +236,13 @@ export function createCore(options: CoreOptions): Core {
         file = source.path;
         fallbackName = path.basename(source.path);
       }
-      return runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}) });
+      const dataset = await runs.importDataset(file, { name: name?.trim() || fallbackName, ...(ragged ? { ragged } : {}), ...(sheet ? { sheet } : {}) });
+      // A header without rows is nothing to run: one message, and the dataset is not kept.
+      if (dataset.rowCount === 0) {
+        runs.deleteDataset(dataset.id);
+        throw badInput(`${dataset.name} has a header but no rows, so there is nothing to run: add rows and import it again.`);
+      }
+      return dataset;
     },
 
     'dataset:rows': ({ datasetId, offset, limit }) => ({ rows: runs.datasetRows(datasetId, offset, limit) }),
@@ -354,6 +362,14 @@ export function createCore(options: CoreOptions): Core {
     'items:distributions': ({ runId }) => runs.itemDistributions(runId),
 
     ...compare,
+    ...exportIntoHandler({ front, runs, tempDir, uploads, downloads, newId }),
+
+    'endpoint:test': async ({ endpoint }) => {
+      const { testEndpoint } = await import('./endpoint-test.ts');
+      if (endpoint.kind === 'openai' && !keys.get(endpoint)) return { ok: false, message: 'No OpenAI API key is set: add one first.' };
+      const conn = await connection(endpoint, { baseURL: endpoint.baseURL } as AgentSpec);
+      return testEndpoint(conn.baseURL ?? '', conn.apiKey ?? '');
+    },
     ...cacheHandlers(() => runs),
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
@@ -425,6 +441,7 @@ export function createCore(options: CoreOptions): Core {
 /** What a handler threw, as a CallError: known failures keep their message, the rest become 'internal'. */
 export function classify(call: string, e: unknown, log: (line: string) => void = () => {}): CallError {
   if (e instanceof CallError) return e;
+  if (e instanceof IntoWorkbookError) return new CallError('bad-input', e.message);
   if (e instanceof CsvImportError) {
     const where = e.line !== undefined && !/\bline\b/i.test(e.message) ? ` (line ${e.line})` : '';
     return new CallError('bad-input', `${e.message}${where}`, undefined, e.code === 'ragged' ? 'ragged-rows' : undefined);

@@ -37,6 +37,8 @@ export const CALL_NAMES = [
   'compare:summary',
   'compare:page',
   'compare:export',
+  'run:exportInto',
+  'endpoint:test',
   'cache:size',
   'cache:entries',
   'cache:clear',

@@ -78,7 +78,7 @@ function sendMenu(payload: EventPayload<'app:menu'>): void {
  * own click, which a menu command sent over IPC is not. The file then counts as chosen by the user.
  */
 async function openCsv(chosen: Set<string>): Promise<void> {
-  const options = { title: 'Open CSV', properties: ['openFile' as const], filters: [{ name: 'CSV', extensions: ['csv', 'tsv', 'txt'] }] };
+  const options = { title: 'Open CSV', properties: ['openFile' as const], filters: [{ name: 'CSV or Excel workbook', extensions: ['csv', 'tsv', 'txt', 'xlsx'] }] };
   const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   const file = result.canceled ? undefined : result.filePaths[0];
   if (!file) return;

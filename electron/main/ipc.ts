@@ -73,7 +73,7 @@ export function bindIpc(options: IpcOptions): () => void {
     try {
       if (typeof name !== 'string' || !KNOWN.has(name)) throw new CallError('bad-request', `Unknown call: ${String(name).slice(0, 100)}`, ['call']);
       let req = request;
-      if (name === 'dataset:import' && isPlainObject(req) && isPlainObject(req.source) && req.source.kind === 'path' && typeof req.source.path === 'string') {
+      if ((name === 'dataset:import' || name === 'run:exportInto') && isPlainObject(req) && isPlainObject(req.source) && req.source.kind === 'path' && typeof req.source.path === 'string') {
         if (!chosen.has(path.resolve(req.source.path))) {
           throw new CallError('unauthorized', 'Rowrunner imports only a file you chose: drop it on the window, or pick it with Open.', ['source.path']);
         }

@@ -312,6 +312,8 @@ const handlers: { [K in CallName]: (req: CallRequest<K>) => CallResponse<K> } = 
   'compare:export': () => {
     throw err('bad-input', 'The mock does not compare runs; use rowrunner serve.');
   },
+  'run:exportInto': (req) => ({ rows: runs.get(req.runId)!.status.length, downloadUrl: 'data:text/plain,exported' }),
+  'endpoint:test': () => ({ ok: true, message: 'Connected: it answers with 3 models.' }),
   'cache:size': () => ({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null }),
   'cache:entries': () => [],
   'cache:clear': () => ({ cleared: 0 }),

@@ -13,6 +13,7 @@ import { SCREENS, useApp, type Screen } from './store/app.ts';
 import { useDataset } from './store/dataset.ts';
 import { useResults } from './store/results.ts';
 import { ACTIVE, useRun } from './store/run.ts';
+import { count } from '../../shared/plural.ts';
 
 const LABEL: Record<Screen, string> = { import: 'Import', agent: 'Agent', run: 'Run', results: 'Results', runs: 'Runs', compare: 'Compare' };
 
@@ -48,7 +49,7 @@ export function App() {
       <header className="topbar">
         <span className="brand">Rowrunner</span>
         <span className="topbar-context" data-testid="header-dataset">
-          {dataset ? `${dataset.name} · ${dataset.rowCount.toLocaleString('en-US')} rows` : 'No CSV yet'}
+          {dataset ? `${dataset.name} · ${count(dataset.rowCount, 'row')}` : 'No CSV yet'}
         </span>
         <EndpointBadge kind={endpoint} testId="endpoint-badge" />
         <span className="spacer" />
@@ -105,7 +106,7 @@ export function App() {
         id={FILE_INPUT_ID}
         className="visually-hidden"
         type="file"
-        accept=".csv,.tsv,.txt"
+        accept=".csv,.tsv,.txt,.xlsx,.xls"
         data-testid="file-input"
         aria-label="Choose a CSV file"
         onChange={(e) => {

@@ -12,11 +12,15 @@ class Cancelled extends Error {}
 
 export interface CreateParams {
   csv: string;
+  /** A workbook's sheet by name. */
+  sheet?: string;
   agent: AgentSpec;
   options: RunOptionsInput;
   endpoint: Endpoint;
   /** Checks the imported dataset before the run is created (throws to refuse it). */
   check(ds: DatasetSummary): void;
+  /** A check that reads a file (the --into workbook's rows), after `check`. */
+  checkAsync?(ds: DatasetSummary): Promise<void>;
 }
 
 /** The created run, or null if an interrupt came first (then nothing is kept). */
@@ -24,12 +28,15 @@ export async function importAndCreateRun(svc: RunService, io: CliIo, stops: Stop
   let ds: DatasetSummary | undefined;
   try {
     ds = await svc.importDataset(p.csv, {
+      ...(p.sheet !== undefined ? { sheet: p.sheet } : {}),
       onProgress: () => {
         if (stops.requested) throw new Cancelled();
       },
     });
     if (stops.requested) throw new Cancelled();
     p.check(ds);
+    await p.checkAsync?.(ds);
+    if (stops.requested) throw new Cancelled();
     return svc.createRun({ datasetId: ds.id, agent: p.agent, options: p.options, endpoint: p.endpoint });
   } catch (err) {
     if (ds) removeDataset(svc, ds.id, io);

@@ -8,6 +8,7 @@ import type { CliIo } from './io.ts';
 import { createProgressView, duration, money, pauseNotes } from './progress.ts';
 import type { Stops } from './stops.ts';
 import { watchBatches } from './batch-watch.ts';
+import { count } from '../../../shared/plural.ts';
 
 export interface Outcome {
   info: RunInfo;
@@ -122,13 +123,24 @@ export function report(o: Outcome, io: CliIo, json: boolean): void {
 
 export async function exportTo(svc: RunService, runId: string, out: string, io: CliIo): Promise<void> {
   const res = await svc.exportRun(runId, out);
-  io.stderr.write(`Exported ${res.rows.toLocaleString('en-US')} rows to ${res.path}\n`);
+  io.stderr.write(`Exported ${count(res.rows, 'row')} to ${res.path}\n`);
+}
+
+export async function exportIntoTo(svc: RunService, runId: string, out: string, into: { workbook: string; sheet?: string }, io: CliIo): Promise<void> {
+  const res = await svc.exportRunInto(runId, out, into);
+  io.stderr.write(`Added the answers of ${count(res.rows, 'row')} to a copy of ${into.workbook}: ${res.path}\n`);
 }
 
 /** Follows a started run, exports it if asked, reports it; resolves to the exit code. */
-export async function followToEnd(svc: RunService, runId: string, io: CliIo, p: { started: number; out?: string; json: boolean; stops: Stops }): Promise<number> {
+export async function followToEnd(
+  svc: RunService,
+  runId: string,
+  io: CliIo,
+  p: { started: number; out?: string; json: boolean; stops: Stops; into?: { workbook: string; sheet?: string } },
+): Promise<number> {
   const info = await follow(svc, runId, io, p.stops);
-  if (p.out) await exportTo(svc, runId, p.out, io);
+  if (p.out && p.into) await exportIntoTo(svc, runId, p.out, p.into, io);
+  else if (p.out) await exportTo(svc, runId, p.out, io);
   report({ info, wallMs: Date.now() - p.started, out: p.out }, io, p.json);
   return exitCodeOf(info);
 }

@@ -9,6 +9,7 @@ Usage:
             [--max-cost USD] [--max-tokens N] [--rpm N] [--tpm N] [--timeout SECONDS] [--no-cache]
             [--api-key KEY] [--json]
             [--mode live|batch]
+  rowrunner run ITEMS.xlsx [--sheet NAME] --agent AGENT.json [--out FILE.xlsx --into ITEMS.xlsx] [...]
   rowrunner resume RUN_ID [--out FILE] [--max-cost USD] [--max-tokens N] [--timeout SECONDS]
             [--endpoint URL] [--api-key KEY] [--db FILE] [--json]
   rowrunner retry-failed RUN_ID [--only infra|invalid] [same options as resume]
@@ -54,6 +55,9 @@ Commands:
 Options:
   --agent FILE        The agent spec (AGENT.json), the same file the desktop app saves and loads.
   --out FILE          Export the results when the run ends; the format follows the extension.
+  --sheet NAME        run: the sheet of an .xlsx ITEMS to read (default: its first); an .xls is refused.
+  --into BOOK.xlsx    run: write --out FILE.xlsx as a copy of BOOK.xlsx with the output columns added
+                      to the data sheet, row by row (BOOK must have as many data rows as the items).
   --db FILE           The database (default: $ROWRUNNER_DB, else the desktop app's, in the per-user
                       data folder), so runs started here show up in the app.
   --batch-size N      Items in flight at once: ${accepts('batchSize')} (default ${DEFAULT_RUN_OPTIONS.batchSize}).

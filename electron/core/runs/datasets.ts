@@ -1,9 +1,9 @@
-// Datasets for the runs service: a CSV streamed into SQLite (visible only once complete), summaries
+// Datasets for the runs service: a CSV or a workbook's sheet streamed into SQLite (visible only once complete), summaries
 // and pages of rows. Ready datasets are cached: they never change.
 import path from 'node:path';
 import type { DatasetSummary } from '../../../shared/contract.ts';
 import { conflict, notFound } from '../errors.ts';
-import { readCsv } from '../io/csv/index.ts';
+import { readTable } from '../io/read-table.ts';
 import {
   beginDataset,
   datasetRowsPage,
@@ -69,8 +69,10 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
       const id = writing(dbPath, `import ${path.basename(source)}`, () => beginDataset(db, { name: o.name?.trim() || path.basename(source), sourcePath: source }));
       importing.add(id);
       let stored = 0;
+      // A workbook's sheet read and the sheets it has, for the import's answer (not stored).
+      let sheetOf: { sheet: string; sheets: string[] } | null = null;
       try {
-        const { info } = await readCsv(
+        const { info } = await readTable(
           source,
           (header) => setDatasetHeader(db, id, header),
           (rows) => {
@@ -80,8 +82,9 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
             stored += rows.length;
             o.onProgress?.(stored);
           },
-          { ragged: o.ragged },
+          { ...(o.ragged ? { ragged: o.ragged } : {}), ...(o.sheet !== undefined ? { sheet: o.sheet } : {}) },
         );
+        if ('sheet' in info) sheetOf = { sheet: info.sheet, sheets: info.sheets };
         db.transaction(() => {
           setDatasetHeader(db, id, info);
           finishDataset(db, id, stored, info.notes);
@@ -100,7 +103,7 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
       // would delay the run that usually follows, and a checkpoint that truncates holds off every
       // writer while it copies (a run's worker among them). The run's worker checkpoints on its own
       // thread as it goes (run-worker.ts), and the last connection to close does too.
-      return datasetSummaryOf(datasetOf(id));
+      return { ...datasetSummaryOf(datasetOf(id)), ...sheetOf };
     },
 
     listDatasets: () => listDatasets(db).map(datasetSummaryOf),

@@ -83,6 +83,8 @@ export interface CreateRunParams {
 export interface ImportOptions {
   name?: string;
   ragged?: RaggedPolicy;
+  /** A workbook's sheet by name; default its first. */
+  sheet?: string;
   /** Rows stored so far, after each batch. */
   onProgress?: (rows: number) => void;
 }
@@ -152,6 +154,8 @@ export interface RunService extends GridQueries {
   /** Cancels it first if it is running here. */
   deleteRun(runId: string): Promise<void>;
   exportRun(runId: string, file: string, format?: ExportFormat): Promise<{ rows: number; path: string }>;
+  /** Appends the run's output columns to the data sheet of `into.workbook` (matched by row position), saved as `file`. */
+  exportRunInto(runId: string, file: string, into: { workbook: string; sheet?: string }): Promise<{ rows: number; path: string }>;
   /** Runs left running or paused by a process that is gone become interrupted; returns their ids. */
   recoverInterrupted(): string[];
   /** A new name for a run (trimmed; not empty). */
@@ -359,6 +363,12 @@ export function createRunService(options: RunServiceOptions): RunService {
       // Loaded on first use: the spreadsheet writer is large and most sessions never export.
       const io = await import('../io/export/index.ts');
       return io.exportRun({ inputColumns: d.columns, outputColumns: outputColumnsOf(r.agent), rows, settings }, path.resolve(file), format ?? io.formatFromPath(file));
+    },
+
+    async exportRunInto(runId, file, into) {
+      const r = runRecord(runId);
+      const io = await import('../io/export/index.ts');
+      return io.exportIntoWorkbook({ ...into, outputColumns: outputColumnsOf(r.agent), rows: runRows(db, r.id) }, path.resolve(file));
     },
 
     recoverInterrupted: recover,

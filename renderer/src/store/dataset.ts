@@ -1,4 +1,4 @@
-// The CSV in use: importing it (a path in Electron, an upload in served mode), its preview, samples.
+// The CSV (or workbook sheet) in use: importing it (a path in Electron, an upload in served mode), its preview, samples.
 import { create } from 'zustand';
 import { persist } from 'zustand/middleware';
 import type { CallResponse, ContractError, DatasetSummary, RaggedPolicy } from '../../../shared/contract.ts';
@@ -18,14 +18,20 @@ interface DatasetState {
   importError: ContractError | null;
   /** The file of the last failed import, to try again with another ragged-row policy. */
   lastFile: File | null;
+  /** The ragged-row policy of the last failed import: it is not offered again. */
+  lastRagged: RaggedPolicy | null;
+  /** The workbook the dataset came from, to import another of its sheets. */
+  workbook: { file: File } | { path: string; name: string } | null;
+  /** Imports another sheet of the current dataset's workbook. */
+  pickSheet(sheet: string): Promise<boolean>;
   samples: Sample[] | null;
   samplesError: string | null;
   /** One row beyond the preview, fetched for the Agent screen's prompt preview; key: `datasetId:rowNo`. */
   row: { key: string; row: string[] } | null;
   rowError: { key: string; message: string } | null;
-  importFile(file: File, ragged?: RaggedPolicy): Promise<boolean>;
+  importFile(file: File, ragged?: RaggedPolicy, sheet?: string): Promise<boolean>;
   /** A file the user chose in the app's native open dialog (Electron). */
-  importPath(path: string, name: string): Promise<boolean>;
+  importPath(path: string, name: string, sheet?: string): Promise<boolean>;
   loadSamples(): Promise<void>;
   loadSample(sampleId: string): Promise<boolean>;
   loadPreview(): Promise<void>;
@@ -43,17 +49,19 @@ export const useDataset = create<DatasetState>()(
       importing: null,
       importError: null,
       lastFile: null,
+      lastRagged: null,
+      workbook: null,
       samples: null,
       samplesError: null,
       row: null,
       rowError: null,
 
-      async importFile(file, ragged) {
-        set({ importing: file.name, importError: null, lastFile: file });
+      async importFile(file, ragged, sheet) {
+        set({ importing: file.name, importError: null, lastFile: file, lastRagged: ragged ?? null });
         try {
           const source = await csvSourceFor(file);
-          const dataset = await api.invoke('dataset:import', { source, name: file.name, ...(ragged ? { ragged } : {}) });
-          set({ dataset, preview: null, importing: null, lastFile: null });
+          const dataset = await api.invoke('dataset:import', { source, name: file.name, ...(ragged ? { ragged } : {}), ...(sheet ? { sheet } : {}) });
+          set({ dataset, preview: null, importing: null, lastFile: null, lastRagged: null, workbook: dataset.sheets ? { file } : null });
           await get().loadPreview();
           return true;
         } catch (e) {
@@ -62,11 +70,17 @@ export const useDataset = create<DatasetState>()(
         }
       },
 
-      async importPath(path, name) {
-        set({ importing: name, importError: null, lastFile: null });
+      async pickSheet(sheet) {
+        const book = get().workbook;
+        if (!book) return false;
+        return 'file' in book ? get().importFile(book.file, undefined, sheet) : get().importPath(book.path, book.name, sheet);
+      },
+
+      async importPath(path, name, sheet) {
+        set({ importing: name, importError: null, lastFile: null, lastRagged: null });
         try {
-          const dataset = await api.invoke('dataset:import', { source: { kind: 'path', path }, name });
-          set({ dataset, preview: null, importing: null, lastFile: null });
+          const dataset = await api.invoke('dataset:import', { source: { kind: 'path', path }, name, ...(sheet ? { sheet } : {}) });
+          set({ dataset, preview: null, importing: null, lastFile: null, workbook: dataset.sheets ? { path, name } : null });
           await get().loadPreview();
           return true;
         } catch (e) {
@@ -88,7 +102,7 @@ export const useDataset = create<DatasetState>()(
         try {
           const { dataset, agent } = await api.invoke('dataset:loadSample', { sampleId });
           useAgent.getState().setDraft(specToDraft(agent, 'simulated'));
-          set({ dataset, preview: null, importing: null, lastFile: null });
+          set({ dataset, preview: null, importing: null, lastFile: null, workbook: null });
           await get().loadPreview();
           return true;
         } catch (e) {
@@ -122,7 +136,7 @@ export const useDataset = create<DatasetState>()(
         }
       },
 
-      clearError: () => set({ importError: null, lastFile: null }),
+      clearError: () => set({ importError: null, lastFile: null, lastRagged: null }),
     }),
     { name: 'rowrunner.dataset', version: 1, partialize: (s) => ({ dataset: s.dataset }) },
   ),

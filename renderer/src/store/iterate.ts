@@ -13,6 +13,7 @@ import { useApp } from './app.ts';
 import { useDataset } from './dataset.ts';
 import { useResults } from './results.ts';
 import { runEndpoint, useRun } from './run.ts';
+import { count } from '../../../shared/plural.ts';
 
 /** What a rerun sends again: item indexes (from 0), or the rows the results filter shows now. */
 export type RerunChoice = ({ rows: number[] } | { filter: true }) & { noCache?: boolean };
@@ -74,7 +75,7 @@ export const useIterate = create<IterateState>()((set, get) => {
         useAgent.getState().setDraft(specToDraft(run.agent, runEndpoint(run) ?? undefined));
         useRun.getState().setOptions(optionsDraftOf(run.options));
         set({ fromRun: { runId: run.runId, datasetId: run.datasetId, items: run.totals.items }, busy: null });
-        useApp.getState().notify(`New run from "${run.name}": the same ${run.totals.items.toLocaleString('en-US')} rows. Edit the agent, then start it on the Run screen.`);
+        useApp.getState().notify(`New run from "${run.name}": the same ${count(run.totals.items, 'row')}. Edit the agent, then start it on the Run screen.`);
         useApp.getState().go('agent');
         return true;
       } catch (e) {

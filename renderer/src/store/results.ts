@@ -7,6 +7,7 @@ import { api, downloadUrl, isElectron } from '../api.ts';
 import { errorText } from '../bridge.ts';
 import { PageCache, type QueryKey } from '../features/results/pageCache.ts';
 import { useSelection } from '../features/results/selection.ts';
+import { count } from '../../../shared/plural.ts';
 
 export interface SortState {
   column: string;
@@ -178,11 +179,11 @@ export const useResults = create<ResultsState>()((set, get) => {
         const res = await api.invoke('run:export', { runId, format });
         if (res.downloadUrl) {
           downloadUrl(res.downloadUrl);
-          set({ exportResult: `Exported ${res.rows.toLocaleString('en-US')} rows as ${format}; the download has started.` });
+          set({ exportResult: `Exported ${count(res.rows, 'row')} as ${format}; the download has started.` });
         } else if (res.path) {
-          set({ exportResult: `Saved to ${res.path} (${res.rows.toLocaleString('en-US')} rows).` });
+          set({ exportResult: `Saved to ${res.path} (${count(res.rows, 'row')}).` });
         } else {
-          set({ exportResult: isElectron ? 'Export cancelled.' : `Exported ${res.rows} rows.` });
+          set({ exportResult: isElectron ? 'Export cancelled.' : `Exported ${count(res.rows, 'row')}.` });
         }
       } catch (e) {
         set({ exportError: errorText(e) });

@@ -6,6 +6,7 @@ import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
 import { money } from '../progress.ts';
 import { help } from './help.ts';
+import { count } from '../../../../shared/plural.ts';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -43,7 +44,7 @@ export async function cacheCommand(args: string[], io: CliIo): Promise<number> {
       }
       const when = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 16).replace('T', ' '));
       const span = s.entries ? `, kept ${when(s.oldestAt)} to ${when(s.newestAt)}` : '';
-      io.stdout.write(`Response cache in ${svc.dbPath}: ${s.entries.toLocaleString('en-US')} answers, ${size(s.bytes)}, paid ${money(s.costUsd)} when sent${span}\n`);
+      io.stdout.write(`Response cache in ${svc.dbPath}: ${count(s.entries, 'answer')}, ${size(s.bytes)}, paid ${money(s.costUsd)} when sent${span}\n`);
       return EXIT.ok;
     }, undefined, 'read');
   }
@@ -51,7 +52,7 @@ export async function cacheCommand(args: string[], io: CliIo): Promise<number> {
   return withService(v, io.env, (svc) => {
     const cleared = svc.clearCache(age === undefined ? {} : { before: Date.now() - age });
     if (v.json) io.stdout.write(`${JSON.stringify({ db: svc.dbPath, cleared })}\n`);
-    else io.stdout.write(`Cleared ${cleared.toLocaleString('en-US')} answers from the response cache${olderThan ? ` kept more than ${olderThan.trim()} ago` : ''}.\n`);
+    else io.stdout.write(`Cleared ${count(cleared, 'answer')} from the response cache${olderThan ? ` kept more than ${olderThan.trim()} ago` : ''}.\n`);
     return EXIT.ok;
   }, undefined, 'write');
 }

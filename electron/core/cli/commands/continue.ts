@@ -12,6 +12,7 @@ import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export const RESUME_OPTIONS: Options = {
   ...COMMON,
@@ -61,7 +62,7 @@ export async function continueCommand(command: 'resume' | 'retry-failed', args: 
       const run = command === 'resume' ? svc.resume(runId, start) : svc.retryFailed(runId, { ...start, ...(only ? { only: only.data } : {}) });
       const t = run.totals;
       io.stderr.write(
-        `Run ${runId}: ${command === 'resume' ? 'resuming' : 'retrying'}${only ? ` (${only.data} failures only)` : ''} ${t.pending.toLocaleString('en-US')} of ${t.items.toLocaleString('en-US')} items ` +
+        `Run ${runId}: ${command === 'resume' ? 'resuming' : 'retrying'}${only ? ` (${only.data} failures only)` : ''} ${t.pending.toLocaleString('en-US')} of ${count(t.items, 'item')} ` +
           `(${t.done} already done) on ${baseURLOf(start.endpoint!)}\n`,
       );
       return await followToEnd(svc, runId, io, { started, out, json: v.json === true, stops });

@@ -4,6 +4,7 @@ import { EXIT, UsageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import { withService } from '../open-service.ts';
 import { help } from './help.ts';
+import { count } from '../../../../shared/plural.ts';
 
 const EXPORT_OPTIONS: Options = { db: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
 
@@ -16,7 +17,7 @@ export async function exportCommand(args: string[], io: CliIo): Promise<number> 
   return withService(v, io.env, async (svc) => {
     svc.getRun(runId);
     const res = await svc.exportRun(runId, out);
-    io.stdout.write(`Exported ${res.rows.toLocaleString('en-US')} rows of run ${runId} to ${res.path}\n`);
+    io.stdout.write(`Exported ${count(res.rows, 'row')} of run ${runId} to ${res.path}\n`);
     return EXIT.ok;
   }, out, 'read');
 }

@@ -13,12 +13,16 @@ import { runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { checkDbHoldsRuns, namedRun } from './rerun.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export async function runFromCommand(v: Values, positionals: string[], io: CliIo): Promise<number> {
   const started = Date.now();
   const from = str(v, 'from')!;
   if (!/^\d+$/.test(from)) throw new UsageError(`--from needs a RUN_ID, a number (see \`rowrunner runs\`), got "${from}"`);
   if (positionals.length) throw new UsageError(`run --from ${from} takes no ITEMS.csv: the rows are run ${from}'s (got ${positionals.join(' ')})`);
+  for (const flag of ['sheet', 'into'] as const) {
+    if (str(v, flag) !== undefined) throw new UsageError(`run --from ${from} takes no --${flag}: the rows are run ${from}'s, not a workbook's`);
+  }
   const agentFile = str(v, 'agent');
   if (!agentFile) throw new UsageError(`run --from ${from}: --agent AGENT.json is required`);
   const options = runOptionsFromFlags(v);
@@ -43,7 +47,7 @@ export async function runFromCommand(v: Values, positionals: string[], io: CliIo
     try {
       const run = svc.createRunFrom({ fromRunId: from, agent, options, endpoint: connection.endpoint });
       io.stderr.write(
-        `Run ${run.runId}: the ${run.totals.items.toLocaleString('en-US')} rows of run ${from} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`,
+        `Run ${run.runId}: the ${count(run.totals.items, 'row')} of run ${from} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`,
       );
       if (connection.note) io.stderr.write(`${connection.note}\n`);
       svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint, baseURL: baseURLOf(connection.endpoint) });

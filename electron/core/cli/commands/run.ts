@@ -1,12 +1,14 @@
-// rowrunner run ITEMS.csv --agent AGENT.json: import the CSV, create a run, run it to its end.
+// rowrunner run ITEMS.csv --agent AGENT.json: import the CSV (or a workbook's sheet), create a run, run it to its end.
 import fs from 'node:fs';
 import path from 'node:path';
 import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
 import { promptColumnsMessage } from '../../../../shared/validation.ts';
 import { budgetProblem } from '../../engine/index.ts';
-import { CsvImportError, previewCsv } from '../../io/csv/index.ts';
+import { CsvImportError } from '../../io/csv/index.ts';
+import { readTableHeader } from '../../io/read-table.ts';
 import { loadAgentFile } from '../agent-file.ts';
 import { checkOut, COMMON, parse, str, type Options } from '../args.ts';
+import { checkInto, checkIntoRows } from '../into.ts';
 import { importAndCreateRun } from '../create-run.ts';
 import { baseURLOf, connectionFor } from '../endpoint.ts';
 import { EXIT, UsageError } from '../errors.ts';
@@ -16,9 +18,19 @@ import { RUN_FLAG_OPTIONS, runOptionsFromFlags } from '../run-flags.ts';
 import { followToEnd } from '../session.ts';
 import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
+import { count } from '../../../../shared/plural.ts';
 import { runFromCommand } from './run-from.ts';
 
-const RUN_OPTIONS: Options = { ...COMMON, ...RUN_FLAG_OPTIONS, agent: { type: 'string' }, out: { type: 'string' }, 'api-key': { type: 'string' }, from: { type: 'string' } };
+const RUN_OPTIONS: Options = {
+  ...COMMON,
+  ...RUN_FLAG_OPTIONS,
+  agent: { type: 'string' },
+  out: { type: 'string' },
+  'api-key': { type: 'string' },
+  from: { type: 'string' },
+  sheet: { type: 'string' },
+  into: { type: 'string' },
+};
 
 export async function runCommand(args: string[], io: CliIo): Promise<number> {
   const { values: v, positionals } = parse('run', args, RUN_OPTIONS);
@@ -31,6 +43,8 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (!agentFile) throw new UsageError('run: --agent AGENT.json is required');
   const options = runOptionsFromFlags(v);
   const out = checkOut(str(v, 'out'));
+  const sheet = str(v, 'sheet');
+  const into = checkInto(str(v, 'into'), out);
   const agent = loadAgentFile(agentFile);
   const budget = budgetProblem(agent, options);
   if (budget) throw new UsageError(`${agentFile}: ${budget}`);
@@ -42,7 +56,9 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
   if (fs.statSync(csv).isDirectory()) throw new UsageError(`${shownCsv}: is a folder, not a CSV file`);
   let header: string[];
   try {
-    header = (await previewCsv(csv, 1)).info.columns;
+    const info = await readTableHeader(csv, sheet !== undefined ? { sheet } : {});
+    if (sheet !== undefined && !('sheet' in info)) throw new UsageError(`--sheet ${sheet}: ${shownCsv} is a CSV, not an .xlsx workbook; it has no sheets`);
+    header = info.columns;
   } catch (err) {
     throw csvError(shownCsv, err);
   }
@@ -67,6 +83,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
       try {
         run = await importAndCreateRun(svc, io, stops, {
           csv,
+          ...(sheet !== undefined ? { sheet } : {}),
           agent,
           options,
           endpoint: connection.endpoint,
@@ -74,6 +91,7 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
             if (ds.rowCount === 0) throw new UsageError(`${shownCsv}: a header but no rows: zero items, nothing to run`);
             for (const note of ds.notes) io.stderr.write(`${shownCsv}: ${note}\n`);
           },
+          ...(into ? { checkAsync: (ds) => checkIntoRows(into, csv, sheet, ds.rowCount) } : {}),
         });
       } catch (err) {
         throw csvError(shownCsv, err);
@@ -84,10 +102,10 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
         if (v.json === true) io.stdout.write(`${JSON.stringify({ error: message, exitCode: EXIT.stopped })}\n`);
         return EXIT.stopped;
       }
-      io.stderr.write(`Run ${run.runId}: ${run.totals.items.toLocaleString('en-US')} items with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
+      io.stderr.write(`Run ${run.runId}: ${count(run.totals.items, 'item')} with agent "${agent.name}" (${agent.model}); database ${svc.dbPath}\n`);
       if (connection.note) io.stderr.write(`${connection.note}\n`);
       svc.start(run.runId, { apiKey: connection.apiKey, endpoint: connection.endpoint, baseURL: baseURLOf(connection.endpoint) });
-      return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops });
+      return await followToEnd(svc, run.runId, io, { started, out, json: v.json === true, stops, ...(into ? { into: { workbook: into, ...(sheet !== undefined ? { sheet } : {}) } } : {}) });
     } finally {
       stops.close();
     }

@@ -6,7 +6,10 @@ export type CsvErrorCode =
   | 'unclosed-quote'
   | 'field-too-large'
   | 'too-many-columns'
-  | 'parse';
+  | 'parse'
+  // a workbook's
+  | 'unknown-sheet'
+  | 'outside-header';
 
 /**
  * A CSV file that cannot be imported. The message is meant for the user: it names the line (the

@@ -48,13 +48,26 @@ export function replacedNote(line: number, count: number): string {
   return `Line ${line}: bytes that are not UTF-8 were replaced with \uFFFD${more}.`;
 }
 
+const RAGGED_ADVICE = ' Fix the file, or choose to pad short rows or skip such rows.';
+
 export function raggedError(failures: Array<[number, number]>, count: number, width: number): CsvImportError {
   const [firstLine, firstFields] = failures[0];
   const message =
     count === 1
       ? `Line ${firstLine} has ${firstFields} fields but the header has ${width}.`
       : `${count.toLocaleString('en-US')} rows have a number of fields that differs from the header's ${width}: ${listCounts(failures, count)}.`;
-  return new CsvImportError('ragged', `${message} Fix the file, or choose to pad short rows or skip such rows.`, { line: firstLine });
+  return new CsvImportError('ragged', `${message}${RAGGED_ADVICE}`, { line: firstLine });
+}
+
+/**
+ * Ragged rows and a problem that stopped the reading, in one error: padding or skipping rows would
+ * not be enough, so the error takes the stopping problem's code (and no offer to pad is made).
+ */
+export function bothProblems(ragged: CsvImportError, fatal: CsvImportError): CsvImportError {
+  const first = ragged.message.replace(RAGGED_ADVICE, '');
+  return new CsvImportError(fatal.code, `The file has 2 problems. ${first} And: ${fatal.message} Fix the file and import it again.`, {
+    ...(ragged.line !== undefined ? { line: ragged.line } : {}),
+  });
 }
 
 function plural(n: number, noun: string): string {

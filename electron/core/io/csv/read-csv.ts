@@ -7,7 +7,7 @@ import { detectDelimiter, DELIMITERS, type CsvDelimiter } from './detect-delimit
 import { uniqueColumns } from './header.ts';
 import { LineTracker } from './line-tracker.ts';
 import { createFeeder, type Utf8Repair } from './feeder.ts';
-import { formatBytes, fromParserError, raggedError, replacedNote, rowNotes, windows1252Note } from './messages.ts';
+import { bothProblems, formatBytes, fromParserError, raggedError, replacedNote, rowNotes, windows1252Note } from './messages.ts';
 import type { RaggedPolicy } from '../../../../shared/contract.ts';
 
 export type { RaggedPolicy };
@@ -306,21 +306,24 @@ async function read(
   try {
     await pipeline(input, createFeeder(sniff.encoding, tracker, moveAnchor, nul, repair), parser, consume);
   } catch (err) {
-    if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
-    if (!stopped) {
-      if (err instanceof CsvError) {
-        const emptyLines = (err as CsvError & { empty_lines?: unknown }).empty_lines;
-        throw fromParserError(err as CsvError & Record<string, unknown>, {
-          startLine: () => anchor.line + (typeof emptyLines === 'number' ? emptyLines - anchor.emptyLines : 0),
-          lineAt: (offset) => tracker.peek(offset),
-          columnLabel,
-          fieldBytes: (parser as unknown as { state?: ParserState }).state?.field?.length ?? 0,
-          quoting: (parser as unknown as { state?: ParserState }).state?.quoting === true,
-          maxFieldBytes,
-        });
-      }
-      throw err;
+    let fatal = err;
+    if (!stopped && err instanceof CsvError) {
+      const emptyLines = (err as CsvError & { empty_lines?: unknown }).empty_lines;
+      fatal = fromParserError(err as CsvError & Record<string, unknown>, {
+        startLine: () => anchor.line + (typeof emptyLines === 'number' ? emptyLines - anchor.emptyLines : 0),
+        lineAt: (offset) => tracker.peek(offset),
+        columnLabel,
+        fieldBytes: (parser as unknown as { state?: ParserState }).state?.field?.length ?? 0,
+        quoting: (parser as unknown as { state?: ParserState }).state?.quoting === true,
+        maxFieldBytes,
+      });
     }
+    if (state.raggedFailureCount > 0) {
+      // Every problem of the file at once: the ragged rows, then what stopped the reading.
+      const ragged = raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
+      throw fatal instanceof CsvImportError ? bothProblems(ragged, fatal) : ragged;
+    }
+    if (!stopped) throw fatal;
   }
   if (state.raggedFailureCount > 0) throw raggedError(state.raggedFailures, state.raggedFailureCount, state.columns.length);
   if (info === null) throw new CsvImportError('empty', 'The file is empty: it has only blank lines.');

@@ -4,9 +4,12 @@ import { writeCsv } from './write-csv.ts';
 import { writeJsonl } from './write-jsonl.ts';
 import { exportColumns, rowValues } from './columns.ts';
 import type { ExportFormat, ExportRow, ExportSource, TableSource } from './types.ts';
+import type { IntoWorkbookSource } from './write-into-workbook.ts';
 
 export type { ExportFormat, ExportRow, ExportSource, TableSource } from './types.ts';
 export { exportColumns, META_COLUMNS } from './columns.ts';
+export { IntoWorkbookError } from './into-error.ts';
+export type { IntoWorkbookSource } from './write-into-workbook.ts';
 
 const FORMATS: Record<string, ExportFormat> = { '.xlsx': 'xlsx', '.csv': 'csv', '.jsonl': 'jsonl' };
 
@@ -54,4 +57,9 @@ function* mapSync<T, U>(rows: Iterable<T>, f: (row: T) => U): Generator<U> {
 
 async function* mapAsync<T, U>(rows: AsyncIterable<T>, f: (row: T) => U): AsyncGenerator<U> {
   for await (const row of rows) yield f(row);
+}
+
+/** Appends a run's output columns to the data sheet of the workbook it read, saved as `path` (see write-into-workbook.ts); exceljs is loaded only here too. */
+export async function exportIntoWorkbook(source: IntoWorkbookSource, path: string): Promise<{ rows: number; path: string }> {
+  return (await import('./write-into-workbook.ts')).writeIntoWorkbook(source, path);
 }

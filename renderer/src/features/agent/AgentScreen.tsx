@@ -7,7 +7,7 @@ import { OutputEditor } from './OutputEditor.tsx';
 import { PromptEditor } from './PromptEditor.tsx';
 import { PromptPreview } from './PromptPreview.tsx';
 import { SaveLoad } from './SaveLoad.tsx';
-import { buildSpec } from './spec.ts';
+import { buildSpec, DEFAULT_TURNS } from './spec.ts';
 
 export function AgentScreen() {
   const draft = useAgent((s) => s.draft);
@@ -72,7 +72,7 @@ export function AgentScreen() {
           <div className="card">
             <h2>Turns and sampling</h2>
             <div className="row-fields">
-              <Field label="Turns" error={err('turns')} hint="Most model calls per row; empty = no limit, -1 = no limit.">
+              <Field label="Turns" error={err('turns')} hint={`Most model calls per row (a new agent: ${DEFAULT_TURNS}); empty or -1 = no limit.`}>
                 <input
                   inputMode="numeric"
                   value={draft.turns}

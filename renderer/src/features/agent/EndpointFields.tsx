@@ -1,6 +1,7 @@
 import { EndpointBadge, Field } from '../../components/ui.tsx';
 import { useAgent } from '../../store/agent.ts';
 import { KeyField } from './KeyField.tsx';
+import { TestConnection } from './TestConnection.tsx';
 import type { AgentDraft, EndpointKind } from './spec.ts';
 
 const ENDPOINT_OPTIONS: Array<[EndpointKind, string]> = [
@@ -47,6 +48,7 @@ export function EndpointFields({ draft, err }: { draft: AgentDraft; err: (k: str
       ) : (
         <KeyField draft={draft} />
       )}
+      {draft.endpoint === 'custom' && <TestConnection baseURL={draft.baseURL} />}
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentSpecSchema } from '../../../../shared/domain.ts';
-import { buildSpec, emptyDraft, insertColumn, parseAgentFile, specToDraft, specToJson, type AgentDraft } from './spec.ts';
+import { buildSpec, DEFAULT_TURNS, emptyDraft, insertColumn, parseAgentFile, specToDraft, specToJson, type AgentDraft } from './spec.ts';
 
 function draft(patch: Partial<AgentDraft>): AgentDraft {
   return { ...emptyDraft(), prompt: 'Classify {{title}}', ...patch };
@@ -137,5 +137,13 @@ describe('prompt helpers', () => {
   it('inserts a column at the cursor, replacing the selection', () => {
     expect(insertColumn('Hello world', 6, 11, 'name')).toEqual({ text: 'Hello {{name}}', caret: 14 });
     expect(insertColumn('', 0, 0, 'a')).toEqual({ text: '{{a}}', caret: 5 });
+  });
+});
+
+describe('a new agent', () => {
+  it('has a turn limit, while a loaded agent without one keeps no limit', () => {
+    expect(emptyDraft().turns).toBe(String(DEFAULT_TURNS));
+    expect(buildSpec(draft({})).spec?.turns).toBe(DEFAULT_TURNS);
+    expect(specToDraft({ name: 'a', model: 'gpt-4o-mini', systemMessage: '', prompt: 'x' }, 'openai').turns).toBe('');
   });
 });

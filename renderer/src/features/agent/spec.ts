@@ -52,6 +52,9 @@ export interface AgentDraft {
 export const ANSWER_TOOL = 'answer';
 export const DEFAULT_ANSWER_DESCRIPTION = 'Give the answer for this row.';
 
+/** A new agent's turn limit: enough for a tool call and its follow-up, never a runaway loop. */
+export const DEFAULT_TURNS = 10;
+
 export function emptyDraft(): AgentDraft {
   return {
     name: 'my-agent',
@@ -64,7 +67,7 @@ export function emptyDraft(): AgentDraft {
     answerDescription: DEFAULT_ANSWER_DESCRIPTION,
     fields: [],
     custom: null,
-    turns: '',
+    turns: String(DEFAULT_TURNS),
     temperature: '',
     maxTokensPerCall: '',
     priceIn: '',
@@ -220,7 +223,8 @@ export function specToDraft(spec: AgentSpec, endpoint?: EndpointKind): AgentDraf
   } else {
     draft.outputMode = 'text';
   }
-  if (spec.turns !== undefined) draft.turns = String(spec.turns);
+  // A loaded agent keeps what it says: no turns there means no limit, not the new agent's default.
+  draft.turns = spec.turns !== undefined ? String(spec.turns) : '';
   if (spec.temperature !== undefined) draft.temperature = String(spec.temperature);
   if (spec.maxTokensPerCall !== undefined) draft.maxTokensPerCall = String(spec.maxTokensPerCall);
   if (spec.pricing) {

@@ -6,6 +6,7 @@ import { api } from '../../api.ts';
 import { errorText } from '../../bridge.ts';
 import { ErrorBox } from '../../components/ui.tsx';
 import { fmtCost, fmtDate, fmtInt, fmtTokens } from '../../format.ts';
+import { count } from '../../../../shared/plural.ts';
 
 const SHOWN = 20;
 
@@ -70,7 +71,7 @@ export function CachePanel() {
       )}
       {cleared !== null && (
         <p className="muted small" role="status" data-testid="cache-cleared">
-          Cleared {fmtInt(cleared)} answers.
+          Cleared {count(cleared, 'answer')}.
         </p>
       )}
       {entries.length > 0 && (

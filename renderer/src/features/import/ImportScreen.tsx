@@ -3,6 +3,8 @@ import type { DatasetSummary } from '../../../../shared/contract.ts';
 import { Empty, ErrorBox, Spinner } from '../../components/ui.tsx';
 import { useApp } from '../../store/app.ts';
 import { useDataset } from '../../store/dataset.ts';
+import { SheetPicker } from './SheetPicker.tsx';
+import { count } from '../../../../shared/plural.ts';
 
 const FILE_INPUT_ID = 'csv-file-input';
 
@@ -17,6 +19,7 @@ export function ImportScreen() {
   const importing = useDataset((s) => s.importing);
   const importError = useDataset((s) => s.importError);
   const lastFile = useDataset((s) => s.lastFile);
+  const lastRagged = useDataset((s) => s.lastRagged);
   const samples = useDataset((s) => s.samples);
 
   useEffect(() => {
@@ -27,7 +30,7 @@ export function ImportScreen() {
     <section className="screen" aria-labelledby="import-title">
       <div className="screen-head">
         <h1 id="import-title">Import</h1>
-        <p className="muted">One CSV, one row per item. Drop it anywhere on the window.</p>
+        <p className="muted">One CSV or Excel workbook (.xlsx), one row per item. Drop it anywhere on the window.</p>
       </div>
 
       <DropZone compact={!!dataset} />
@@ -45,12 +48,16 @@ export function ImportScreen() {
           {lastFile && importError.reason === 'ragged-rows' && (
             <div className="row-actions">
               <span className="muted">Import it anyway:</span>
-              <button type="button" onClick={() => void useDataset.getState().importFile(lastFile, 'pad')} data-testid="ragged-pad">
-                Pad short rows
-              </button>
-              <button type="button" onClick={() => void useDataset.getState().importFile(lastFile, 'skip')} data-testid="ragged-skip">
-                Skip bad rows
-              </button>
+              {lastRagged !== 'pad' && (
+                <button type="button" onClick={() => void useDataset.getState().importFile(lastFile, 'pad')} data-testid="ragged-pad">
+                  Pad short rows
+                </button>
+              )}
+              {lastRagged !== 'skip' && (
+                <button type="button" onClick={() => void useDataset.getState().importFile(lastFile, 'skip')} data-testid="ragged-skip">
+                  Skip bad rows
+                </button>
+              )}
             </div>
           )}
         </ErrorBox>
@@ -68,8 +75,8 @@ function DropZone({ compact }: { compact: boolean }) {
         ⇣
       </span>
       <span>
-        <strong>{compact ? 'Import another CSV' : 'Drop a CSV here'}</strong>
-        <span className="muted"> or click to browse (.csv, .tsv, .txt)</span>
+        <strong>{compact ? 'Import another file' : 'Drop a CSV or workbook here'}</strong>
+        <span className="muted"> or click to browse (.csv, .tsv, .txt, .xlsx)</span>
       </span>
       <span
         className="button secondary"
@@ -136,6 +143,7 @@ function DatasetPreview({ dataset }: { dataset: DatasetSummary }) {
     <div className="card" data-testid="dataset-summary">
       <div className="card-head">
         <h2 data-testid="dataset-name">{dataset.name}</h2>
+        <SheetPicker dataset={dataset} />
         <button type="button" className="primary" onClick={() => go('agent')} data-testid="next-agent">
           Next: shape the agent →
         </button>
@@ -149,14 +157,23 @@ function DatasetPreview({ dataset }: { dataset: DatasetSummary }) {
           <dt>Columns</dt>
           <dd data-testid="dataset-columns">{dataset.columns.length}</dd>
         </div>
-        <div>
-          <dt>Delimiter</dt>
-          <dd data-testid="dataset-delimiter">{delimiterName(dataset.delimiter)}</dd>
-        </div>
-        <div>
-          <dt>Encoding</dt>
-          <dd data-testid="dataset-encoding">{dataset.encoding}</dd>
-        </div>
+        {dataset.encoding === 'xlsx' ? (
+          <div>
+            <dt>Sheet</dt>
+            <dd data-testid="dataset-sheet">{dataset.sheet ?? 'Excel workbook'}</dd>
+          </div>
+        ) : (
+          <>
+            <div>
+              <dt>Delimiter</dt>
+              <dd data-testid="dataset-delimiter">{delimiterName(dataset.delimiter)}</dd>
+            </div>
+            <div>
+              <dt>Encoding</dt>
+              <dd data-testid="dataset-encoding">{dataset.encoding}</dd>
+            </div>
+          </>
+        )}
       </dl>
       {dataset.notes.length > 0 && (
         <ul className="notes" data-testid="dataset-notes">
@@ -194,7 +211,7 @@ function DatasetPreview({ dataset }: { dataset: DatasetSummary }) {
           </table>
           {dataset.rowCount > preview.length && (
             <p className="muted small">
-              The first {preview.length} of {dataset.rowCount.toLocaleString('en-US')} rows.
+              The first {preview.length} of {count(dataset.rowCount, 'row')}.
             </p>
           )}
         </div>

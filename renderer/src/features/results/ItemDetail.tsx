@@ -5,6 +5,7 @@ import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
 import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
 import { MarkEditor } from './MarkEditor.tsx';
+import { count } from '../../../../shared/plural.ts';
 import { EarlierAttempts } from './EarlierAttempts.tsx';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
@@ -82,7 +83,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
           )}
 
           <details>
-            <summary>Input ({run.inputColumns.length} columns)</summary>
+            <summary>Input ({count(run.inputColumns.length, 'column')})</summary>
             <table className="kv">
               <tbody>
                 {run.inputColumns.map((c, i) => (

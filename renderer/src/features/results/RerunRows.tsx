@@ -10,6 +10,7 @@ import { useResults } from '../../store/results.ts';
 import { ACTIVE } from '../../store/run.ts';
 import { rerunChoiceOf, type RerunWhich } from './rerunChoice.ts';
 import { selectedIndexes, useSelection } from './selection.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export function RerunRows({ run }: { run: RunSummary }) {
   const [open, setOpen] = useState(false);
@@ -81,7 +82,7 @@ export function RerunRows({ run }: { run: RunSummary }) {
       )}
       <label className="small">
         <input type="radio" name="rerun-which" checked={which === 'filter'} onChange={() => setWhich('filter')} data-testid="rerun-which-filter" />{' '}
-        {filtered ? `The ${shown === null ? '' : `${fmtInt(shown)} `}rows the filter shows` : `All ${fmtInt(run.totals.items)} rows`}
+        {filtered ? `The ${shown === null ? 'rows' : count(shown, 'row')} the filter shows` : run.totals.items === 1 ? 'The one row' : `All ${count(run.totals.items, 'row')}`}
       </label>
       <label className="small" title="A row whose request did not change is answered from the response cache unless this is ticked">
         <input type="checkbox" checked={noCache} onChange={(e) => setNoCache(e.target.checked)} data-testid="rerun-no-cache" /> Send again, not from the cache

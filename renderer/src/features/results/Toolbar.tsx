@@ -5,6 +5,8 @@ import type { ItemStatus } from '../../../../shared/domain.ts';
 import { ErrorBox } from '../../components/ui.tsx';
 import { fmtInt } from '../../format.ts';
 import { useApp } from '../../store/app.ts';
+import { count } from '../../../../shared/plural.ts';
+import { AddAnswers } from '../add-answers/AddAnswers.tsx';
 import { useResults } from '../../store/results.ts';
 import { ACTIVE, useRun } from '../../store/run.ts';
 import { ColumnsMenu } from './ColumnsMenu.tsx';
@@ -43,7 +45,7 @@ export function Toolbar({ run }: { run: RunSummary }) {
   const retry = async () => {
     if (await useRun.getState().retryFailed()) {
       useResults.getState().refreshAll();
-      useApp.getState().notify(`Retrying ${fmtInt(t.failed)} failed rows.`);
+      useApp.getState().notify(`Retrying ${count(t.failed, 'failed row')}.`);
     }
   };
   const exp = (f: ExportFormat) => void useResults.getState().exportAs(f);
@@ -117,6 +119,7 @@ export function Toolbar({ run }: { run: RunSummary }) {
             </button>
           ))}
         </div>
+        <AddAnswers run={run} />
       </div>
       {actionError && <ErrorBox testId="action-error">{actionError}</ErrorBox>}
       {markError && (

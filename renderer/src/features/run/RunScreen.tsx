@@ -8,6 +8,8 @@ import { ACTIVE, CONTINUABLE, requestKey, runEndpoint, setupRequest, startBlocke
 import { RunStatusPill } from '../runs/RunStatusPill.tsx';
 import { BudgetProblems } from './BudgetProblems.tsx';
 import { Chart } from './Chart.tsx';
+import { count } from '../../../../shared/plural.ts';
+import { KeyNotice } from './KeyNotice.tsx';
 import { EstimateNotes } from './EstimateNotes.tsx';
 import { RunModeChoice } from './RunModeChoice.tsx';
 import { RetryByKind } from '../results/RetryByKind.tsx';
@@ -65,7 +67,7 @@ function SetupPanel() {
       <dl className="facts">
         <div>
           <dt>CSV</dt>
-          <dd data-testid="run-dataset">{dataset ? `${dataset.name} · ${fmtInt(dataset.rowCount)} rows` : '—'}</dd>
+          <dd data-testid="run-dataset">{dataset ? `${dataset.name} · ${count(dataset.rowCount, 'row')}` : '—'}</dd>
         </div>
         <div>
           <dt>Agent</dt>
@@ -81,6 +83,7 @@ function SetupPanel() {
           </dd>
         </div>
       </dl>
+      <KeyNotice />
       {blocked && (
         <div className="blockers" data-testid="run-blockers">
           <strong>Before it can start:</strong>
@@ -188,7 +191,7 @@ function SetupPanel() {
           data-testid="start-button"
           title="Ctrl/Cmd+Enter"
         >
-          {starting === 'full' ? 'Starting…' : `Start on all ${dataset ? fmtInt(dataset.rowCount) : ''} rows`}
+          {starting === 'full' ? 'Starting…' : dataset?.rowCount === 1 ? 'Start on the 1 row' : `Start on all ${dataset ? fmtInt(dataset.rowCount) : ''} rows`}
         </button>
       </div>
     </div>
@@ -274,7 +277,7 @@ function ProgressPanel() {
       </div>
       <div className="bar-caption">
         <span>
-          {fmtInt(finished)} of {fmtInt(t.items)} rows · {pct.toFixed(pct < 10 && pct > 0 ? 1 : 0)}%
+          {fmtInt(finished)} of {count(t.items, 'row')} · {pct.toFixed(pct < 10 && pct > 0 ? 1 : 0)}%
         </span>
         {figures.caption && <span data-testid="eta-caption">{figures.caption}</span>}
       </div>

@@ -4,6 +4,7 @@ import { fmtInt } from '../../format.ts';
 import { useApp } from '../../store/app.ts';
 import { useRun } from '../../store/run.ts';
 import { useRuns } from '../../store/runs.ts';
+import { count } from '../../../../shared/plural.ts';
 
 export function InterruptedOffer() {
   const runs = useRuns((s) => s.runs);
@@ -29,7 +30,7 @@ export function InterruptedOffer() {
   return (
     <div className="offer" role="alert" data-testid="interrupted-offer" data-run-id={run.runId}>
       <div>
-        <strong>{run.name || run.agent.name}</strong> was interrupted with {fmtInt(t.done + t.failed)} of {fmtInt(t.items)} rows finished.
+        <strong>{run.name || run.agent.name}</strong> was interrupted with {fmtInt(t.done + t.failed)} of {count(t.items, 'row')} finished.
         {interrupted.length > 1 && <span className="muted"> ({interrupted.length - 1} more in Runs.)</span>}
         {error && <div className="field-error">{error}</div>}
       </div>
