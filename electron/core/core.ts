@@ -31,6 +31,8 @@ import { startSimulator, type Simulator, type SimulatorOptions } from './simulat
 import { DB_FILE_NAME, userDataDir } from './store/paths.ts';
 import { compareHandlers } from './compare/handlers.ts';
 import { cacheHandlers } from './cache-calls.ts';
+import { gridHandlers } from './grid-calls.ts';
+import { endpointTestHandler } from './endpoint-test-call.ts';
 import { exportIntoHandler } from './export-into-call.ts';
 
 /** A call's request after parsing (defaults applied). */
@@ -354,22 +356,11 @@ export function createCore(options: CoreOptions): Core {
       return { rows: written.rows, path: written.path };
     },
 
-    'item:mark': ({ runId, index, rating, note }) => {
-      runs.markItem(runId, index, rating, note);
-      return { ok: true };
-    },
-    'items:indexes': (query) => ({ indexes: runs.itemIndexes(query) }),
-    'items:distributions': ({ runId }) => runs.itemDistributions(runId),
-
+    ...gridHandlers(runs),
     ...compare,
     ...exportIntoHandler({ front, runs, tempDir, uploads, downloads, newId }),
 
-    'endpoint:test': async ({ endpoint }) => {
-      const { testEndpoint } = await import('./endpoint-test.ts');
-      if (endpoint.kind === 'openai' && !keys.get(endpoint)) return { ok: false, message: 'No OpenAI API key is set: add one first.' };
-      const conn = await connection(endpoint, { baseURL: endpoint.baseURL } as AgentSpec);
-      return testEndpoint(conn.baseURL ?? '', conn.apiKey ?? '');
-    },
+    ...endpointTestHandler((endpoint) => !!keys.get(endpoint), connection),
     ...cacheHandlers(() => runs),
     // Runs that build on each other (see runs/rerun.ts and runs/from-run.ts).
     'dataset:get': ({ datasetId }) => runs.datasetSummary(datasetId),
