@@ -70,3 +70,21 @@ it('Ctrl-C leaves the batch running and says how to pick it up', { timeout: 120_
   expect(lastJson(resumed.stdout)).toMatchObject({ status: 'completed', done: ROWS });
   expect(sim.stats()).toMatchObject({ fileUploads: 1, batchesCreated: 1 });
 });
+
+it('rows no batch could run go live in a run from the batch run: the rest are answered from the cache', { timeout: 120_000 }, async () => {
+  const { csv, agent, env } = await files(`live-${process.pid}`);
+  fs.writeFileSync(csv, ['question,topic', ...Array.from({ length: 6 }, (_, i) => `live ${process.pid} ${i}${i === 4 ? ' [[batchexpire]]' : ''},t`)].join('\n') + '\n');
+  sim.setOptions({ batch: { processingMs: 0 } });
+  const batch = await runCli(['run', csv, '--agent', agent, '--mode', 'batch', '--json'], env);
+  expect(lastJson(batch.stdout)).toMatchObject({ status: 'completed', done: 5, failed: 1 });
+
+  sim.resetStats();
+  const live = await runCli(['run', '--from', '1', '--agent', agent, '--mode', 'live', '--json'], env);
+  expect(live.code, live.stderr).toBe(0);
+  expect(lastJson(live.stdout)).toMatchObject({ runId: '2', status: 'completed', done: 6, failed: 0, cachedCalls: 5 });
+  // One chat request: the row no batch ran. No upload, no batch.
+  const stats = sim.stats();
+  expect(stats.requests - stats.modelRequests).toBe(1);
+  expect([...stats.byPrompt.keys()]).toEqual([expect.stringContaining(`live ${process.pid} 4`)]);
+  expect(stats).toMatchObject({ fileUploads: 0, batchesCreated: 0 });
+});
