@@ -51,7 +51,7 @@ export function startRunBatch(params: RunBatchParams): RunBatchHandle {
   const baseURL = spec.baseURL || process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1';
   const api = new BatchApi({ baseURL, apiKey: params.apiKey || process.env.OPENAI_API_KEY, limits: params.limits });
   const pricing = batchPricing(spec);
-  const transport = new BatchTransport({ db, runId, api, pricing: pricing ?? { inputPerMTok: 0, outputPerMTok: 0 }, onProgress: params.onBatchProgress, poll: params.poll }, items.rows.length);
+  const transport = new BatchTransport({ db, runId, api, cacheEndpoint: params.cacheEndpoint, pricing: pricing ?? { inputPerMTok: 0, outputPerMTok: 0 }, onProgress: params.onBatchProgress, poll: params.poll }, items.rows.length);
   let inner: SpecBatchHandle | undefined;
   let asked: 'pause' | 'cancel' | 'detach' | undefined;
   let cancelling: Promise<void> | undefined;

@@ -40,6 +40,8 @@ export interface BatchTransportOptions {
   db: Db;
   runId: number;
   api: BatchApi;
+  /** What the response cache keys the endpoint by; absent: its base URL. */
+  cacheEndpoint?: string;
   /** The batch price (what an answer's cost is kept at in the cache). */
   pricing: Pricing;
   /** Told at each look at the batches and each submission. */
@@ -78,7 +80,7 @@ export class BatchTransport extends LlmClient {
   failure: Error | undefined;
 
   constructor(options: BatchTransportOptions, items: number) {
-    super({ baseURL: options.api.baseURL, apiKey: 'unused' });
+    super({ baseURL: options.api.baseURL, apiKey: 'unused', cacheEndpoint: options.cacheEndpoint });
     this.opts = options;
     this.toStart = items;
   }
@@ -117,7 +119,7 @@ export class BatchTransport extends LlmClient {
   override async complete(request: ChatRequest, options: CallOptions = {}): Promise<ChatReply> {
     const { db, runId } = this.opts;
     const body = toBody(request);
-    const key = cacheKeyOfBody(this.baseURL, body);
+    const key = cacheKeyOfBody(this.cacheEndpoint, body);
     const hit = getCachedAnswer(db, key);
     if (hit) {
       const reply: ChatReply = { ...hit.reply, promptTokens: hit.promptTokens, completionTokens: hit.completionTokens };

@@ -21,6 +21,8 @@ export interface ChatAgentConfig {
   baseURL?: string;
   /** Absent: OPENAI_API_KEY; a placeholder when neither is set (Ollama and the like need none). */
   apiKey?: string;
+  /** What the response cache keys the endpoint by; absent: its base URL (see LlmClientOptions). */
+  cacheEndpoint?: string;
   systemMessage?: string;
   tools?: readonly (ToolSpec | Tool)[];
   temperature?: number;
@@ -160,7 +162,7 @@ export class ChatAgent {
     this.tools = tools;
     this.config = copyConfig(config, tools);
     this.id = randomUUID();
-    this.llm = options.client ?? new LlmClient({ baseURL: config.baseURL, apiKey: config.apiKey });
+    this.llm = options.client ?? new LlmClient({ baseURL: config.baseURL, apiKey: config.apiKey, cacheEndpoint: config.cacheEndpoint });
     this.history = [];
     this.spent = { promptTokens: 0, completionTokens: 0, costUsd: 0, calls: 0 };
   }
@@ -291,7 +293,7 @@ export class ChatAgent {
     };
     this.unkept = undefined;
     const cache = context.cache;
-    const key = cache ? cacheKey(this.llm.baseURL, request) : '';
+    const key = cache ? cacheKey(this.llm.cacheEndpoint, request) : '';
     const found = cache?.get(key);
     const hit = found instanceof Promise ? await found : found;
     if (hit) {

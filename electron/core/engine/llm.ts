@@ -29,6 +29,11 @@ export interface LlmClientOptions {
    * less CPU a call) or 'standard' (undici's WHATWG fetch).
    */
   fetch?: 'lean' | 'standard';
+  /**
+   * What the response cache keys this endpoint by; absent: its base URL. The app's simulated endpoint
+   * listens on a new port each launch, so it is keyed by name, or its answers would not outlive a restart.
+   */
+  cacheEndpoint?: string;
 }
 
 /** A chat message and a tool call as the engine sends them: the transcript's own shapes. */
@@ -189,6 +194,8 @@ let clientCounter = 0;
 export class LlmClient {
   readonly id: number;
   readonly baseURL: string;
+  /** The endpoint as the response cache keys it (see LlmClientOptions.cacheEndpoint). */
+  readonly cacheEndpoint: string;
   private readonly apiKey: string;
   private readonly mode: 'lean' | 'standard';
   private sdk?: Promise<OpenAI>;
@@ -203,6 +210,7 @@ export class LlmClient {
     // Endpoints such as Ollama need no key; OpenAI's API insists on one, so they get a placeholder.
     this.apiKey = options.apiKey || process.env.OPENAI_API_KEY || 'no-key';
     this.baseURL = options.baseURL || process.env.OPENAI_BASE_URL || 'https://api.openai.com/v1';
+    this.cacheEndpoint = options.cacheEndpoint ?? this.baseURL;
     this.mode = options.fetch ?? 'lean';
   }
 

@@ -45,6 +45,8 @@ export interface SpecBatchParams {
   cache?: ResponseCache;
   /** The transport the agent calls through; absent: a live client of its own (batch mode passes its own). */
   client?: LlmClient;
+  /** What the response cache keys the endpoint by; absent: its base URL (see LlmClientOptions). */
+  cacheEndpoint?: string;
 }
 
 function sourceOf(items: SpecBatchItem[] | SpecBatchItemSource): SpecBatchItemSource {
@@ -97,6 +99,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
       model: spec.model,
       baseURL: spec.baseURL,
       apiKey: params.apiKey,
+      ...(params.cacheEndpoint ? { cacheEndpoint: params.cacheEndpoint } : {}),
       systemMessage: spec.systemMessage,
       tools: spec.tools,
       temperature: spec.temperature,

@@ -160,3 +160,29 @@ it('answers from what another writer kept in the same database (a batch result, 
   expect(svc.itemDetail(third.runId, 0).output).toEqual({ answer: 'from a batch' });
   expect(svc.itemDetail(first.runId, 0).output).not.toEqual({ answer: 'from a batch' });
 });
+
+it("the app's simulated endpoint is known to the cache by name: its answers outlive the port it moved from", async () => {
+  const ds = await dataset(30);
+  const other = await startSimulator({ latencyMs: 2 });
+  try {
+    const onPort = async (url: string, endpoint: { kind: 'simulated' } | { kind: 'custom'; baseURL: string }) => {
+      const r = svc.createRun({ datasetId: ds, agent: agent(), options: { batchSize: 8 }, endpoint });
+      svc.start(r.runId, { baseURL: url, endpoint });
+      const info = await svc.finished(r.runId);
+      expect(info.status).toBe('completed');
+      return info;
+    };
+    await onPort(sim.url, { kind: 'simulated' });
+    expect(sent()).toBe(30);
+    // The next launch's simulator listens elsewhere: the same requests are answered from the cache.
+    const again = await onPort(other.url, { kind: 'simulated' });
+    expect(again.totals.cachedCalls).toBe(30);
+    expect(other.stats().requests - other.stats().modelRequests).toBe(0);
+    // A custom endpoint is another server: keyed by its URL, so nothing is taken from the simulated one's answers.
+    const custom = await onPort(other.url, { kind: 'custom', baseURL: other.url });
+    expect(custom.totals.cachedCalls).toBe(0);
+    expect(other.stats().requests - other.stats().modelRequests).toBe(30);
+  } finally {
+    await other.close();
+  }
+});

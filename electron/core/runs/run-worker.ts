@@ -300,7 +300,9 @@ async function main(init: WorkerInit): Promise<void> {
     const spec = init.baseURL ? { ...run.agent, baseURL: init.baseURL } : run.agent;
     const options = { ...run.options, ...budget };
     // Batch mode goes through the provider's Batch API (batch/session.ts); live mode is the spec batch itself.
-    handle = startRunBatch({ spec, items, options, apiKey: init.apiKey, onEvent, startOnNextTurn: flushMs === undefined, mode: run.options.mode, db: conn, runId, cache });
+    // The app's simulated endpoint moves to a new port each launch: the cache knows it by name.
+    const cacheEndpoint = run.endpoint?.kind === 'simulated' ? 'simulated' : undefined;
+    handle = startRunBatch({ spec, items, options, apiKey: init.apiKey, cacheEndpoint, onEvent, startOnNextTurn: flushMs === undefined, mode: run.options.mode, db: conn, runId, cache });
     if (cancelRequested) handle.cancel();
     else if (pauseRequested()) handle.pause();
     const finished = await handle.done;
