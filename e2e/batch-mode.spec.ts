@@ -1,23 +1,11 @@
 // Batch mode from the Run screen: the choice of Live or Batch, and a batch run through the simulated
 // endpoint's Batch API to the same results a live run gives, at half its cost.
 import { expect, test, type Page } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { shot, SIM_ENV } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile, shot } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 /** Starts the set-up run in `mode` (run `id` of a fresh database) and reads its cost once it completed. */
 async function runOnce(page: Page, mode: 'live' | 'batch', id: number): Promise<number> {
@@ -47,8 +35,8 @@ async function runOnce(page: Page, mode: 'live' | 'batch', id: number): Promise<
 test('a batch run from the Run screen gives the live results at half the cost', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served!.url);
-  const file = path.join(dir, 'reviews.csv');
+  await page.goto(app.url);
+  const file = path.join(app.dir, 'reviews.csv');
   writeFileSync(file, `id,review\n${Array.from({ length: 6 }, (_, i) => `${i},review number ${i} of a long enough text to cost something`).join('\n')}\n`);
   await page.getByTestId('nav-import').click();
   await page.getByTestId('file-input').setInputFiles(file);

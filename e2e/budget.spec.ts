@@ -2,26 +2,14 @@
 // keeps Start disabled until the prices are set; a budget under one call's worst case is warned of; a
 // run whose every row failed is shown failed, in red, on the Run, Runs and Results screens.
 import { expect, test, type Page } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SIM_ENV } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 async function importCsv(page: Page, name: string, text: string, rows: number): Promise<void> {
-  const file = path.join(dir, name);
+  const file = path.join(app.dir, name);
   writeFileSync(file, text);
   await page.getByTestId('nav-import').click();
   await page.getByTestId('file-input').setInputFiles(file);
@@ -39,7 +27,7 @@ async function agent(page: Page, model: string): Promise<void> {
 test('a cost budget for an unpriced model is named inline and keeps Start disabled until the prices are set', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await importCsv(page, 'reviews.csv', 'id,review\n1,fine\n2,broken\n', 2);
   await agent(page, 'local-llama');
 
@@ -87,7 +75,7 @@ test('a cost budget for an unpriced model is named inline and keeps Start disabl
 });
 
 test('a run whose every row failed is shown failed, in red, never a green Completed', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await importCsv(page, 'failing.csv', 'id,review\n1,a [[status:500]]\n2,b [[status:500]]\n3,c [[status:500]]\n', 3);
   await agent(page, 'gpt-4o-mini');
   await page.getByTestId('nav-run').click();

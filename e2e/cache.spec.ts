@@ -2,29 +2,17 @@
 // (the tiles and the Runs list say so), the switch on the Run screen sends every row, and the Runs
 // screen's panel shows the kept answers and clears them.
 import { expect, test } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SIM_ENV, shot } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile, shot } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 test('a trial then the full run pays for each row once; the cache can be turned off, seen and cleared', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served!.url);
-  const file = path.join(dir, 'reviews.csv');
+  await page.goto(app.url);
+  const file = path.join(app.dir, 'reviews.csv');
   writeFileSync(file, `id,review\n${Array.from({ length: 8 }, (_, i) => `${i},review number ${i}`).join('\n')}\n`);
   await page.getByTestId('nav-import').click();
   await page.getByTestId('file-input').setInputFiles(file);

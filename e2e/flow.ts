@@ -1,9 +1,9 @@
 // The steps of the end-to-end flow, shared by the served spec (Chromium) and the Electron spec.
 import { expect, test, type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, writeCsv } from './serve.ts';
+import { ROOT, serve, tempDir, writeCsv, type Served } from './serve.ts';
 
 export const ARTIFACTS = path.join(ROOT, 'e2e', 'artifacts');
 
@@ -238,4 +238,30 @@ export async function runFlow(page: Page, front: Front, dir: string): Promise<vo
     await expect(page.getByTestId('import-error-message')).toContainText(/line 3/i);
     await shot(page, `${p}15-import-bad-csv`);
   });
+}
+
+/**
+ * One served app for a spec file: `rowrunner serve` on a temporary database at the simulator's pace
+ * (SIM_ENV), started before the file's tests and stopped, its folder removed, after them.
+ */
+export function serveForFile(env: Record<string, string> = SIM_ENV): { readonly url: string; readonly dir: string } {
+  let dir = '';
+  let served: Served | null = null;
+  test.beforeAll(async () => {
+    dir = tempDir();
+    served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env });
+  });
+  test.afterAll(async () => {
+    await served?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get url() {
+      if (!served) throw new Error('the served app is not started: use it inside a test');
+      return served.url;
+    },
+    get dir() {
+      return dir;
+    },
+  };
 }

@@ -1,33 +1,21 @@
 // The forms' messages in the served app: errors that name fields by label, required fields that wait
 // for a save, and an import error the Import screen acts on by its reason, not by its wording.
 import { expect, test, type Page } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SIM_ENV } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 async function choose(page: Page, name: string, text: string): Promise<void> {
-  const file = path.join(dir, name);
+  const file = path.join(app.dir, name);
   writeFileSync(file, text);
   await page.getByTestId('nav-import').click();
   await page.getByTestId('file-input').setInputFiles(file);
 }
 
 test('a ragged CSV is offered padding, by the error\'s reason; a broken quote is not', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await choose(page, 'ragged.csv', 'id,review\n1,fine\n2\n3,more\n');
   await expect(page.getByTestId('import-error')).toBeVisible();
   await page.getByTestId('ragged-pad').click();
@@ -41,7 +29,7 @@ test('a ragged CSV is offered padding, by the error\'s reason; a broken quote is
 test('the Agent and Run screens name wrong fields by label, and empty ones once a save was tried', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await choose(page, 'reviews.csv', 'id,review\n1,fine\n2,broken\n');
   await expect(page.getByTestId('dataset-rows')).toHaveText('2');
 

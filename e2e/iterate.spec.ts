@@ -2,29 +2,17 @@
 // the same rows (a trial's five), and "Re-run rows…" on Results sends rows again in the same run, the
 // earlier attempt kept in the row's detail.
 import { expect, test } from '@playwright/test';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { shot, SIM_ENV } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile, shot } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 test('a new run from a trial takes its rows with an edited agent; rows re-run from Results keep their earlier attempt', async ({ page }) => {
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served!.url);
-  const csv = path.join(dir, 'reviews.csv');
+  await page.goto(app.url);
+  const csv = path.join(app.dir, 'reviews.csv');
   writeFileSync(csv, `id,review\n${Array.from({ length: 8 }, (_, i) => `${i + 1},review ${i + 1}`).join('\n')}\n`);
   await page.getByTestId('file-input').setInputFiles(csv);
   await expect(page.getByTestId('dataset-rows')).toHaveText('8');
@@ -69,9 +57,9 @@ test('a new run from a trial takes its rows with an edited agent; rows re-run fr
 });
 
 test('Results retries failed rows by kind: the infrastructure failure alone', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   // Row 2 gets six 429s, every try the client makes, then an answer: an infrastructure failure that a retry mends.
-  const csv = path.join(dir, 'flaky.csv');
+  const csv = path.join(app.dir, 'flaky.csv');
   writeFileSync(csv, 'id,review\n1,fine\n2,flaky [[status:429x6]] [[retry-after:1]]\n3,fine too\n');
   await page.getByTestId('file-input').setInputFiles(csv);
   await expect(page.getByTestId('dataset-rows')).toHaveText('3');

@@ -3,26 +3,14 @@
 // 200 columns drawn a screenful at a time, charts of the results; and the Run screen's figures: Start
 // asks during a run, the tiles while paused and once finished, a short run's chart.
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SIM_ENV, shot, waitForCount } from './flow.ts';
-import { serve, tempDir, type Served } from './serve.ts';
+import { serveForFile, shot, waitForCount } from './flow.ts';
 
-let dir: string;
-let served: Served | null = null;
-
-test.beforeAll(async () => {
-  dir = tempDir();
-  served = await serve({ dbPath: path.join(dir, 'rowrunner.db'), env: SIM_ENV });
-});
-
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const app = serveForFile();
 
 async function importCsv(page: Page, name: string, header: string[], rows: string[][]): Promise<void> {
-  const file = path.join(dir, name);
+  const file = path.join(app.dir, name);
   const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
   writeFileSync(file, [header, ...rows].map((r) => r.map(quote).join(',')).join('\n') + '\n');
   await page.getByTestId('nav-import').click();
@@ -53,7 +41,7 @@ async function structuredAgent(page: Page, prompt: string): Promise<void> {
 const reviews = (n: number) => Array.from({ length: n }, (_, i) => [String(i + 1), `Review ${i + 1}: ${i % 2 ? 'arrived broken' : 'works well'}`]);
 
 test('Run screen: Start asks during a run; paused tiles show no rate, ETA or stale in-flight; a finished run shows elapsed and average throughput', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await importCsv(page, 'slow.csv', ['id', 'review'], reviews(300));
   await structuredAgent(page, 'Label {{review}}');
   await page.getByTestId('nav-run').click();
@@ -85,7 +73,7 @@ test('Run screen: Start asks during a run; paused tiles show no rate, ETA or sta
 });
 
 test('Results grid: filters, marks, keys, selection, columns and charts; exported with _rating and _note', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   await importCsv(page, 'reviews.csv', ['id', 'review'], reviews(60));
   await structuredAgent(page, 'Label {{review}}');
   await page.getByTestId('nav-run').click();
@@ -181,13 +169,13 @@ test('Results grid: filters, marks, keys, selection, columns and charts; exporte
 async function exportJsonl(page: Page): Promise<Record<string, unknown>[]> {
   const downloading = page.waitForEvent('download');
   await page.getByTestId('export-jsonl').click();
-  const file = path.join(dir, 'export.jsonl');
+  const file = path.join(app.dir, 'export.jsonl');
   await (await downloading).saveAs(file);
   return readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 test('200 columns: only those on screen are drawn, and scrolling brings the last one', async ({ page }) => {
-  await page.goto(served!.url);
+  await page.goto(app.url);
   const header = Array.from({ length: 200 }, (_, i) => `c${i}`);
   await importCsv(page, 'wide.csv', header, Array.from({ length: 3 }, (_, r) => header.map((h) => `${h}-${r}`)));
   await page.getByTestId('nav-agent').click();
