@@ -185,7 +185,8 @@ describe('a 1 MB row', () => {
     expect(ds.rowCount).toBe(2);
     expect(svc.datasetRows(ds.id, 0, 1)[0].every((v, i) => v === big[i])).toBe(true);
 
-    const run = svc.createRun({ datasetId: ds.id, agent: { name: 'big', model: 'gpt-4o-mini', baseURL: sim.url, prompt: '{{a}}|{{b}}|{{c}}|{{d}}' } });
+    // A model whose window holds a 1 MB prompt (gpt-4o-mini's 128k would refuse the row unsent: prompts-fit.test.ts).
+    const run = svc.createRun({ datasetId: ds.id, agent: { name: 'big', model: 'gpt-4o-mini', baseURL: sim.url, prompt: '{{a}}|{{b}}|{{c}}|{{d}}', contextWindow: 4_000_000 } });
     svc.start(run.runId);
     const info = await svc.finished(run.runId);
     expect(info.status).toBe('completed');
