@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
+import { childrenCpuMs, vmHwmKb } from './child-measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const PEERS = path.join(ROOT, 'bench', 'peers');
@@ -188,30 +189,6 @@ const CONTENDERS: Contender[] = [
 ];
 
 // --- measuring a child ---------------------------------------------------------------------------
-
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // USER_HZ is 100 on Linux unless configured otherwise
-}
-
-/** CPU ms of this process's children that have been waited for (fields cutime and cstime). */
-function childrenCpuMs(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After "pid (comm) ", field 3 (state) is index 0; cutime is field 16, cstime field 17.
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicks;
-}
-
-function vmHwmKb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Measured {
   /** Date.now() at spawn and at exit, to set beside the simulator's times. */

@@ -23,6 +23,7 @@ import Database from 'better-sqlite3';
 import { createCore } from '../electron/core/core.ts';
 import { createMemoryKeyStore } from '../electron/core/keys/index.ts';
 import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
+import { childrenCpuMs, vmHwmKb } from './child-measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
@@ -75,29 +76,6 @@ function prepare(n: number): string {
 }
 
 // --- a child process, measured ---------------------------------------------------------------------
-
-let clockTicks = 100;
-try {
-  clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {
-  // USER_HZ is 100 on Linux unless configured otherwise
-}
-
-/** CPU ms of this process's children that have been waited for (cutime + cstime). */
-function childrenCpuMs(): number {
-  const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicks;
-}
-
-function vmHwmKb(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 interface Measured {
   spawnedAt: number;
