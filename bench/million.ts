@@ -12,7 +12,7 @@
 // Timings are medians of --runs runs (default 3; the machine is shared, so they are noisy); memory
 // figures are steady from run to run. The load average is printed with the figures.
 //
-//   node bench/million.ts [--items 1000000] [--runs 3] [--phases run,review,export,stop] [--json]
+//   node bench/million.ts [--items 1000000] [--runs 3] [--phases run,review,export,stop] [--no-cache] [--json]
 //   (--no-build: the run worker as out/cli holds it; by default it is bundled first, as `npm run bench` does)
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -169,7 +169,7 @@ async function runPhase(n: number, caseDir: string, dbPath: string): Promise<Run
   let times: { firstRequestAt: number | null };
   try {
     const out = path.join(path.dirname(dbPath), 'results.jsonl');
-    const args = ['run', path.join(caseDir, 'items.csv'), '--agent', path.join(caseDir, 'agent.json'), '--db', dbPath, '--batch-size', String(BATCH), '--out', out, '--json'];
+    const args = ['run', path.join(caseDir, 'items.csv'), '--agent', path.join(caseDir, 'agent.json'), '--db', dbPath, '--batch-size', String(BATCH), '--out', out, '--json', ...CACHE_FLAG];
     m = await runCli(args, cliEnv(sim.url));
   } finally {
     times = await sim.stop();
@@ -263,7 +263,7 @@ async function stopPhase(caseDir: string, dbPath: string): Promise<{ stopMs: num
   let m: Measured;
   let times: { firstRequestAt: number | null };
   try {
-    const args = ['run', path.join(caseDir, 'items.csv'), '--agent', path.join(caseDir, 'agent.json'), '--db', dbPath, '--batch-size', String(BATCH), '--json'];
+    const args = ['run', path.join(caseDir, 'items.csv'), '--agent', path.join(caseDir, 'agent.json'), '--db', dbPath, '--batch-size', String(BATCH), '--json', ...CACHE_FLAG];
     m = await runCli(args, cliEnv(sim.url), async (pid) => {
       await untilDone(dbPath, STOP_AFTER_DONE, pid);
       const at = performance.now();
@@ -289,11 +289,14 @@ const { values } = parseArgs({
     phases: { type: 'string', default: 'run,review,export,stop' },
     json: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
+    /** The runs with the response cache off (`rowrunner run --no-cache`): what the cache costs a run. */
+    'no-cache': { type: 'boolean', default: false },
   },
 });
 const n = Number(values.items);
 const runs = Number(values.runs);
 const phases = new Set(values.phases.split(',').map((s) => s.trim()));
+const CACHE_FLAG = values['no-cache'] ? ['--no-cache'] : [];
 if (!Number.isInteger(n) || n < 1000) throw new Error('--items needs an integer of at least 1000');
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
 if (!values['no-build']) execFileSync(NODE, [path.join(ROOT, 'electron', 'core', 'runs', 'worker-bundle.ts')], { stdio: 'inherit' });
