@@ -205,6 +205,9 @@ export async function runFlow(page: Page, front: Front, dir: string): Promise<vo
 
   page = await test.step('a second run, killed mid-run; the server comes back and the run resumes', async () => {
     await page.getByTestId('nav-run').click();
+    // The first run's answers are in the response cache: without this, the second run would answer
+    // them all at once and end before the kill. The kill must find requests in flight.
+    await page.getByTestId('use-cache').uncheck();
     await page.getByTestId('start-button').click();
     // the panel switches to the new run: its counts start again from zero
     await expect(page.getByTestId('progress')).toHaveAttribute('data-status', 'running');
