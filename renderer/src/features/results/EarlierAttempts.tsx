@@ -1,8 +1,8 @@
 // A row's earlier attempts, kept when it was run again or retried: each one's result and transcript.
 import type { ItemDetail } from '../../../../shared/contract.ts';
 import { ItemStatusPill } from '../../components/ui.tsx';
-import { cellText } from '../../format.ts';
-import { Message } from './ItemDetail.tsx';
+import { OutputTable } from './OutputTable.tsx';
+import { Message } from './TranscriptMessage.tsx';
 
 export function EarlierAttempts({ detail }: { detail: ItemDetail }) {
   const attempts = detail.earlierAttempts ?? [];
@@ -17,18 +17,7 @@ export function EarlierAttempts({ detail }: { detail: ItemDetail }) {
           </summary>
           {a.error && <pre className="wrap">{a.error}</pre>}
           {a.output && (
-            <table className="kv">
-              <tbody>
-                {Object.entries(a.output).map(([k, v]) => (
-                  <tr key={k}>
-                    <th>{k}</th>
-                    <td>
-                      <pre className="wrap">{cellText(v)}</pre>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <OutputTable output={a.output} />
           )}
           <div className="transcript">
             {a.transcript.map((m, i) => (

@@ -1,12 +1,13 @@
 import { useEffect, useRef } from 'react';
 import type { RunSummary } from '../../../../shared/contract.ts';
-import type { TranscriptMessage } from '../../../../shared/domain.ts';
 import { ErrorBox, ItemStatusPill, Spinner } from '../../components/ui.tsx';
-import { cellText, fmtCost, fmtDuration, fmtInt } from '../../format.ts';
+import { fmtCost, fmtDuration, fmtInt } from '../../format.ts';
 import { useResults } from '../../store/results.ts';
 import { MarkEditor } from './MarkEditor.tsx';
 import { count } from '../../../../shared/plural.ts';
 import { EarlierAttempts } from './EarlierAttempts.tsx';
+import { OutputTable } from './OutputTable.tsx';
+import { Message } from './TranscriptMessage.tsx';
 
 export function ItemDetailPanel({ run }: { run: RunSummary }) {
   const index = useResults((s) => s.detailIndex)!;
@@ -64,18 +65,7 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
 
           <h3>Output</h3>
           {detail.output && Object.keys(detail.output).length ? (
-            <table className="kv" data-testid="detail-output">
-              <tbody>
-                {Object.entries(detail.output).map(([k, v]) => (
-                  <tr key={k}>
-                    <th>{k}</th>
-                    <td>
-                      <pre className="wrap">{cellText(v)}</pre>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <OutputTable output={detail.output} testId="detail-output" />
           ) : (
             <p className="muted small" data-testid="detail-output">
               No output{detail.status === 'pending' || detail.status === 'running' ? ' yet' : ''}.
@@ -114,37 +104,5 @@ export function ItemDetailPanel({ run }: { run: RunSummary }) {
         </div>
       )}
     </aside>
-  );
-}
-
-function prettyJson(text: string): { text: string; valid: boolean } {
-  try {
-    return { text: JSON.stringify(JSON.parse(text), null, 2), valid: true };
-  } catch {
-    return { text, valid: false };
-  }
-}
-
-export function Message({ m }: { m: TranscriptMessage }) {
-  return (
-    <div className={`msg role-${m.role}`} data-testid={`transcript-${m.role}`}>
-      <div className="msg-role">
-        {m.role}
-        {m.toolCallId && <span className="muted small"> · result of {m.toolCallId}</span>}
-      </div>
-      {m.content !== null && m.content !== '' && <pre className="wrap">{m.role === 'tool' ? prettyJson(m.content).text : m.content}</pre>}
-      {m.toolCalls?.map((c) => {
-        const args = prettyJson(c.arguments);
-        return (
-          <div key={c.id} className="tool-call" data-testid="tool-call">
-            <div>
-              <span className="muted small">calls</span> <code>{c.name}</code> <span className="muted small">({c.id})</span>
-              {!args.valid && <span className="badge bad"> arguments are not valid JSON</span>}
-            </div>
-            <pre className="wrap code">{args.text}</pre>
-          </div>
-        );
-      })}
-    </div>
   );
 }
