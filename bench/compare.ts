@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
+import { ANSWER_PARAMETERS, BENCH_AGENT, SYSTEM } from './workload.ts';
 import { childrenCpuMs, vmHwmKb } from './child-measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -368,16 +368,7 @@ function prepareCase(c: Case): string {
     fs.writeFileSync(`${csv}.part`, `${lines.join('\n')}\n`);
     fs.renameSync(`${csv}.part`, csv);
   }
-  const agent = {
-    name: 'bench',
-    model: 'gpt-4o-mini',
-    systemMessage: SYSTEM,
-    prompt: '{{question}}',
-    tools: [{ name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS }],
-    doneIfTool: true,
-    output: { answer: 'answer', confidence: 'confidence' },
-  };
-  fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(agent, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(BENCH_AGENT, null, 2)}\n`);
   return dir;
 }
 

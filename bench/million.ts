@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createCore } from '../electron/core/core.ts';
 import { createMemoryKeyStore } from '../electron/core/keys/index.ts';
-import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
+import { BENCH_AGENT } from './workload.ts';
 import { childrenCpuMs, vmHwmKb } from './child-measure.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -62,16 +62,7 @@ function prepare(n: number): string {
     fs.closeSync(out);
     fs.renameSync(`${csv}.part`, csv);
   }
-  const agent = {
-    name: 'bench',
-    model: 'gpt-4o-mini',
-    systemMessage: SYSTEM,
-    prompt: '{{question}}',
-    tools: [{ name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS }],
-    doneIfTool: true,
-    output: { answer: 'answer', confidence: 'confidence' },
-  };
-  fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(agent, null, 2)}\n`);
+  fs.writeFileSync(path.join(dir, 'agent.json'), `${JSON.stringify(BENCH_AGENT, null, 2)}\n`);
   return dir;
 }
 

@@ -6,3 +6,14 @@ export const ANSWER_PARAMETERS = {
   required: ['answer', 'confidence'],
   additionalProperties: false,
 };
+
+/** The agent every CLI benchmark runs: a question in, the answer tool called once. */
+export const BENCH_AGENT = {
+  name: 'bench',
+  model: 'gpt-4o-mini',
+  systemMessage: SYSTEM,
+  prompt: '{{question}}',
+  tools: [{ name: 'answer', description: 'The answer.', parameters: ANSWER_PARAMETERS }],
+  doneIfTool: true,
+  output: { answer: 'answer', confidence: 'confidence' },
+};
