@@ -2,17 +2,7 @@
 // service as the desktop app, on the same database by default. Each command is in commands/; usage.ts is the contract.
 import path from 'node:path';
 import { CallError } from '../errors.ts';
-import { continueCommand } from './commands/continue.ts';
-import { datasetsCommand } from './commands/datasets.ts';
-import { exportCommand } from './commands/export.ts';
 import { help } from './commands/help.ts';
-import { rerunCommand } from './commands/rerun.ts';
-import { rmCommand } from './commands/rm.ts';
-import { runCommand } from './commands/run.ts';
-import { runsCommand } from './commands/runs.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { compareCommand } from './commands/compare.ts';
-import { cacheCommand } from './commands/cache.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { CliFailure } from './failures.ts';
 import type { CliIo } from './io.ts';
@@ -20,6 +10,8 @@ import { USAGE } from './usage.ts';
 
 export type { CliIo } from './io.ts';
 
+// Each command's modules are loaded when it is asked for: a run never loads the workbook library or
+// the compare screen's code, and starts sooner for it.
 function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
   switch (command) {
     case '-h':
@@ -27,28 +19,28 @@ function dispatch(command: string, rest: string[], io: CliIo): Promise<number> {
     case 'help':
       return Promise.resolve(help(io));
     case 'run':
-      return runCommand(rest, io);
+      return import('./commands/run.ts').then((m) => m.runCommand(rest, io));
     case 'resume':
     case 'retry-failed':
-      return continueCommand(command, rest, io);
+      return import('./commands/continue.ts').then((m) => m.continueCommand(command, rest, io));
     case 'rerun':
-      return rerunCommand(rest, io);
+      return import('./commands/rerun.ts').then((m) => m.rerunCommand(rest, io));
     case 'export':
-      return exportCommand(rest, io);
+      return import('./commands/export.ts').then((m) => m.exportCommand(rest, io));
     case 'runs':
-      return runsCommand(rest, io);
+      return import('./commands/runs.ts').then((m) => m.runsCommand(rest, io));
     case 'datasets':
-      return datasetsCommand(rest, io);
+      return import('./commands/datasets.ts').then((m) => m.datasetsCommand(rest, io));
     case 'rm':
-      return rmCommand(rest, io);
+      return import('./commands/rm.ts').then((m) => m.rmCommand(rest, io));
     case 'simulate':
-      return simulateCommand(rest, io);
+      return import('./commands/simulate.ts').then((m) => m.simulateCommand(rest, io));
     case 'compare':
-      return compareCommand(rest, io);
+      return import('./commands/compare.ts').then((m) => m.compareCommand(rest, io));
     case 'serve':
       return import('../serve/command.ts').then(({ runServeCommand }) => runServeCommand(rest));
     case 'cache':
-      return cacheCommand(rest, io);
+      return import('./commands/cache.ts').then((m) => m.cacheCommand(rest, io));
     default:
       throw new UsageError(`unknown command "${command}" (commands: run, resume, retry-failed, rerun, export, compare, runs, datasets, rm, simulate, serve, cache; see rowrunner --help)`);
   }

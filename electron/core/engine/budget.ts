@@ -6,7 +6,7 @@
 // micro-dollars, so sums carry no float noise.
 import type { Pricing, Usage } from '../../../shared/domain.ts';
 import type { ChatRequest } from './llm.ts';
-import { exactMicros, lookupPrice, outputCap, type PriceLookup } from './pricing.ts';
+import { budgetProblem, exactMicros, outputCap, type PriceLookup } from './pricing.ts';
 import { formatUsd, usdToMicros } from '../../../shared/money.ts';
 import { abortError } from './signals.ts';
 import { requestTokens } from './tokens.ts';
@@ -33,20 +33,12 @@ export interface Amount {
 }
 
 export { formatUsd, usdToMicros } from '../../../shared/money.ts';
+export { budgetProblem };
 
 /** The cost of a usage at these prices (cached prompt tokens at their own), in micro-dollars, rounded up (never under-counted). */
 export function costMicros(usage: Usage, pricing: Pricing): number {
   // 100 × 0.15 is 15.000000000000002 in floats: that is 15, not 16.
   return Math.max(0, Math.ceil(exactMicros(usage, pricing) - 1e-6));
-}
-
-/** Why a cost budget cannot be kept with this agent (its model has no price), or null. The fronts call it before a run. */
-export function budgetProblem(agent: { model: string; pricing?: Pricing }, options: BudgetLimits): string | null {
-  if (options.maxCost === undefined || lookupPrice(agent.model, agent.pricing).known) return null;
-  return (
-    `the model "${agent.model}" has no known price, so the cost budget of ${formatUsd(usdToMicros(options.maxCost))} cannot be kept: ` +
-    `give the agent "pricing": { "inputPerMTok": …, "outputPerMTok": … } (USD per million tokens), or set a token budget instead`
-  );
 }
 
 /** A held worst case, settled once with the real usage. */

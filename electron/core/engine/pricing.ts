@@ -2,7 +2,7 @@
 // per-item cost. Prices are USD per million tokens, standard (non-batch) tier; cached input is the
 // price of prompt tokens the provider had cached (a prefix it saw in an earlier request).
 import type { Pricing, Usage } from '../../../shared/domain.ts';
-import { roundUsd } from '../../../shared/money.ts';
+import { formatUsd, roundUsd, usdToMicros } from '../../../shared/money.ts';
 
 /**
  * Built-in prices for current OpenAI models. A model id matches the longest entry that is the whole id
@@ -105,4 +105,13 @@ export function cachedSaving(agent: { model: string; pricing?: Pricing }, cached
 export function cachedSavingOf(usage: Usage, pricing: Pricing): number {
   const cached = Math.min(usage.promptTokens, usage.cachedTokens ?? 0);
   return roundUsd((cached * (pricing.inputPerMTok - (pricing.cachedInputPerMTok ?? pricing.inputPerMTok))) / 1_000_000);
+}
+
+/** Why a cost budget cannot be kept with this agent (its model has no price), or null. The fronts call it before a run. */
+export function budgetProblem(agent: { model: string; pricing?: Pricing }, options: { maxCost?: number; maxTokens?: number }): string | null {
+  if (options.maxCost === undefined || lookupPrice(agent.model, agent.pricing).known) return null;
+  return (
+    `the model "${agent.model}" has no known price, so the cost budget of ${formatUsd(usdToMicros(options.maxCost))} cannot be kept: ` +
+    `give the agent "pricing": { "inputPerMTok": …, "outputPerMTok": … } (USD per million tokens), or set a token budget instead`
+  );
 }

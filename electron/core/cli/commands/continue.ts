@@ -1,7 +1,7 @@
 // rowrunner resume RUN_ID / retry-failed RUN_ID [--only infra|invalid]: continue a run that ended early, or send its failed items again.
 // The run continues on the endpoint it recorded unless --endpoint names another.
 import { RetryKindSchema } from '../../../../shared/attempts.ts';
-import { budgetProblem } from '../../engine/index.ts';
+import { budgetProblem } from '../../engine/pricing.ts';
 import type { RunInfo, RunService, StartOptions } from '../../runs/service.ts';
 import { checkOut, COMMON, parse, runIdArg, str, type Options, type Values } from '../args.ts';
 import { baseURLOf, continuationFor } from '../endpoint.ts';

@@ -2,7 +2,7 @@
 // CSV), with this agent and the earlier run's options (any run-option flag given overrides its own).
 import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
 import { promptColumnsMessage } from '../../../../shared/validation.ts';
-import { budgetProblem } from '../../engine/index.ts';
+import { budgetProblem } from '../../engine/pricing.ts';
 import { loadAgentFile } from '../agent-file.ts';
 import { checkOut, str, type Values } from '../args.ts';
 import { baseURLOf, connectionFor } from '../endpoint.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { missingColumns, TemplateError, templateColumns } from '../../../../shared/template.ts';
 import { promptColumnsMessage } from '../../../../shared/validation.ts';
-import { budgetProblem } from '../../engine/index.ts';
+import { budgetProblem } from '../../engine/pricing.ts';
 import { CsvImportError } from '../../io/csv/index.ts';
 import { readTableHeader } from '../../io/read-table.ts';
 import { loadAgentFile } from '../agent-file.ts';

@@ -2,7 +2,8 @@
 // its data sheet, saved as a new file. Everything else (other sheets, column widths, styles) is kept
 // because the workbook is loaded whole with exceljs and written back; exceljs cannot edit a workbook
 // as a stream, so this holds the workbook in memory, as the spreadsheet app that made it did.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../xlsx/exceljs.ts';
 import { cellText } from '../xlsx/cell-text.ts';
 import { writeAtomically } from './atomic.ts';
 import { IntoWorkbookError } from './into-error.ts';
@@ -31,6 +32,7 @@ const MIN_WIDTH = 10;
 const MAX_WIDTH = 40;
 
 export async function writeIntoWorkbook(source: IntoWorkbookSource, out: string): Promise<{ rows: number; path: string }> {
+  const ExcelJS = await loadExcelJs();
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(source.workbook);

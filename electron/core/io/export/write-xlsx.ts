@@ -1,5 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../xlsx/exceljs.ts';
 import { XLSX_MAX_CELL_CHARS, xlsxCell } from './safe-cell.ts';
 import type { TableSource } from './types.ts';
 
@@ -26,6 +27,7 @@ export const XLSX_MAX_DATA_ROWS = 1_048_575;
  */
 export async function writeXlsx(source: TableSource, path: string, options: { rowsPerSheet?: number } = {}): Promise<number> {
   const rowsPerSheet = options.rowsPerSheet ?? XLSX_MAX_DATA_ROWS;
+  const ExcelJS = await loadExcelJs();
   const columns = source.columns;
   const file = createWriteStream(path);
   // A write error (a full disk, say) can come at any time; `failed` settles with the first one, so

@@ -2,7 +2,8 @@
 // many rows it has (only the workbook's shared strings are held). The first row that is not blank is
 // the header; blank rows are skipped (those between rows with a note); merged cells keep their value
 // in the top-left cell only and leave the others empty, as Excel's own "Save as CSV" does.
-import ExcelJS, { type CellValue, type Row } from 'exceljs';
+import type { CellValue, Row } from 'exceljs';
+import { loadExcelJs } from './exceljs.ts';
 import { CsvImportError } from '../csv/errors.ts';
 import { uniqueColumns } from '../csv/header.ts';
 import { cellOutsideHeader, emptySheet, unknownSheet, unreadableWorkbook } from './errors.ts';
@@ -45,6 +46,7 @@ export async function readXlsx(
   options: XlsxReadOptions = {},
   limit = Infinity,
 ): Promise<{ rowCount: number; info: SheetHeaderInfo }> {
+  const ExcelJS = await loadExcelJs();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     sharedStrings: 'cache',
     styles: 'cache',
