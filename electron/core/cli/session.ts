@@ -136,9 +136,14 @@ export async function followToEnd(
   svc: RunService,
   runId: string,
   io: CliIo,
-  p: { started: number; out?: string; json: boolean; stops: Stops; into?: { workbook: string; sheet?: string } },
+  p: { started: number; out?: string; json: boolean; stops: Stops; into?: { workbook: string; sheet?: string }; imported?: Promise<unknown> },
 ): Promise<number> {
-  const info = await follow(svc, runId, io, p.stops);
+  let info = await follow(svc, runId, io, p.stops);
+  // A run that started while its file was read: the rows it did not reach (a budget stop) are stored before the export.
+  if (p.imported) {
+    await p.imported;
+    info = svc.getRun(runId);
+  }
   if (p.out && p.into) await exportIntoTo(svc, runId, p.out, p.into, io);
   else if (p.out) await exportTo(svc, runId, p.out, io);
   report({ info, wallMs: Date.now() - p.started, out: p.out }, io, p.json);

@@ -24,23 +24,10 @@ import { EndpointHealth, isEndpointFailure, isTimeout, outageNotice } from './en
 import type { LlmClient } from './llm.ts';
 import { AdaptiveWindow, RateGate, type Ticket } from './rate.ts';
 import { CallSlots, PauseGate } from './scheduler.ts';
-import { Task, type TaskResult } from './task.ts';
+import type { Task, TaskResult } from './task.ts';
+import { asError, describe, taskOf } from './task-of.ts';
 
 const defaultInput = (item: unknown): string => (typeof item === 'string' ? item : JSON.stringify(item));
-
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** Item i's task: genTask's Task, or the Task its Promise resolves to; anything else is a TypeError. */
-async function taskOf<R>(genTask: TaskGen<R>, index: number): Promise<Task<R>> {
-  const made: unknown = genTask(index);
-  const task: unknown = made instanceof Promise ? await made : made;
-  if (!(task instanceof Task)) throw new TypeError(`the task generator returned ${describe(task)} for item ${index}, not a Task`);
-  return task as Task<R>;
-}
 
 /** The llm-call event of a call answered from the cache. */
 function cachedCallEvent<O>(index: number, report: AgentCallReport, fromCache: FromCache): EngineEvent<O> {
@@ -62,10 +49,6 @@ function cachedCallEvent<O>(index: number, report: AgentCallReport, fromCache: F
   };
 }
 
-export function asError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
-}
-
 /**
  * The engine under both batch functions: never rejects for an item's failure; reports everything
  * through events and returns every item's slot and the batch's status.
@@ -76,6 +59,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   } catch (e) {
     return Promise.reject(asError(e));
   }
+  // The list may grow while the batch runs (see EngineOptions.moreItems): its length is read as items start.
+  const more = options.moreItems;
   const n = items.length;
   const inputMap = options.inputMap ?? (defaultInput as (item: T, index: number) => string);
   const outputMap = options.outputMap ?? ((r: R) => r as unknown as O);
@@ -94,7 +79,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       if (!stop && !finished) queueMicrotask(() => stopBatch('error', error));
     }
   };
-  const maxWindow = options.sequential ? 1 : Math.max(1, Math.min(options.batchSize ?? n, Math.max(n, 1)));
+  const maxWindow = options.sequential ? 1 : Math.max(1, more ? (options.batchSize ?? 1) : Math.min(options.batchSize ?? n, Math.max(n, 1)));
   const window = new AdaptiveWindow(maxWindow);
   // Calls in flight never exceed the window, even while a throttled item's slot is lent to another.
   const sending = new CallSlots(() => window.limit);
@@ -138,7 +123,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
   let lastProgress = -Infinity;
   let progressTimer: NodeJS.Timeout | null = null;
   // The first item alone until its first call is answered (see EngineOptions.warmFirst).
-  let warming = options.warmFirst === true && maxWindow > 1 && n > 1;
+  let warming = options.warmFirst === true && maxWindow > 1 && (n > 1 || more !== undefined);
   const openWindow = () => {
     if (!warming) return;
     warming = false;
@@ -167,7 +152,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       progressTimer = null;
     }
     lastProgress = now;
-    emit({ type: 'progress', total: n, ...counts, running: inFlight, ...spent, concurrency: window.limit });
+    emit({ type: 'progress', total: items.length, ...counts, running: inFlight, ...spent, concurrency: window.limit });
   };
 
   const stopBatch = (reason: StopReason, error?: Error) => {
@@ -220,8 +205,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       emit({ type: 'item-skipped', index: i, reason });
     };
     for (const i of health.takeAll()) skip(i);
-    for (let i = next; i < n; i++) skip(i);
-    next = n;
+    for (let i = next; i < items.length; i++) skip(i);
+    next = items.length;
     finished = true;
     if (progressTimer) clearTimeout(progressTimer);
     lastProgress = -Infinity;
@@ -248,7 +233,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     try {
       do {
         pumpAgain = false;
-        while (!stop && !gate.paused && inFlight < (warming ? 1 : window.items) && (health.queued > 0 || next < n)) {
+        while (!stop && !gate.paused && inFlight < (warming ? 1 : window.items) && (health.queued > 0 || next < items.length)) {
           const why = budgetReached();
           if (why) {
             budgetHit = true;
@@ -264,8 +249,8 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
       pumping = false;
     }
     // Items held for the endpoint's sake and nothing else left: a probe decides what they were.
-    if (inFlight === 0 && !stop && next >= n && health.queued === 0 && health.holding) health.nothingElse();
-    if (inFlight === 0 && ((next >= n && health.queued === 0 && !health.outage) || stop)) finish();
+    if (inFlight === 0 && !stop && next >= items.length && health.queued === 0 && health.holding) health.nothingElse();
+    if (inFlight === 0 && ((next >= items.length && !more?.open && health.queued === 0 && !health.outage) || stop)) finish();
   }
 
   let pumpScheduled = false;
@@ -439,6 +424,7 @@ export function runBatchEngine<T, R, O>(genTask: TaskGen<R>, items: ArrayLike<T>
     else pump();
   }
 
+  more?.listen(() => pumpSoon());
   // Starts on the next tick so that a caller can attach to the returned promise first.
   queueMicrotask(() => {
     if (options.signal?.aborted) onUserAbort();

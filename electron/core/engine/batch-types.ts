@@ -169,4 +169,15 @@ export interface EngineOptions<T, R, O> extends Omit<BatchOptions<T, R, O>, 'han
    * calls sent after that answer find it cached instead of all paying for it at once.
    */
   warmFirst?: boolean;
+  /**
+   * The items are still arriving (a run that starts while its file is read): `items` grows, its length
+   * read afresh, and the batch waits for more rather than finish while the list is open.
+   */
+  moreItems?: MoreItems;
+}
+
+/** A list of items that grows: whether more may come, and a call each time some came or the list closed. */
+export interface MoreItems {
+  readonly open: boolean;
+  listen(onChange: () => void): void;
 }

@@ -2,7 +2,8 @@
 // in flight, results in input order, exceptions as a policy of the batch, and a budget, a cancel or the
 // first result as a stop that returns what finished. The window and the items' runs are batch-engine.ts's.
 import { AgentClosedError } from './agent.ts';
-import { asError, describe, runBatchEngine } from './batch-engine.ts';
+import { runBatchEngine } from './batch-engine.ts';
+import { asError, describe } from './task-of.ts';
 import { validateBatchOptions } from './batch-options.ts';
 import { BudgetExceededError, SkippedError, type BatchOptions, type BatchOutcome, type BatchResults, type BatchStop, type HandleExceptions, type TaskGen } from './batch-types.ts';
 import { budgetProblem } from './budget.ts';

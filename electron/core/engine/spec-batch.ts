@@ -6,6 +6,7 @@ import { ChatAgent } from './agent.ts';
 import type { LlmClient } from './llm.ts';
 import { budgetProblem } from './budget.ts';
 import { runBatchEngine, type EngineEvent, type FinishStatus } from './batch.ts';
+import type { MoreItems } from './batch-types.ts';
 import { cacheablePrefix } from './prompt-prefix.ts';
 import type { ResponseCache } from './cache/cache.ts';
 import { BatchController } from './scheduler.ts';
@@ -26,6 +27,8 @@ export interface SpecBatchItemSource {
   readonly rows: ArrayLike<number>;
   /** Item i's prompt (i is a position in rows); asked once per item, as it starts, in rising order. */
   prompt(i: number): string;
+  /** Present while rows are still being added (see EngineOptions.moreItems). */
+  readonly more?: MoreItems;
 }
 
 export interface SpecBatchParams {
@@ -173,6 +176,7 @@ export function startSpecBatch(params: SpecBatchParams): SpecBatchHandle {
     startOnNextTurn: params.startOnNextTurn,
     // A prefix long enough to be cached is warmed by the first call before the others are sent.
     warmFirst: params.warmFirst ?? cacheablePrefix(spec),
+    ...(items.more ? { moreItems: items.more } : {}),
     maxCost: options.maxCost,
     maxTokens: options.maxTokens,
     rpm: options.rpm,

@@ -78,7 +78,11 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
           (rows) => {
             // Each batch is its own short transaction, so a run writing meanwhile is never held up
             // for the whole file; the dataset stays invisible until finishDataset.
-            db.transaction(() => insertDatasetRows(db, id, stored, rows)).immediate();
+            const from = stored;
+            db.transaction(() => {
+              insertDatasetRows(db, id, from, rows);
+              o.withRows?.(id, from, from + rows.length);
+            }).immediate();
             stored += rows.length;
             o.onProgress?.(stored);
           },
@@ -90,10 +94,12 @@ export function createDatasets(db: Db, dbPath: string): Datasets {
           finishDataset(db, id, stored, info.notes);
         }).immediate();
       } catch (err) {
+        const keep = stored > 0 ? (o.keepRead?.(err, stored) ?? null) : null;
         try {
-          deleteDataset(db, id);
+          if (keep) db.transaction(() => finishDataset(db, id, stored, [...(getDataset(db, id)?.notes ?? []), ...keep])).immediate();
+          else deleteDataset(db, id);
         } catch {
-          // recoverInterrupted deletes it at the next open
+          // recoverInterrupted deals with it at the next open
         }
         throw err;
       } finally {

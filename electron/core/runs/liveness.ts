@@ -1,6 +1,6 @@
 // Whether a run marked running or paused in the database is still held by a live process, and the
 // recovery of those that are not: they become interrupted (resumable), their in-flight items pending.
-import { deleteDataset, staleImports } from '../store/datasets.ts';
+import { datasetInUse, deleteDataset, finishDataset, staleImports, storedRowCount, type DatasetRecord } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
 import { resetRunning } from '../store/items.ts';
 import { getRun, releaseRun, runsWithStatus, type RunRecord } from '../store/runs.ts';
@@ -25,7 +25,7 @@ export interface RecoveryScope {
   isImporting(datasetId: number): boolean;
 }
 
-/** Runs left running or paused by a process that is gone become interrupted; returns their ids. Stale imports are deleted. */
+/** Runs left running or paused by a process that is gone become interrupted; returns their ids. Stale imports are deleted, or kept as read if a run uses them. */
 export function recoverInterrupted(db: Db, scope: RecoveryScope): string[] {
   const recovered: string[] = [];
   for (const r of runsWithStatus(db, ['running', 'paused'])) {
@@ -39,7 +39,19 @@ export function recoverInterrupted(db: Db, scope: RecoveryScope): string[] {
     }).immediate();
   }
   for (const d of staleImports(db)) {
-    if (ownerAlive(d.owner) === false || (d.owner === processOwner() && !scope.isImporting(d.id))) deleteDataset(db, d.id);
+    if (ownerAlive(d.owner) === false || (d.owner === processOwner() && !scope.isImporting(d.id))) {
+      // A run that started while the file was read holds its rows: they stay, with a note, as a stop leaves them.
+      if (datasetInUse(db, d.id)) keepReadRows(db, d);
+      else deleteDataset(db, d.id);
+    }
   }
   return recovered;
+}
+
+function keepReadRows(db: Db, d: DatasetRecord): void {
+  db.transaction(() => {
+    const rows = storedRowCount(db, d.id);
+    const note = `Reading ${d.name} stopped after ${rows.toLocaleString('en-US')} rows (the process reading it ended): the rest of the file is not in this dataset, nor in its run.`;
+    finishDataset(db, d.id, rows, [...d.notes, note]);
+  }).immediate();
 }

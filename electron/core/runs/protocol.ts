@@ -20,6 +20,8 @@ export interface WorkerInit {
   flushEvents?: number;
   /** The engine events the parent's listeners want forwarded (null: all of them). */
   forward?: BatchEvent['type'][] | null;
+  /** The run's rows are still being read: its items grow, each batch announced by 'items-added'. */
+  filling?: boolean;
 }
 
 /** The workerData of a worker started ahead of its run: it loads its modules, then waits for 'init'. */
@@ -32,6 +34,8 @@ export type ParentMessage =
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'cancel' }
+  /** A filling run's items were added (committed); `final`: the file is read, no more will come. */
+  | { type: 'items-added'; final: boolean }
   /** The listeners changed: forward these engine events from now on (null: all). */
   | { type: 'forward'; types: BatchEvent['type'][] | null };
 

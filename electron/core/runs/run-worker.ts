@@ -24,6 +24,7 @@ import type { SpecBatchHandle } from '../engine/spec-batch.ts';
 import { startRunBatch } from '../batch/session.ts';
 import { checkpoint, holdReserve, openDatabase, type Db } from '../store/db.ts';
 import { pendingItemSource, resetRunning, skipPending } from '../store/items.ts';
+import { fillingItems, type FillingItems } from './filling-items.ts';
 import { getRun, heartbeat, releaseRun, runTotalsOf, setRunStatus } from '../store/runs.ts';
 import { processOwner } from '../process-owner.ts';
 import { keyRedactor } from '../store/redact.ts';
@@ -52,6 +53,9 @@ let requested: ParentMessage['type'] | undefined; // a control message that came
 const pauseRequested = (): boolean => requested === 'pause';
 let paused = false;
 let cancelRequested = false;
+/** A filling run's items (see filling-items.ts), and whether the last of them was announced before they existed. */
+let filling: FillingItems | undefined;
+let fillingDone = false;
 
 /** The event types the parent forwards to its listeners (null: all). Nothing else is posted. */
 let forwardTypes: Set<string> | null = null;
@@ -62,6 +66,11 @@ port.on('message', (m: ParentMessage) => {
       init = m.init;
       begin(init);
     }
+    return;
+  }
+  if (m.type === 'items-added') {
+    if (m.final) fillingDone = true;
+    filling?.added(m.final);
     return;
   }
   if (m.type === 'forward') {
@@ -134,11 +143,15 @@ async function main(init: WorkerInit): Promise<void> {
     process.exit(0);
   };
 
-  const items = pendingItemSource(conn, runId);
+  if (init.filling) {
+    filling = fillingItems(conn, runId);
+    if (fillingDone) filling.added(true);
+  }
+  const items = filling ? filling.items : pendingItemSource(conn, runId);
   pendingAtStart = items.rows.length;
   const budget = remainingBudget(run);
   if (cancelRequested) return end('cancelled', null);
-  if (items.rows.length === 0) return end('completed', null);
+  if (items.rows.length === 0 && !filling?.items.more.open) return end('completed', null);
   if ((budget.maxCost !== undefined && budget.maxCost <= 0) || (budget.maxTokens !== undefined && budget.maxTokens <= 0)) {
     unstarted = 'budget';
     return end('stopped-budget', budgetMessage(run.options.maxCost, run.options.maxTokens));

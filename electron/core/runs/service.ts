@@ -35,6 +35,7 @@ import { heldElsewhere, recoverInterrupted } from './liveness.ts';
 import { parseId, zodFields } from './parse.ts';
 import type { WorkerInit } from './protocol.ts';
 import { createSupervisor } from './supervisor.ts';
+import { importAndRun, type ImportAndRunParams, type ImportingRun } from './import-and-run.ts';
 import { itemRowOf, outputColumnsOf, runInfoOf } from './views.ts';
 import { RUN_WORKER_URL, setWorkerHeapFlags } from './worker-start.ts';
 import { writing } from './write-errors.ts';
@@ -87,6 +88,10 @@ export interface ImportOptions {
   sheet?: string;
   /** Rows stored so far, after each batch. */
   onProgress?: (rows: number) => void;
+  /** Work that commits with each batch of rows [from, to) in its transaction (a filling run's items). */
+  withRows?: (datasetId: number, from: number, to: number) => void;
+  /** The import stopped after storing rows: notes to keep them with (a run holds them), or null to remove them. */
+  keepRead?: (err: unknown, rows: number) => string[] | null;
 }
 
 export interface RunServiceOptions {
@@ -126,6 +131,8 @@ export interface RunService extends GridQueries {
   deleteDataset(datasetId: string): void;
 
   createRun(params: CreateRunParams): RunInfo;
+  /** Imports a file and runs it as it is read: the run starts with the first rows (see import-and-run.ts). */
+  importAndRun(params: ImportAndRunParams): ImportingRun;
   /** Starts a pending run, or continues a stopped, cancelled or interrupted one (only its pending and skipped items are sent). */
   start(runId: string, options?: StartOptions): RunInfo;
   /** The same as start; reads better for a run that ran before. */
@@ -260,6 +267,21 @@ export function createRunService(options: RunServiceOptions): RunService {
       const runId = createRun(db, dbPath, datasets.datasetOf(parseId('dataset', p.datasetId)), p);
       return infoOf(getRun(db, runId)!);
     },
+
+    importAndRun: (p) =>
+      importAndRun(
+        {
+          db,
+          datasets,
+          workers,
+          launch: (runId, o) =>
+            writing(dbPath, `start run ${runId}`, () => {
+              workers.launch(getRun(db, runId)!, o, true);
+              return infoOf(getRun(db, runId)!);
+            }),
+        },
+        p,
+      ),
 
     start(runId, o = {}) {
       if (closed) throw conflict('The runs service is closed.');

@@ -45,8 +45,8 @@ export interface SupervisorOptions {
 }
 
 export interface Supervisor {
-  /** Claims the run for this process and starts its session on a worker. */
-  launch(run: RunRecord, start: StartOptions): void;
+  /** Claims the run for this process and starts its session on a worker (`filling`: its rows are still being read). */
+  launch(run: RunRecord, start: StartOptions, filling?: boolean): void;
   isActive(runId: number): boolean;
   /** The session's end, or undefined if the run is not running here. */
   done(runId: number): Promise<RunInfo> | undefined;
@@ -113,7 +113,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
     }
   };
 
-  const launch = (run: RunRecord, start: StartOptions): void => {
+  const launch = (run: RunRecord, start: StartOptions, filling = false): void => {
     const runId = run.id;
     db.transaction(() => {
       resetRunning(db, runId);
@@ -128,6 +128,7 @@ export function createSupervisor(o: SupervisorOptions): Supervisor {
       ...(start.noCache ? { noCache: true } : {}),
       ...o.worker,
       forward: events.forwardTypes(),
+      ...(filling ? { filling: true } : {}),
     };
     let worker: Worker;
     try {

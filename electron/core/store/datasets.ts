@@ -120,6 +120,16 @@ export function listDatasets(db: Db): DatasetRecord[] {
   return stmt<[], DatasetRow>(db, `SELECT * FROM datasets WHERE state = 'ready' ORDER BY id`).all().map(toRecord);
 }
 
+/** Whether a run uses the dataset. */
+export function datasetInUse(db: Db, id: number): boolean {
+  return stmt<[number], number>(db, `SELECT EXISTS (SELECT 1 FROM runs WHERE dataset_id = ?)`).pluck().get(id) === 1;
+}
+
+/** The rows an import stored (rows are stored in order from 0). */
+export function storedRowCount(db: Db, id: number): number {
+  return (stmt<[number], number | null>(db, `SELECT MAX(row_index) FROM dataset_rows WHERE dataset_id = ?`).pluck().get(id) ?? -1) + 1;
+}
+
 /** Imports left 'importing' by a process that is gone. */
 export function staleImports(db: Db): DatasetRecord[] {
   return stmt<[], DatasetRow>(db, `SELECT * FROM datasets WHERE state = 'importing'`).all().map(toRecord);

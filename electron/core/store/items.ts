@@ -88,18 +88,18 @@ export interface SqlExpression {
 }
 
 /**
- * Inserts a run's items for the dataset's rows [0, count), each prompt computed by SQLite from its
+ * Inserts a run's items for the dataset's rows [from, count), each prompt computed by SQLite from its
  * row, in one INSERT … SELECT: no row crosses into JavaScript (a million rows took 3.5 s rendered in
  * JavaScript a row a statement, about half that with a JavaScript SQL function, and the function's
  * calls alone more than this whole statement). Counts them as pending. Call inside a transaction.
  */
-export function insertItemsFromRows(db: Db, runId: number, datasetId: number, count: number, prompt: SqlExpression): number {
+export function insertItemsFromRows(db: Db, runId: number, datasetId: number, count: number, prompt: SqlExpression, from = 0): number {
   const n = db
     .prepare(
       `INSERT INTO items (run_id, row_index, prompt)
-       SELECT ?, row_index, ${prompt.sql} FROM dataset_rows WHERE dataset_id = ? AND row_index < ? ORDER BY row_index`,
+       SELECT ?, row_index, ${prompt.sql} FROM dataset_rows WHERE dataset_id = ? AND row_index >= ? AND row_index < ? ORDER BY row_index`,
     )
-    .run(runId, ...prompt.params, datasetId, count).changes;
+    .run(runId, ...prompt.params, datasetId, from, count).changes;
   stmt(db, `UPDATE run_counts SET pending = pending + ? WHERE run_id = ?`).run(n, runId);
   return n;
 }
@@ -114,6 +114,33 @@ export function pendingItemSource(db: Db, runId: number, pageSize = 1000): { row
       .pluck()
       .all(runId),
   );
+  return { rows, prompt: pagedPrompts(db, runId, rows, pageSize) };
+}
+
+/**
+ * The pending items of a run whose rows are still being added (a run that starts while its file is
+ * read): `rows` grows each time `takeNew` finds items added since, in row order.
+ */
+export function growingItemSource(db: Db, runId: number, pageSize = 1000): { rows: number[]; prompt(i: number): string; takeNew(): number } {
+  const rows: number[] = [];
+  const after = stmt<[number, number], number>(
+    db,
+    `SELECT row_index FROM items WHERE run_id = ? AND status = 'pending' AND row_index > ? ORDER BY row_index`,
+  ).pluck();
+  const takeNew = (): number => {
+    let n = 0;
+    for (const r of after.iterate(runId, rows.length ? rows[rows.length - 1] : -1)) {
+      rows.push(r);
+      n++;
+    }
+    return n;
+  };
+  takeNew();
+  return { rows, prompt: pagedPrompts(db, runId, rows, pageSize), takeNew };
+}
+
+/** Item i's prompt (i a position in rows), read a page at a time as items start in rising order. */
+function pagedPrompts(db: Db, runId: number, rows: ArrayLike<number>, pageSize: number): (i: number) => string {
   const pageOf = stmt<[number, number, number], { row_index: number; prompt: string }>(
     db,
     `SELECT row_index, prompt FROM items WHERE run_id = ? AND row_index BETWEEN ? AND ? ORDER BY row_index`,
@@ -132,14 +159,11 @@ export function pendingItemSource(db: Db, runId: number, pageSize = 1000): { row
     }
     first = start;
   };
-  return {
-    rows,
-    prompt(i) {
-      if (i < first || i >= first + page.length) load(i);
-      const prompt = page[i - first];
-      if (prompt === undefined) throw new Error(`item ${rows[i]} of run ${runId} has no prompt`);
-      return prompt;
-    },
+  return (i) => {
+    if (i < first || i >= first + page.length) load(i);
+    const prompt = page[i - first];
+    if (prompt === undefined) throw new Error(`item ${rows[i]} of run ${runId} has no prompt`);
+    return prompt;
   };
 }
 

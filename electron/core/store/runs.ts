@@ -117,6 +117,11 @@ export function insertRun(
   return Number(res.lastInsertRowid);
 }
 
+/** A run whose rows are still being read grows by each batch of them. */
+export function setItemCount(db: Db, id: number, itemCount: number): void {
+  stmt(db, `UPDATE runs SET item_count = ? WHERE id = ?`).run(itemCount, id);
+}
+
 export function getRun(db: Db, id: number): RunRecord | undefined {
   const r = stmt<[number], RunRow>(db, `SELECT ${RUN_SELECT} WHERE r.id = ?`).get(id);
   return r ? toRecord(r) : undefined;

@@ -20,6 +20,7 @@ import { watchStops } from '../stops.ts';
 import { help } from './help.ts';
 import { count } from '../../../../shared/plural.ts';
 import { runFromCommand } from './run-from.ts';
+import { runAsRead } from '../run-as-read.ts';
 
 const RUN_OPTIONS: Options = {
   ...COMMON,
@@ -79,6 +80,22 @@ export async function runCommand(args: string[], io: CliIo): Promise<number> {
     const stops = watchStops(io);
     io.stderr.write(`Importing ${shownCsv}…\n`);
     try {
+      // Live mode starts with the first rows; adding answers to a workbook needs its row count first,
+      // and batch mode sends its requests in files.
+      if (!into && options.mode !== 'batch') {
+        return await runAsRead(svc, io, stops, {
+          csv,
+          shown: shownCsv,
+          ...(sheet !== undefined ? { sheet } : {}),
+          agent,
+          options,
+          connection,
+          started,
+          ...(out ? { out } : {}),
+          json: v.json === true,
+          fileError: (err) => csvError(shownCsv, err),
+        });
+      }
       let run;
       try {
         run = await importAndCreateRun(svc, io, stops, {
