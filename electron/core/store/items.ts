@@ -292,7 +292,10 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     keys = all.slice(q.offset, q.offset + q.limit);
   } else {
     const countFrom = where.needRows ? ITEM_FROM : 'items i';
-    total = (db.prepare(`SELECT COUNT(*) FROM ${countFrom} WHERE ${whereSql}`).pluck().get(...params) as number) ?? 0;
+    // All items, or one status: the counts the triggers keep (run_counts), not a count over a million rows.
+    total = (q.filters ?? []).length === 0
+      ? statusTotal(db, q.runId, q.status)
+      : ((db.prepare(`SELECT COUNT(*) FROM ${countFrom} WHERE ${whereSql}`).pluck().get(...params) as number) ?? 0);
     keys = db
       .prepare(`SELECT i.row_index FROM ${from} WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`)
       .pluck()
@@ -307,6 +310,13 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
     byKey.set(r.row_index, r);
   }
   return { total, rows: keys.flatMap((k) => (byKey.has(k) ? [toRecord(byKey.get(k)!)] : [])) };
+}
+
+/** How many of the run's items have this status (all of them without one), from run_counts. */
+function statusTotal(db: Db, runId: number, status: ItemStatus | undefined): number {
+  const column = status ?? 'pending + running + done + failed + skipped';
+  if (status !== undefined && !['pending', 'running', 'done', 'failed', 'skipped'].includes(status)) throw new Error(`unknown status ${status}`);
+  return stmt<[number], number>(db, `SELECT ${column} FROM run_counts WHERE run_id = ?`).pluck().get(runId) ?? 0;
 }
 
 /** Every row index a query matches, in its order (no page): what "select all the filter's rows" selects. */
