@@ -1,14 +1,18 @@
 // What the response cache adds to a call: the key of a request (its canonical JSON and sha256) and a
 // lookup in a database that keeps N answers, a hit and a miss, on one connection as a run's worker
-// does. No network: a call to an endpoint takes milliseconds; these are microseconds.
+// does. No network: a call to an endpoint takes milliseconds; these are microseconds. The key's plain
+// form (canonicalJson of the whole body, then sha256: its definition) is timed beside it.
 //   node bench/cache.ts [--n 100000] [--lookups 20000]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cacheKey } from '../electron/core/engine/cache/key.ts';
+import { createHash } from 'node:crypto';
+import { cacheKey, CACHE_KEY_VERSION, canonicalBaseUrl, canonicalJson } from '../electron/core/engine/cache/key.ts';
 import type { ChatRequest } from '../electron/core/engine/llm.ts';
-import { getCachedAnswer, putCachedAnswer } from '../electron/core/store/cache.ts';
+import { deepFreeze } from '../electron/core/engine/tools.ts';
+import { toBody } from '../electron/core/engine/wire.ts';
+import { getKeptAnswer, putCachedAnswer } from '../electron/core/store/cache.ts';
 import { openDatabase } from '../electron/core/store/db.ts';
 import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
 
@@ -16,7 +20,8 @@ const { values } = parseArgs({ options: { n: { type: 'string', default: '100000'
 const n = Number(values.n);
 const lookups = Number(values.lookups);
 const URL = 'http://127.0.0.1:1/v1';
-const tools = Object.freeze([{ name: 'answer', description: 'Give the answer', parameters: ANSWER_PARAMETERS }]);
+// Frozen as a ChatAgent freezes its tools: one array shared by every call of a run.
+const tools = deepFreeze([{ name: 'answer', description: 'Give the answer', parameters: structuredClone(ANSWER_PARAMETERS) }]);
 const request = (i: number): ChatRequest => ({
   model: 'gpt-4o-mini',
   messages: [
@@ -34,6 +39,12 @@ let t = performance.now();
 const keys: string[] = [];
 for (let i = 0; i < n; i++) keys.push(cacheKey(URL, request(i)));
 console.log(`key of a request (tool call, ${JSON.stringify(request(0)).length} bytes as JSON): ${micros(performance.now() - t, n)} each over ${n.toLocaleString('en-US')}`);
+t = performance.now();
+for (let i = 0; i < n; i++) {
+  const canonical = canonicalJson({ v: CACHE_KEY_VERSION, endpoint: canonicalBaseUrl(URL), body: toBody(request(i)) });
+  if (createHash('sha256').update(canonical).digest('hex') !== keys[i]) throw new Error(`the plain key of request ${i} differs`);
+}
+console.log(`the same key in its plain form: ${micros(performance.now() - t, n)} each`);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-bench-cache-'));
 try {
@@ -55,10 +66,10 @@ try {
   console.log(`keep an answer (in one transaction): ${micros(performance.now() - t, n)} each; file ${(fs.statSync(db.name).size / 1e6).toFixed(1)} MB + WAL`);
   t = performance.now();
   let hits = 0;
-  for (let i = 0; i < lookups; i++) if (getCachedAnswer(db, keys[(i * 7919) % n])) hits++;
+  for (let i = 0; i < lookups; i++) if (getKeptAnswer(db, keys[(i * 7919) % n])) hits++;
   console.log(`lookup, a hit: ${micros(performance.now() - t, lookups)} each (${hits} of ${lookups} found, over ${n.toLocaleString('en-US')} answers)`);
   t = performance.now();
-  for (let i = 0; i < lookups; i++) if (getCachedAnswer(db, cacheKey(URL, request(n + i)))) hits++;
+  for (let i = 0; i < lookups; i++) if (getKeptAnswer(db, cacheKey(URL, request(n + i)))) hits++;
   console.log(`key + lookup, a miss: ${micros(performance.now() - t, lookups)} each`);
   db.close();
 } finally {
