@@ -14,6 +14,7 @@ import { deepFreeze } from '../electron/core/engine/tools.ts';
 import { toBody } from '../electron/core/engine/wire.ts';
 import { getKeptAnswer, putCachedAnswer } from '../electron/core/store/cache.ts';
 import { openDatabase } from '../electron/core/store/db.ts';
+import { sessionCache } from '../electron/core/runs/store-cache.ts';
 import { ANSWER_PARAMETERS, SYSTEM } from './workload.ts';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, lookups: { type: 'string', default: '20000' } } });
@@ -33,6 +34,8 @@ const request = (i: number): ChatRequest => ({
   temperature: 0,
 });
 
+/** Answers per commit here: a run's session commits whatever finished since its last commit, so its number varies. */
+const COMMIT = 64;
 const micros = (ms: number, count: number) => `${((ms * 1000) / count).toFixed(1)} µs`;
 
 let t = performance.now();
@@ -72,6 +75,22 @@ try {
   for (let i = 0; i < lookups; i++) if (getKeptAnswer(db, cacheKey(URL, request(n + i)))) hits++;
   console.log(`key + lookup, a miss: ${micros(performance.now() - t, lookups)} each`);
   db.close();
+
+  // As a run keeps them: a session cache's answers written with each commit. Each answer lands on a
+  // random page of the table (its key is a hash), so a commit writes about as many pages as answers.
+  const session = openDatabase(path.join(dir, 'session.db'));
+  const cache = sessionCache(session, 1);
+  const cpu = process.cpuUsage();
+  t = performance.now();
+  for (let i = 0; i < n; i++) {
+    cache.put(keys[i], { reply: { content: null, toolCalls: [{ id: `call_${i}`, name: 'answer', arguments: `{"answer":"City ${i}","confidence":0.9}` }], finishReason: 'tool_calls', model: 'gpt-4o-mini', promptTokens: 90, completionTokens: 20 }, costUsd: 0.0000255 });
+    if (i % COMMIT === COMMIT - 1 || i === n - 1) session.transaction(() => cache.writePending()).immediate();
+  }
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `keep an answer as a run does (a commit per ${COMMIT}): ${micros(performance.now() - t, n)} each, CPU ${micros(used.user / 1000, n)} user + ${micros(used.system / 1000, n)} system; file ${(fs.statSync(session.name).size / 1e6).toFixed(1)} MB + WAL`,
+  );
+  session.close();
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
