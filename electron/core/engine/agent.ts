@@ -11,7 +11,8 @@ import { LlmClient, type CallHooks, type CallReport, type ChatMessageParam, type
 import { addUsd } from '../../../shared/money.ts';
 import { costOf, lookupPrice, type PriceLookup } from './pricing.ts';
 import type { CachedAnswer, FromCache, ResponseCache } from './cache/cache.ts';
-import { cacheKey } from './cache/key.ts';
+import { cacheKeyOfBody } from './cache/key.ts';
+import { toBody } from './wire.ts';
 import { deepFreeze, type Done, type Tool } from './tools.ts';
 
 export interface ChatAgentConfig {
@@ -293,7 +294,9 @@ export class ChatAgent {
     };
     this.unkept = undefined;
     const cache = context.cache;
-    const key = cache ? cacheKey(this.llm.cacheEndpoint, request) : '';
+    // One body serves the key and the call.
+    const body = cache ? toBody(request) : undefined;
+    const key = body ? cacheKeyOfBody(this.llm.cacheEndpoint, body) : '';
     const found = cache?.get(key);
     const hit = found instanceof Promise ? await found : found;
     if (hit) {
@@ -306,6 +309,7 @@ export class ChatAgent {
     }
     const reply = await this.llm.complete(request, {
       signal: context.signal,
+      body,
       timeoutMs: this.config.timeoutMs,
       maxRetries: this.config.maxRetries,
       hooks: {

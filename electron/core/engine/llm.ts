@@ -99,6 +99,8 @@ export interface CallOptions {
   /** Retries after the first attempt (a timed-out call gets at most one of them). */
   maxRetries?: number;
   hooks?: CallHooks;
+  /** The request's wire body when the caller built it already (for its cache key): toBody(request), as is. */
+  body?: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
   /** For tests: a source of randomness for the jitter. */
   random?: () => number;
 }
@@ -316,7 +318,7 @@ export class LlmClient {
     const maxRetries = Math.max(0, options.maxRetries ?? DEFAULT_MAX_RETRIES);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const random = options.random ?? Math.random;
-    const body = toBody(request);
+    const body = options.body ?? toBody(request);
     const estimate = estimateTokens(request);
     let timeouts = 0;
 

@@ -1,5 +1,6 @@
 // A ChatRequest in the chat completions wire format, and the parts of an answer the client reads.
 import type OpenAI from 'openai';
+import type { ToolSpec } from '../../../shared/domain.ts';
 import type { ChatMessageParam, ChatRequest } from './llm.ts';
 import { outputCap } from './pricing.ts';
 
@@ -43,6 +44,33 @@ export function cachedTokensOf(usage: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
 }
 
+type WireTool = OpenAI.Chat.Completions.ChatCompletionFunctionTool;
+
+function toWireTools(tools: readonly ToolSpec[]): WireTool[] {
+  return tools.map((t) => ({
+    type: 'function' as const,
+    function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
+  }));
+}
+
+// The wire form of a frozen tools array (an agent's, shared by all its clones), built once and frozen
+// in turn: every body of a run then holds the same objects, whose canonical JSON the cache key
+// computes once (cache/canonical.ts). Only the parts built here are frozen; the parameters are the
+// tool's own object.
+const wireTools = new WeakMap<readonly ToolSpec[], readonly WireTool[]>();
+
+function sharedWireTools(tools: readonly ToolSpec[]): readonly WireTool[] {
+  if (!Object.isFrozen(tools) || !tools.every((t) => Object.isFrozen(t))) return toWireTools(tools);
+  let wire = wireTools.get(tools);
+  if (!wire) {
+    const built = toWireTools(tools);
+    for (const t of built) Object.freeze(Object.freeze(t).function);
+    wire = Object.freeze(built);
+    wireTools.set(tools, wire);
+  }
+  return wire;
+}
+
 /**
  * The request as the SDK sends it. Everything the same for every row comes first, in a fixed order
  * (model, tools, tool choice, temperature, cap), and the messages last, the row's prompt after the
@@ -52,10 +80,7 @@ export function cachedTokensOf(usage: unknown): number {
 export function toBody(request: ChatRequest): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
   const head: Record<string, unknown> = { model: request.model };
   if (request.tools?.length) {
-    head.tools = request.tools.map((t) => ({
-      type: 'function' as const,
-      function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
-    }));
+    head.tools = sharedWireTools(request.tools);
     if (request.toolChoice) head.tool_choice = { type: 'function', function: { name: request.toolChoice } };
   }
   if (request.temperature !== undefined) head.temperature = request.temperature;

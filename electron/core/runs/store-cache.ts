@@ -4,7 +4,7 @@
 // are committed together, so a kill never keeps one without the other.
 import type { CachedAnswer, ResponseCache } from '../engine/cache/cache.ts';
 import type { Db } from '../store/db.ts';
-import { getCachedAnswer, putCachedAnswer, type CacheSource } from '../store/cache.ts';
+import { getKeptAnswer, putCachedAnswer, type CacheSource } from '../store/cache.ts';
 
 export interface SessionCache extends ResponseCache {
   /** Whether answers wait to be written. */
@@ -19,11 +19,11 @@ export function sessionCache(db: Db, runId: number, source: CacheSource = 'live'
     get(key) {
       const held = waiting.get(key);
       if (held) return held;
-      const kept = getCachedAnswer(db, key);
+      const kept = getKeptAnswer(db, key);
       if (!kept) return undefined;
       const { reply } = kept;
       return {
-        reply: { ...reply, promptTokens: kept.promptTokens, completionTokens: kept.completionTokens },
+        reply: { content: reply.content, toolCalls: reply.toolCalls, finishReason: reply.finishReason, model: reply.model, promptTokens: kept.promptTokens, completionTokens: kept.completionTokens },
         costUsd: kept.costUsd,
       };
     },

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openDatabase, type Db } from './db.ts';
-import { cacheSize, clearCache, deleteCachedAnswer, getCachedAnswer, listCachedAnswers, putCachedAnswer, type CacheEntryInput } from './cache.ts';
+import { cacheSize, clearCache, deleteCachedAnswer, getCachedAnswer, getKeptAnswer, listCachedAnswers, putCachedAnswer, type CacheEntryInput } from './cache.ts';
 
 let dir: string;
 let db: Db;
@@ -64,4 +64,19 @@ it('forgets one key, sizes, lists newest first and clears by age', () => {
   putCachedAnswer(db, entry('again'));
   expect(clearCache(db)).toBe(1);
   expect(cacheSize(db)).toEqual({ entries: 0, bytes: 0, costUsd: 0, oldestAt: null, newestAt: null });
+});
+
+it('replays a kept answer from the columns a call needs, rows of any writer alike', () => {
+  putCachedAnswer(db, entry('k1'));
+  const { reply, promptTokens, completionTokens, costUsd } = getCachedAnswer(db, 'k1')!;
+  expect(getKeptAnswer(db, 'k1')).toEqual({ reply, promptTokens, completionTokens, costUsd });
+  expect(getKeptAnswer(db, 'missing')).toBeUndefined();
+  // A row whose reply leaves out what an answer without it means (as a writer may): read as null and none.
+  db.prepare(
+    `INSERT INTO response_cache (key, reply, model, prompt_tokens, completion_tokens, cost_usd, source, run_id, created_at) VALUES ('k2', '{"content":"hi"}', 'm', 7, 3, 0.5, 'batch', NULL, 0)`,
+  ).run();
+  expect(getKeptAnswer(db, 'k2')).toEqual({ reply: { content: 'hi', toolCalls: [], finishReason: null, model: 'm' }, promptTokens: 7, completionTokens: 3, costUsd: 0.5 });
+  expect(getCachedAnswer(db, 'k2')?.reply).toEqual(getKeptAnswer(db, 'k2')?.reply);
+  // The full read still works on the same connection after the replay's array-mode statement.
+  expect(getCachedAnswer(db, 'k1')).toEqual({ ...entry('k1'), createdAt: 1_000 });
 });

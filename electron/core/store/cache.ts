@@ -58,11 +58,16 @@ interface CacheRow {
   created_at: number;
 }
 
+/** The reply column read back: members an older writer left out read as absent. */
+function parseReply(text: string, model: string): CachedReply {
+  const reply = JSON.parse(text) as Partial<Omit<CachedReply, 'model'>>;
+  return { content: reply.content ?? null, toolCalls: reply.toolCalls ?? [], finishReason: reply.finishReason ?? null, model };
+}
+
 function toEntry(r: CacheRow): CacheEntry {
-  const reply = JSON.parse(r.reply) as Omit<CachedReply, 'model'>;
   return {
     key: r.key,
-    reply: { content: reply.content ?? null, toolCalls: reply.toolCalls ?? [], finishReason: reply.finishReason ?? null, model: r.model },
+    reply: parseReply(r.reply, r.model),
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
     costUsd: r.cost_usd,
@@ -76,6 +81,27 @@ function toEntry(r: CacheRow): CacheEntry {
 export function getCachedAnswer(db: Db, key: string): CacheEntry | undefined {
   const row = stmt<[string], CacheRow>(db, `SELECT * FROM response_cache WHERE key = ?`).get(key);
   return row ? toEntry(row) : undefined;
+}
+
+/** A kept answer as a call replays it: the reply, its usage and what it cost. */
+export interface KeptAnswer {
+  reply: CachedReply;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+type KeptRow = [reply: string, model: string, promptTokens: number, completionTokens: number, costUsd: number];
+
+/**
+ * The answer kept for a key as a call replays it. A run looks up every call before sending it, so
+ * this reads only the columns a replay needs, as an array (no row object).
+ */
+export function getKeptAnswer(db: Db, key: string): KeptAnswer | undefined {
+  const row = stmt<[string], KeptRow>(db, `SELECT reply, model, prompt_tokens, completion_tokens, cost_usd FROM response_cache WHERE key = ?`)
+    .raw(true)
+    .get(key);
+  return row ? { reply: parseReply(row[0], row[1]), promptTokens: row[2], completionTokens: row[3], costUsd: row[4] } : undefined;
 }
 
 /** Keeps an answer; a key already kept is left as it is. Returns whether this one was kept. */
