@@ -15,7 +15,7 @@ import { CallError } from '../errors.ts';
 import { getDataset } from '../store/datasets.ts';
 import type { Db } from '../store/db.ts';
 import { insertItemsFromRows } from '../store/items.ts';
-import { getRun, setItemCount } from '../store/runs.ts';
+import { setItemCount } from '../store/runs.ts';
 import { checkRunParams, insertRunWithItems, type CheckedRun } from './create-run.ts';
 import type { Datasets } from './datasets.ts';
 import type { CreateRunParams, RunInfo, StartOptions } from './service.ts';
@@ -73,6 +73,7 @@ export function importAndRun(c: ImportAndRunContext, p: ImportAndRunParams): Imp
   let runId: number | undefined; // …and known to exist once that transaction committed
   let launched = false;
   let stored = 0;
+  let datasetOf: number | undefined;
   let settle!: { resolve(r: RunInfo | null): void; reject(e: unknown): void };
   const started = new Promise<RunInfo | null>((resolve, reject) => (settle = { resolve, reject }));
   const tell = (final: boolean): void => {
@@ -85,6 +86,7 @@ export function importAndRun(c: ImportAndRunContext, p: ImportAndRunParams): Imp
     withRows(datasetId, from, to) {
       if (made === undefined) {
         if (p.stopRequested?.()) throw new Stopped();
+        datasetOf = datasetId;
         // The header is stored before the first rows: the prompt's columns are checked against it.
         const dataset = getDataset(c.db, datasetId)!;
         const params = { ...p.run, datasetId: String(datasetId) };
@@ -105,7 +107,7 @@ export function importAndRun(c: ImportAndRunContext, p: ImportAndRunParams): Imp
       } else tell(false);
       if (p.stopRequested?.()) throw new Stopped();
     },
-    keepRead: (err, rows) => (runId === undefined ? null : [readStopped(err, rows, name)]),
+    keepRead: (err, rows) => (runId === undefined ? null : [readStoppedNote(name, rows, whyStopped(err))]),
   });
 
   const imported = reading.then(
@@ -120,7 +122,7 @@ export function importAndRun(c: ImportAndRunContext, p: ImportAndRunParams): Imp
     async (err: unknown) => {
       if (!launched) throw err;
       tell(true);
-      if (err instanceof Stopped) return { dataset: c.datasets.datasetSummary(String(getRun(c.db, runId!)!.datasetId)), stoppedAt: stored };
+      if (err instanceof Stopped) return { dataset: c.datasets.datasetSummary(String(datasetOf)), stoppedAt: stored };
       // A problem in the file after the run started: the run stops there, keeping what it did.
       if (c.workers.isActive(runId!)) await c.workers.post(runId!, { type: 'cancel' });
       throw err;
@@ -138,8 +140,11 @@ export function importAndRun(c: ImportAndRunContext, p: ImportAndRunParams): Imp
   return { started, imported };
 }
 
-/** The dataset's note when the reading stopped before the end of the file. */
-export function readStopped(err: unknown, rows: number, file: string): string {
-  const why = err instanceof Stopped ? 'the run was stopped' : err instanceof Error ? err.message : String(err);
+/** The dataset's note when the reading stopped before the end of the file (also written by recovery, liveness.ts). */
+export function readStoppedNote(file: string, rows: number, why: string): string {
   return `Reading ${file} stopped after ${count(rows, 'row')} (${why}): the rest of the file is not in this dataset, nor in its run.`;
+}
+
+function whyStopped(err: unknown): string {
+  return err instanceof Stopped ? 'the run was stopped' : err instanceof Error ? err.message : String(err);
 }

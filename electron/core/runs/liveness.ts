@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import { resetRunning } from '../store/items.ts';
 import { getRun, releaseRun, runsWithStatus, type RunRecord } from '../store/runs.ts';
 import { ownerAlive, processOwner } from '../process-owner.ts';
+import { readStoppedNote } from './import-and-run.ts';
 
 /** A run whose owner has not beaten for this long is not held, whatever its pid says: the owner is stuck, or the pid is another process's now. */
 export const STALE_HEARTBEAT_MS = 30_000;
@@ -51,7 +52,6 @@ export function recoverInterrupted(db: Db, scope: RecoveryScope): string[] {
 function keepReadRows(db: Db, d: DatasetRecord): void {
   db.transaction(() => {
     const rows = storedRowCount(db, d.id);
-    const note = `Reading ${d.name} stopped after ${rows.toLocaleString('en-US')} rows (the process reading it ended): the rest of the file is not in this dataset, nor in its run.`;
-    finishDataset(db, d.id, rows, [...d.notes, note]);
+    finishDataset(db, d.id, rows, [...d.notes, readStoppedNote(d.name, rows, 'the process reading it ended')]);
   }).immediate();
 }

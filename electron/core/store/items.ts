@@ -312,10 +312,13 @@ export function itemsPage(db: Db, q: PageQuery): { total: number; rows: ItemReco
   return { total, rows: keys.flatMap((k) => (byKey.has(k) ? [toRecord(byKey.get(k)!)] : [])) };
 }
 
+/** run_counts' column of each status (the compiler holds it to ItemStatus; not the schema, which would bring zod into the run worker). */
+const COUNT_COLUMNS: Record<ItemStatus, string> = { pending: 'pending', running: 'running', done: 'done', failed: 'failed', skipped: 'skipped' };
+
 /** How many of the run's items have this status (all of them without one), from run_counts. */
 function statusTotal(db: Db, runId: number, status: ItemStatus | undefined): number {
-  const column = status ?? 'pending + running + done + failed + skipped';
-  if (status !== undefined && !['pending', 'running', 'done', 'failed', 'skipped'].includes(status)) throw new Error(`unknown status ${status}`);
+  const column = status === undefined ? Object.values(COUNT_COLUMNS).join(' + ') : COUNT_COLUMNS[status];
+  if (!column) throw new Error(`unknown item status ${String(status)}`);
   return stmt<[number], number>(db, `SELECT ${column} FROM run_counts WHERE run_id = ?`).pluck().get(runId) ?? 0;
 }
 
