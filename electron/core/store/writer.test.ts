@@ -6,7 +6,7 @@ import type { BatchEvent } from '../../../shared/domain.ts';
 import { AgentSpecSchema, RunOptionsSchema } from '../../../shared/domain.ts';
 import { beginDataset, finishDataset, insertDatasetRows, setDatasetHeader } from './datasets.ts';
 import { openDatabase, type Db } from './db.ts';
-import { getItem, insertItems, itemCalls, itemTotals, pendingItemSource, resetFailed, resetRunning, resetSkipped } from './items.ts';
+import { getItem, growingItemSource, insertItems, itemCalls, itemTotals, pendingItemSource, resetFailed, resetRunning, resetSkipped } from './items.ts';
 import { getRun, insertRun, ledgerTotals, statusCounts } from './runs.ts';
 import { createEventWriter } from './writer.ts';
 
@@ -158,6 +158,26 @@ it('reads pending prompts a page at a time, skipping rows that are not pending',
   expect(pending.map((_, k) => source.prompt(k))).toEqual(pending.map((i) => `prompt ${i}`));
   // Asked again out of order (a page back), it reads that page again.
   expect(source.prompt(1)).toBe(`prompt ${pending[1]}`);
+});
+
+it('grows the pending rows of a filling run in place, as batches of items are added', () => {
+  const first = getRun(db, runId)!;
+  const filling = insertRun(db, { name: 'filling', datasetId: first.datasetId, agent: first.agent, options: first.options, itemCount: 0 });
+  const add = (from: number, to: number) =>
+    db.transaction(() => insertItems(db, filling, Array.from({ length: to - from }, (_, k) => ({ index: from + k, prompt: `p${from + k}` }))))();
+  add(0, 3);
+  const source = growingItemSource(db, filling, 2);
+  const rows = source.rows; // the engine holds this one object from the start and reads its length live
+  expect([...rows]).toEqual([0, 1, 2]);
+  expect(source.takeNew()).toBe(0);
+  add(3, 2500);
+  expect(source.takeNew()).toBe(2497);
+  add(2500, 2600);
+  expect(source.takeNew()).toBe(100);
+  expect(source.rows).toBe(rows);
+  expect(rows.length).toBe(2600);
+  expect([...rows]).toEqual(Array.from({ length: 2600 }, (_, i) => i));
+  expect([0, 1, 2, 3, 2599].map((i) => source.prompt(i))).toEqual(['p0', 'p1', 'p2', 'p3', 'p2599']);
 });
 
 it("replaces the run's key wherever a result would store it: errors, outputs, transcripts, both write paths", () => {
