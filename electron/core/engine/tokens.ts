@@ -1,9 +1,10 @@
 // Token counts before sending, with the o200k_base tokenizer (the one the current OpenAI models use):
 // what a budget reserves for a request and what the pre-run estimate shows. The ranks take over a
 // second to load, on first use; a budget asks for them only when a cheaper upper bound (one token per
-// UTF-8 byte, which no byte-level tokenizer exceeds) does not fit.
-import { Tiktoken } from 'js-tiktoken/lite';
-import o200kBase from 'js-tiktoken/ranks/o200k_base';
+// UTF-8 byte, which no byte-level tokenizer exceeds) does not fit. The ranks (2.3 MB of text) are
+// read from their package then too, not imported: a run that never counts does not hold them.
+import { createRequire } from 'node:module';
+import { Tiktoken, type TiktokenBPE } from 'js-tiktoken/lite';
 import type { ChatMessageParam, ChatRequest } from './llm.ts';
 
 export const TOKENIZER = 'o200k_base';
@@ -14,7 +15,7 @@ export const REPLY_PRIMING = 3;
 
 let encoder: Tiktoken | null = null;
 function enc(): Tiktoken {
-  encoder ??= new Tiktoken(o200kBase);
+  encoder ??= new Tiktoken(createRequire(import.meta.url)('js-tiktoken/ranks/o200k_base') as TiktokenBPE);
   return encoder;
 }
 

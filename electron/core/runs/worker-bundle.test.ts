@@ -11,6 +11,7 @@ import { createRunService } from './service.ts';
 import { checkStore } from './test-store.ts';
 import { buildWorkerBundle, freshBundle } from './worker-bundle.ts';
 
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 let sim: Simulator;
 let dir: string;
 let bundleDir: string;
@@ -18,12 +19,14 @@ let bundleDir: string;
 beforeAll(async () => {
   sim = await startSimulator({ latencyMs: 5 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rr-bundle-'));
-  bundleDir = path.join(dir, 'cli');
+  // In the project, as out/cli is: the bundle finds the packages it leaves out (the tokenizer's ranks) from where it is.
+  bundleDir = path.join(ROOT, 'out', `cli-test-${process.pid}`);
   await buildWorkerBundle(bundleDir);
 }, 60_000);
 afterAll(async () => {
   await sim.close();
   fs.rmSync(dir, { recursive: true, force: true });
+  fs.rmSync(bundleDir, { recursive: true, force: true });
 });
 
 it('runs a run to the end from the bundle, and leaves the database checkpointed', async () => {
@@ -49,6 +52,27 @@ it('runs a run to the end from the bundle, and leaves the database checkpointed'
   // The worker syncs the run to the file after its end, and close() waits for it.
   const wal = `${dbPath}-wal`;
   expect(fs.existsSync(wal) ? fs.statSync(wal).size : 0).toBe(0);
+}, 60_000);
+
+it("counts a prompt's tokens from the bundle when the cheap bound does not fit the model's window", async () => {
+  const url = freshBundle(bundleDir);
+  // 'word ' 300 times is 1,500 bytes (the bound) but about 300 tokens: within a window of 1,000 only by
+  // the tokenizer, whose ranks the bundle reads from the package on first use. 2,000 times is too long.
+  const csv = await writeQuestionsCsv(path.join(dir, 'long.csv'), 2, (i) => `q${i} ${'word '.repeat(i === 0 ? 300 : 2000)}`);
+  const dbPath = path.join(dir, 'tokens.db');
+  const svc = createRunService({ dbPath, workerUrl: url, apiKey: () => 'sk-test' });
+  try {
+    const ds = await svc.importDataset(csv);
+    const agent = qaAgent(sim.url, { answerTool: false, contextWindow: 1000, maxTokensPerCall: 100 });
+    const run = svc.createRun({ datasetId: ds.id, agent, options: { batchSize: 2 } });
+    svc.start(run.runId);
+    const info = await svc.finished(run.runId);
+    expect(info.totals).toMatchObject({ done: 1, failed: 1 });
+    expect(svc.itemDetail(run.runId, 0).status).toBe('done');
+    expect(svc.itemDetail(run.runId, 1).error).toMatch(/^the prompt is 2,0\d\d tokens, which with 100 for the answer is more than sim-model's context window of 1,000 tokens/);
+  } finally {
+    await svc.close();
+  }
 }, 60_000);
 
 it('is not used once any file it was built from differs, or when it is missing', () => {
