@@ -23,7 +23,7 @@ export function sessionCache(db: Db, runId: number, source: CacheSource = 'live'
       if (!kept) return undefined;
       const { reply } = kept;
       return {
-        reply: { content: reply.content, toolCalls: reply.toolCalls, finishReason: reply.finishReason, model: reply.model, promptTokens: kept.promptTokens, completionTokens: kept.completionTokens },
+        reply: { ...reply, promptTokens: kept.promptTokens, completionTokens: kept.completionTokens },
         costUsd: kept.costUsd,
       };
     },

@@ -31,7 +31,7 @@ export function setWorkerHeapFlags(): void {
   // Read at every collection, so they hold for workers started from now on.
   v8.setFlagsFromString('--no-allocation-site-pretenuring');
   v8.setFlagsFromString('--heap-growing-percent=50');
-  // The main thread's young generation grows a page at a time rather than doubling. While a run's
+  // The main thread's young generation grows in small steps rather than doubling. While a run's
   // worker sends, the main thread reads the file and relays progress; reading a million rows made V8
   // double its young generation to 32 MB, whose pages it then kept for the rest of the run. A run
   // worker, which needs its large young generation, starts with half of it instead (read when an

@@ -118,7 +118,7 @@ export function pendingItemSource(db: Db, runId: number, pageSize = 1000): { row
 }
 
 /** The most rows a growing item source holds (its reserved address space: 4 bytes a row). */
-export const MAX_GROWING_ROWS = 2 ** 28;
+const MAX_GROWING_ROWS = 2 ** 28;
 
 /**
  * The pending items of a run whose rows are still being added (a run that starts while its file is
