@@ -36,6 +36,14 @@ function stat(pid: number): { state: string; start: number } | null {
   }
 }
 
+function commandOf(pid: number): string | null {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 function sleeper(): number {
   const c = spawn('sleep', ['1000'], { stdio: 'ignore' });
   children.push(c);
@@ -46,6 +54,9 @@ async function zombie(): Promise<number> {
   const parent = spawn('sh', ['-c', 'sleep 1000 & echo $!; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(parent);
   const pid = Number((await new Promise<Buffer>((resolve) => parent.stdout!.once('data', resolve))).toString().trim());
+  // Killed while its parent is still the shell, the child would be reaped by it and never become a
+  // zombie: kill it once the shell has become sleep, which never reaps.
+  await until(() => commandOf(parent.pid!) === 'sleep');
   process.kill(pid, 'SIGKILL');
   await until(() => stat(pid)?.state === 'Z');
   return pid;
